@@ -1,0 +1,31 @@
+# Two commands set everything up on a fresh machine: `make demo` and `make test`.
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test venv clean
+
+# Find a Python >= 3.12: on PATH first, then under pyenv's versions folder.
+PYTHON_FOR_VENV := $(shell \
+	for p in python3.13 python3.12; do command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; assert sys.version_info >= (3, 12)' 2>/dev/null && { command -v $$p; exit 0; }; done; \
+	for p in $${PYENV_ROOT:-$$HOME/.pyenv}/versions/3.13*/bin/python3 $${PYENV_ROOT:-$$HOME/.pyenv}/versions/3.12*/bin/python3; do [ -x "$$p" ] && { echo "$$p"; exit 0; }; done)
+
+venv: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@if [ -z "$(PYTHON_FOR_VENV)" ]; then \
+		echo "error: scrm_sim needs Python >= 3.12; install python3.12 or python3.13 (e.g. 'pyenv install 3.12' or your OS package) and rerun" >&2; exit 2; fi
+	@test -x $(PY) || $(PYTHON_FOR_VENV) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+demo: $(STAMP)
+	$(VENV)/bin/scrm-sim compare scenarios/baseline.yaml \
+		--models marketing_led,service_led,ceo_led,hybrid --reps 5 --out results/demo
+
+test: $(STAMP)
+	$(PY) -m pytest -q
+
+clean:
+	rm -rf $(VENV) results/demo
