@@ -1,0 +1,36 @@
+"""Errors that are the user's to fix, reported without a traceback."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+@dataclass
+class Problem:
+    """One thing wrong with an input: where, and what is allowed."""
+
+    field: str
+    message: str
+
+
+@dataclass
+class ScenarioError(Exception):
+    """A scenario (or ownership) file that cannot be used as written.
+
+    The CLI prints :meth:`report` and exits with status 2.
+    """
+
+    source: Path | str
+    problems: list[Problem] = field(default_factory=list)
+
+    def __str__(self) -> str:
+        return self.report()
+
+    def report(self) -> str:
+        """Human-readable message naming the file, each field and what is allowed."""
+        lines = [f"error: invalid scenario {self.source}"]
+        for problem in self.problems:
+            where = problem.field or "(top level)"
+            lines.append(f"  {where}: {problem.message}")
+        return "\n".join(lines)

@@ -1,0 +1,104 @@
+"""Mesa agents: customers (views onto the population arrays) and staff (rich, few)."""
+
+from __future__ import annotations
+
+from enum import IntEnum
+from typing import TYPE_CHECKING
+
+import mesa
+
+from scrm_sim.model.customers import Stage
+from scrm_sim.scenario.schema import Shift
+
+if TYPE_CHECKING:
+    from scrm_sim.model.model import SCRMModel
+
+
+class Customer(mesa.Agent):
+    """One customer or prospect. Its state lives in ``model.population`` arrays at ``row``.
+
+    The vectorised engine never calls per-customer methods; these agents exist for
+    inspection, visualisation and agent-level records.
+    """
+
+    def __init__(self, model: SCRMModel, row: int) -> None:
+        super().__init__(model)
+        self.row = row
+
+    @property
+    def satisfaction(self) -> float:
+        """Satisfaction in [0, 1]."""
+        return float(self.model.population.satisfaction[self.row])
+
+    @property
+    def stage(self) -> Stage:
+        """Lifecycle stage."""
+        return Stage(int(self.model.population.stage[self.row]))
+
+    @property
+    def influence(self) -> int:
+        """Degree in the customer graph."""
+        return int(self.model.customer_graph.degree[self.row])
+
+
+class Role(IntEnum):
+    """A staff member's social role, set by the ownership model."""
+
+    NONE = 0
+    FRONT_LINE = 1  # works the hub full-time on shift
+    RESOLVER = 2  # takes handed-off posts for the department
+    APPROVER = 3  # reviews public answers
+
+
+class StaffMember(mesa.Agent):
+    """A person in a department, who may hold a social role or join the social team."""
+
+    def __init__(
+        self,
+        model: SCRMModel,
+        department: str,
+        capacity_per_hour: float,
+        skills: frozenset[int],
+        shift: Shift,
+        enthusiasm: float,
+        hourly_cost: float,
+        slack: float,
+    ) -> None:
+        super().__init__(model)
+        self.department = department
+        self.capacity_per_hour = capacity_per_hour
+        self.skills = skills
+        self.shift = shift
+        self.role_shift = shift
+        self.enthusiasm = enthusiasm
+        self.hourly_cost = hourly_cost
+        self.slack = slack
+        self.role = Role.NONE
+        self.in_team = False
+        self.busy_until = 0.0
+        self.busy_hours_today = 0.0
+        self.duty_hours_today = 0.0
+        self.overloaded_days = 0
+        self.utilisation_yesterday = 0.0
+
+    def on_duty(self, hour: int, team_period: int) -> bool:
+        """Whether this person works social posts in this hour."""
+        if self.role != Role.NONE:
+            return self.role_shift.is_on(hour)
+        if self.in_team:
+            # team members work the hub on a rota: one hour in every ``team_period``
+            return self.shift.is_on(hour) and (hour + self.unique_id) % team_period == 0
+        return False
+
+    def close_day(self) -> None:
+        """Record the day's utilisation on social work and reset the counters."""
+        if self.duty_hours_today > 0:
+            self.utilisation_yesterday = min(1.0, self.busy_hours_today / self.duty_hours_today)
+        else:
+            self.utilisation_yesterday = 0.0
+        self.busy_hours_today = 0.0
+        self.duty_hours_today = 0.0
+
+    def review_team_membership(self) -> None:
+        """Daily: join or leave the social team (strategy in ``model.social_team``)."""
+        self.model.social_team.review(self)

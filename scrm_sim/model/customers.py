@@ -1,0 +1,87 @@
+"""The customer population as numpy arrays: one row per person, advanced all at once."""
+
+from __future__ import annotations
+
+from enum import IntEnum
+
+import numpy as np
+from scipy import stats
+
+from scrm_sim.scenario.schema import Customers
+
+
+class Stage(IntEnum):
+    """Lifecycle stage of a person in the customer graph."""
+
+    PROSPECT = 0
+    ONBOARDING = 1
+    ACTIVE = 2
+    AT_RISK = 3
+    CHURNED = 4
+    WON_BACK = 5
+
+
+# Moves a person can make; anything else is a bug (tests/test_conservation.py).
+ALLOWED_TRANSITIONS: frozenset[tuple[Stage, Stage]] = frozenset({
+    (Stage.PROSPECT, Stage.ONBOARDING),
+    (Stage.ONBOARDING, Stage.ACTIVE),
+    (Stage.ONBOARDING, Stage.CHURNED),
+    (Stage.ACTIVE, Stage.AT_RISK),
+    (Stage.ACTIVE, Stage.CHURNED),
+    (Stage.AT_RISK, Stage.ACTIVE),
+    (Stage.AT_RISK, Stage.CHURNED),
+    (Stage.CHURNED, Stage.WON_BACK),
+    (Stage.WON_BACK, Stage.ACTIVE),
+    (Stage.WON_BACK, Stage.AT_RISK),
+    (Stage.WON_BACK, Stage.CHURNED),
+})
+CUSTOMER_STAGES = np.array([Stage.ONBOARDING, Stage.ACTIVE, Stage.AT_RISK, Stage.WON_BACK])
+
+
+class CustomerPopulation:
+    """Hot state of every customer and prospect.
+
+    Rows ``0 .. count-1`` start as customers, the rest as prospects; the row is the
+    node id in the customer graph.
+    """
+
+    def __init__(self, spec: Customers, rng: np.random.Generator) -> None:
+        n = spec.count + spec.prospects
+        self.n = n
+        self.stage = np.full(n, Stage.ACTIVE, dtype=np.int8)
+        self.stage[spec.count :] = Stage.PROSPECT
+        self.stage_since_day = np.zeros(n)
+        self._customer_mask = np.isin(self.stage, CUSTOMER_STAGES)
+        mean, conc = spec.initial_satisfaction.mean, spec.initial_satisfaction.concentration
+        self.satisfaction = rng.beta(mean * conc, (1 - mean) * conc, size=n)
+        self.b2b = rng.random(n) < spec.b2b_share
+        # A person's impatience is a trait: the same z-score sets their expectation for
+        # every post type, so impatient customers are impatient about everything.
+        self.impatience_z = rng.standard_normal(n)
+        self._log_sd = spec.expectation_spread
+        # Medians chosen so that the cited shares expect a reply within one hour:
+        # P(E <= 1) = Phi(-ln(median) / sd)  =>  ln(median) = -sd * Phi^-1(share).
+        self._log_median_any = -self._log_sd * stats.norm.ppf(spec.expect_reply_within_hour)
+        self._log_median_complaint = -self._log_sd * stats.norm.ppf(
+            spec.complainers_expect_reply_within_hour
+        )
+
+    def is_customer(self) -> np.ndarray:
+        """Boolean mask of current customers (not prospects, not churned); do not modify."""
+        return self._customer_mask
+
+    def expected_reply_hours(self, people: np.ndarray, complaint: bool) -> np.ndarray:
+        """Reply time each person expects for a post (hours)."""
+        log_median = self._log_median_complaint if complaint else self._log_median_any
+        return np.exp(log_median - self._log_sd * self.impatience_z[people])
+
+    def move(self, people: np.ndarray, to: Stage, day: float) -> None:
+        """Move people to a stage (only along ALLOWED_TRANSITIONS)."""
+        self.stage[people] = to
+        self.stage_since_day[people] = day
+        self._customer_mask[people] = to in CUSTOMER_STAGES
+
+    def counts(self) -> dict[str, int]:
+        """Number of people in each stage."""
+        counts = np.bincount(self.stage, minlength=len(Stage))
+        return {s.name.lower(): int(counts[s]) for s in Stage}

@@ -1,0 +1,167 @@
+"""Metrics: model-level reporters collected every hour, and the per-run summary.
+
+Every number here is computed from the model's state; none is typed in.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from scrm_sim.model.agents import Role
+from scrm_sim.model.customers import Stage
+from scrm_sim.model.posts import DropReason, PostStatus
+from scrm_sim.scenario.schema import POST_TYPES, PostType
+
+if TYPE_CHECKING:
+    from scrm_sim.model.model import SCRMModel
+
+PROMOTER_MIN, DETRACTOR_MAX = 9, 6  # NPS on satisfaction mapped to a 0–10 score
+
+
+def satisfaction_mean(model: SCRMModel) -> float:
+    """Mean satisfaction of current customers."""
+    mask = model.population.is_customer()
+    return float(model.population.satisfaction[mask].mean()) if mask.any() else float("nan")
+
+
+def net_promoter_score(model: SCRMModel) -> float:
+    """NPS (−100..100) of current customers, satisfaction read as a 0–10 score."""
+    mask = model.population.is_customer()
+    if not mask.any():
+        return float("nan")
+    score = np.rint(10 * model.population.satisfaction[mask])
+    return float(100 * ((score >= PROMOTER_MIN).mean() - (score <= DETRACTOR_MAX).mean()))
+
+
+def customers(model: SCRMModel) -> int:
+    """Current customers."""
+    return int(model.population.is_customer().sum())
+
+
+def social_team_size(model: SCRMModel) -> int:
+    """Members of the self-organising / formal social team."""
+    return sum(1 for s in model.staff if s.in_team)
+
+
+def staff_in_social_roles(model: SCRMModel) -> int:
+    """Front line, resolvers and approvers assigned by the ownership model."""
+    return sum(1 for s in model.staff if s.role != Role.NONE)
+
+
+def _counter(name: str):  # noqa: ANN202 - returns a reporter
+    def report(model: SCRMModel) -> float:
+        return model.counters[name]
+
+    report.__name__ = name
+    return report
+
+
+MODEL_REPORTERS = {
+    "hour": lambda m: m.hour,
+    "day": lambda m: m.hour // 24,
+    "ownership_stage": lambda m: m.stage_index,
+    "posts_total": lambda m: len(m.posts),
+    "first_responses_total": _counter("first_responses"),
+    "within_sla_total": _counter("within_sla"),
+    "resolutions_total": _counter("resolutions"),
+    "backlog": lambda m: m.last_backlog,
+    "satisfaction_mean": satisfaction_mean,
+    "nps": net_promoter_score,
+    "customers": customers,
+    "churned_total": _counter("churned"),
+    "acquired_total": lambda m: m.acquired_total,
+    "grievances_total": _counter("grievances"),
+    "negative_wom_reach_total": lambda m: m.cascades.total_reach,
+    "active_cascades": lambda m: m.cascades.active,
+    "social_team_size": social_team_size,
+    "staff_in_social_roles": staff_in_social_roles,
+    "culture": lambda m: m.culture,
+    "staff_hours_total": _counter("staff_hours"),
+    "cost_total": _counter("cost"),
+}
+
+
+def _quantile(values: np.ndarray, q: float) -> float:
+    return float(np.quantile(values, q)) if len(values) else float("nan")
+
+
+def run_summary(model: SCRMModel) -> dict[str, float]:
+    """Headline metrics of a finished run (one row of the summary table)."""
+    posts = model.posts
+    counters = model.counters
+    n = len(posts)
+    status = posts.status
+    waits = posts.time_first_response - posts.time_posted
+    answered = ~np.isnan(waits)
+    resolution = (posts.time_resolved - posts.time_posted)[
+        ~np.isnan(posts.time_resolved) & ~posts.community_answered
+    ]
+    complaints = posts.post_type == POST_TYPES.index(PostType.COMPLAINT)
+    sla = model.config.sla_hours
+    steps = model.datacollector.get_model_vars_dataframe()
+    start_customers = model.config.customers.count
+    final_customers = customers(model)
+    resolved_by_company = int(((status == PostStatus.RESOLVED) & ~posts.community_answered).sum())
+    net_value = (
+        (final_customers - start_customers) * model.config.economics.customer_value
+        + counters["leads_converted"] * model.config.economics.lead_value
+    )
+    staff = list(model.staff)
+    social = [s for s in staff if s.role != Role.NONE or s.in_team]
+
+    def share(mask: np.ndarray, of: np.ndarray | None = None) -> float:
+        base = np.ones(n, bool) if of is None else of
+        return float(mask[base].mean()) if base.any() else float("nan")
+
+    return {
+        "posts": n,
+        "share_answered": share(answered),
+        "share_within_sla": share(answered & (waits <= sla)),
+        "complaints_within_sla": share(answered & (waits <= sla), complaints),
+        "share_resolved": share(status == PostStatus.RESOLVED),
+        "share_dropped": share(status == PostStatus.DROPPED),
+        "share_unheard": share(posts.drop_reason == DropReason.UNHEARD),
+        "share_lost_in_handoff": share(posts.drop_reason == DropReason.LOST_IN_HANDOFF),
+        "first_response_p50_hours": _quantile(waits[answered], 0.5),
+        "first_response_p90_hours": _quantile(waits[answered], 0.9),
+        "first_response_mean_hours": float(waits[answered].mean()) if answered.any() else float("nan"),
+        "resolution_p50_hours": _quantile(resolution, 0.5),
+        "resolution_p90_hours": _quantile(resolution, 0.9),
+        "backlog_mean": float(steps["backlog"].mean()),
+        "backlog_max": float(steps["backlog"].max()),
+        "satisfaction_final": satisfaction_mean(model),
+        "satisfaction_mean": float(steps["satisfaction_mean"].mean()),
+        "nps_final": net_promoter_score(model),
+        "customers_final": final_customers,
+        "churned": counters["churned"],
+        "churn_rate": counters["churned"] / start_customers,
+        "acquired": model.acquired_total,
+        "acquired_word_of_mouth": counters["acquired_word_of_mouth"],
+        "net_customer_growth": final_customers - start_customers,
+        "leads_converted": counters["leads_converted"],
+        "leads_lost": counters["leads_lost"],
+        "ideas_co_created": counters["ideas_co_created"],
+        "community_answers": counters["community_answers"],
+        "grievances": counters["grievances"],
+        "negative_wom_reach": model.cascades.total_reach,
+        "largest_cascade": model.cascades.largest,
+        "brand_consistency": (
+            counters["replies_on_voice"] / counters["replies"] if counters["replies"] else float("nan")
+        ),
+        "handoffs_per_resolved": (
+            counters["handoffs"] / resolved_by_company if resolved_by_company else float("nan")
+        ),
+        "utilisation_social_mean": float(np.mean([s.utilisation_yesterday for s in social]))
+        if social else float("nan"),
+        "social_team_size_final": social_team_size(model),
+        "social_team_size_mean": float(steps["social_team_size"].mean()),
+        "team_joiners": counters["team_joiners"],
+        "team_leavers": counters["team_leavers"],
+        "staff_hours": counters["staff_hours"],
+        "cost": counters["cost"],
+        "roi_proxy": net_value / counters["cost"] if counters["cost"] else float("nan"),
+        "ownership_stage_final": model.stage_index,
+        "customers_in_stage_churned": int((model.population.stage == Stage.CHURNED).sum()),
+    }

@@ -1,0 +1,220 @@
+"""SCRMModel: customers, staff and a social team under one ownership model, hour by hour."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+import mesa
+import numpy as np
+
+from scrm_sim.model.agents import Customer, Role, StaffMember
+from scrm_sim.model.customers import CustomerPopulation
+from scrm_sim.model.demand import DemandProcess
+from scrm_sim.model.metrics import MODEL_REPORTERS, run_summary, satisfaction_mean
+from scrm_sim.model.networks import adjacency, customer_graph, organisation_graph
+from scrm_sim.model.outcomes import Outcomes
+from scrm_sim.model.posts import TYPE_CODE, PostStore
+from scrm_sim.model.response import ResponseProcess
+from scrm_sim.model.social_team import SocialTeam
+from scrm_sim.model.word_of_mouth import NegativeCascades
+from scrm_sim.scenario.schema import Ownership, Scenario, resolve_shift
+
+ENTHUSIASM_CONCENTRATION = 8.0  # spread of enthusiasm around the department's mean (beta a+b)
+
+
+class SCRMModel(mesa.Model):
+    """Social CRM in one company under one ownership model.
+
+    One step is one hour (hour 0 is Monday 00:00). Customers' hot state lives in
+    numpy arrays (:class:`CustomerPopulation`) advanced for everyone at once;
+    staff are Mesa agents. Each step: demand → listening and triage → service in
+    continuous time → replies, silence and word of mouth → (daily) churn,
+    acquisition, social team and culture → metrics.
+
+    Args:
+        scenario: a validated scenario (see :func:`scrm_sim.load_scenario`).
+        seed: overrides ``scenario.seed``; all randomness flows from it.
+
+    The validated scenario is ``model.config`` (Mesa 3.5 reserves ``model.scenario``
+    for its own experimental Scenario class).
+    """
+
+    def __init__(self, scenario: Scenario, seed: int | None = None) -> None:
+        super().__init__(rng=scenario.seed if seed is None else seed)
+        self.config = scenario
+        self.ownership: Ownership = scenario.ownership
+        self.stage_index = 0
+        self.hour = 0
+        self.culture = scenario.company.culture
+        self.counters: defaultdict[str, float] = defaultdict(float)
+        self.last_backlog = 0
+        self.day_share_within_sla = 0.0
+        self._trigger_streak = 0
+        self._build_customers()
+        self._build_staff()
+        self.posts = PostStore()
+        self.resolver_of: dict[int, str] = {}
+        self.demand = DemandProcess(scenario.demand)
+        self.social_team = SocialTeam(self, self.ownership.social_team)
+        self.assign_roles()
+        self.social_team.seed_members()
+        self.response = ResponseProcess(self)
+        self.cascades = NegativeCascades(self.adjacency, scenario.word_of_mouth.max_cascade_hours)
+        self.outcomes = Outcomes(self)
+        self.datacollector = mesa.DataCollector(model_reporters=MODEL_REPORTERS)
+        self.agent_records: list[dict] = []
+
+    # ------------------------------------------------------------------ build
+
+    def _build_customers(self) -> None:
+        spec = self.config.customers
+        self.population = CustomerPopulation(spec, self.rng)
+        graph_seed = int(self.rng.integers(2**31))
+        self.customer_graph = customer_graph(spec.network, self.population.n, graph_seed)
+        self.adjacency = adjacency(self.customer_graph)
+        if self.population.n <= spec.max_agent_objects:
+            Customer.create_agents(self, self.population.n, row=list(range(self.population.n)))
+
+    def _build_staff(self) -> None:
+        members: dict[str, list[int]] = {}
+        for name, dept in self.config.company.departments.items():
+            mean = dept.social_enthusiasm
+            a = max(1e-3, mean * ENTHUSIASM_CONCENTRATION)
+            b = max(1e-3, (1 - mean) * ENTHUSIASM_CONCENTRATION)
+            enthusiasm = self.rng.beta(a, b, size=dept.staff)
+            people = [
+                StaffMember(
+                    self, name, dept.capacity_per_hour, frozenset(TYPE_CODE[t] for t in dept.skills),
+                    resolve_shift(dept.shift), float(e), dept.hourly_cost, 1.0 - dept.base_workload,
+                )
+                for e in enthusiasm
+            ]
+            members[name] = [p.unique_id for p in people]
+        self.staff = self.agents.select(agent_type=StaffMember)
+        self.staff_by_id = {s.unique_id: s for s in self.staff}
+        self.department_skills = {
+            name: frozenset(TYPE_CODE[t] for t in dept.skills)
+            for name, dept in self.config.company.departments.items()
+        }
+        self.org_graph = organisation_graph(members, int(self.rng.integers(2**31)))
+
+    def assign_roles(self) -> None:
+        """Give staff the roles the current ownership model asks for (most enthusiastic first)."""
+        own = self.ownership
+        for person in self.staff:
+            person.role, person.role_shift = Role.NONE, person.shift
+        wanted = [(Role.FRONT_LINE, d, n) for d, n in own.front_line.items()]
+        wanted += [(Role.RESOLVER, d, n) for d, n in own.resolver_staff.items()]
+        if own.approval.approver is not None:
+            wanted.append((Role.APPROVER, own.approval.approver, own.approval.approver_staff))
+        for role, dept, count in wanted:
+            free = sorted((s for s in self.staff if s.department == dept and s.role == Role.NONE),
+                          key=lambda s: (-s.enthusiasm, s.unique_id))
+            for person in free[:count]:
+                person.role, person.in_team = role, False
+                if role == Role.FRONT_LINE and own.front_line_shift is not None:
+                    person.role_shift = resolve_shift(own.front_line_shift)
+
+    def apply_ownership(self, own: Ownership) -> None:
+        """Switch to another ownership model mid-run (staged models)."""
+        self.ownership = own
+        if own.social_team.policy == "none":
+            for person in self.staff:
+                person.in_team = False
+        self.social_team = SocialTeam(self, own.social_team)
+        self.assign_roles()
+        self.social_team.seed_members()
+        self.response.use_ownership(own)
+
+    # ------------------------------------------------------------------ step
+
+    @property
+    def day(self) -> float:
+        """Current simulated day (fractional)."""
+        return self.hour / 24.0
+
+    @property
+    def acquired_total(self) -> float:
+        """Customers acquired by any channel so far."""
+        c = self.counters
+        return c["acquired_word_of_mouth"] + c["acquired_leads"] + c["acquired_external"]
+
+    def effective_silo(self, department: str) -> float:
+        """Hand-off friction into a department, after culture and the owner's authority."""
+        silo = self.config.company.departments[department].silo_strength
+        return silo * (1.0 - self.culture) * (1.0 - self.ownership.authority)
+
+    def step(self) -> None:
+        """Advance one hour."""
+        hour = self.hour
+        new_rows = []
+        for batch in self.demand.draw(self.population, hour, self.outcomes.responsiveness, self.rng):
+            complaint = batch.post_type == "complaint"
+            expected = self.population.expected_reply_hours(batch.authors, complaint)
+            rows = self.posts.append(batch.authors, TYPE_CODE[batch.post_type], batch.times, expected)
+            self.outcomes.new_posts(rows, batch.post_type)
+            new_rows.append(rows)
+        self.response.triage(np.concatenate(new_rows) if new_rows else np.empty(0, np.int64))
+        self.response.serve(hour)
+        self.outcomes.apply(self.response.due_events(hour + 1.0))
+        self.outcomes.expose_negative(self.cascades.step(hour, self.rng))
+        self.last_backlog = self.response.backlog(hour + 1.0)
+        self.hour += 1
+        if self.hour % 24 == 0:
+            self._end_of_day()
+        self.datacollector.collect(self)
+        if self.hour >= self.config.steps:
+            self.running = False
+
+    def _end_of_day(self) -> None:
+        """The daily organisation update (MODEL.md step 6) and customer dynamics."""
+        self.outcomes.daily()
+        self.staff.do("close_day")
+        self.staff.shuffle_do("review_team_membership")
+        target = max(self.config.company.culture, self.ownership.executive_sponsorship)
+        self.culture += (target - self.culture) / self.config.company.culture_adaptation_days
+        self._check_stage_trigger()
+        if self.config.output.agent_records:
+            self._record_agents()
+
+    def _check_stage_trigger(self) -> None:
+        stages = self.config.ownership.stages
+        if self.stage_index >= len(stages):
+            return
+        trigger = stages[self.stage_index].when
+        if trigger.after_day is not None:
+            holds = self.day >= trigger.after_day
+        else:
+            value = {
+                "share_within_sla": self.day_share_within_sla,
+                "backlog": float(self.last_backlog),
+                "satisfaction_mean": satisfaction_mean(self),
+                "social_team_size": float(sum(s.in_team for s in self.staff)),
+            }[trigger.metric]
+            holds = value > trigger.above if trigger.above is not None else value < trigger.below
+        self._trigger_streak = self._trigger_streak + 1 if holds else 0
+        if self._trigger_streak >= trigger.for_days:
+            self.stage_index += 1
+            self._trigger_streak = 0
+            self.apply_ownership(stages[self.stage_index - 1].ownership)
+
+    def _record_agents(self) -> None:
+        day = self.hour // 24
+        for s in self.staff:
+            self.agent_records.append({
+                "day": day, "agent": "staff", "id": s.unique_id, "department": s.department,
+                "role": s.role.name.lower(), "in_team": s.in_team,
+                "utilisation": s.utilisation_yesterday,
+            })
+
+    # ------------------------------------------------------------------ run
+
+    def run(self) -> dict[str, float]:
+        """Run to the end of the scenario and return the run summary."""
+        while self.running:
+            self.step()
+        return self.summary()
+
+    def summary(self) -> dict[str, float]:
+        """Headline metrics so far."""
+        return run_summary(self)

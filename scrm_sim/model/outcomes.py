@@ -1,0 +1,245 @@
+"""What replies, silence and word of mouth do to customers (MODEL.md process step 5).
+
+* A reply after waiting w gives utility u = 2^(−w / e) × (1 for a resolution, less for a
+  mere acknowledgement) × (less when off the brand voice), where e is the reply time this
+  customer expects; satisfaction moves toward it, s ← s + η_k·(u − s) (MODEL.md).
+* Silence past the customer's patience costs satisfaction; for a complaint it becomes a
+  public grievance that spreads (:mod:`scrm_sim.model.word_of_mouth`).
+* Daily: satisfaction drifts toward what the product itself earns, stages move, churn
+  hazard h0·exp(b·(s_ref − s)), external acquisition from marketing reach.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from scrm_sim.model.customers import CUSTOMER_STAGES, Stage
+from scrm_sim.model.posts import DropReason, PostStatus
+from scrm_sim.model.response import Event
+from scrm_sim.model.word_of_mouth import contacts_of
+from scrm_sim.scenario.schema import POST_TYPES, PostType
+
+if TYPE_CHECKING:
+    from scrm_sim.model.model import SCRMModel
+
+COMPLAINT = POST_TYPES.index(PostType.COMPLAINT)
+PURCHASE_INTENT = POST_TYPES.index(PostType.PURCHASE_INTENT)
+IDEA = POST_TYPES.index(PostType.IDEA)
+AT_RISK_HYSTERESIS = 0.05  # at-risk customers recover only clearly above the threshold
+RESPONSIVENESS_SMOOTHING = 0.2  # daily weight of the newest day in the responsiveness index
+
+
+class Outcomes:
+    """Applies timed events and daily customer dynamics to the population arrays."""
+
+    def __init__(self, model: SCRMModel) -> None:
+        self.model = model
+        spec = model.config.outcomes
+        self.learning_rate = np.array([spec.learning_rate.get(t, 0.0) for t in POST_TYPES])
+        self.silence_penalty = np.array([spec.silence_penalty.get(t, 0.0) for t in POST_TYPES])
+        self.responsiveness = 0.0
+        self._day_posts = 0
+        self._day_within_sla = 0
+
+    # ------------------------------------------------------------------ events
+
+    def apply(self, events: list[tuple[float, int, int, str]]) -> None:
+        """Apply events in time order."""
+        for time, kind, post, dept in events:
+            if kind == Event.ACKNOWLEDGE or kind == Event.RESOLVE:
+                self.reply(post, time, dept, resolved=kind == Event.RESOLVE)
+            elif kind == Event.DROP:
+                self.drop(post)
+            elif kind == Event.SILENCE:
+                self.silence(post, time)
+            else:
+                self.community_answer(post, time)
+
+    def new_posts(self, rows: np.ndarray, post_type: PostType) -> None:
+        """Count new posts; praise is seen by the author's contacts as it is posted."""
+        self._day_posts += len(rows)
+        if post_type == PostType.PRAISE:
+            for author in self.model.posts.author[rows].tolist():
+                self.spread_praise(author)
+
+    def reply(self, post: int, time: float, dept: str, *, resolved: bool) -> None:
+        """A public reply from the company reaches the author."""
+        model = self.model
+        posts, counters, spec = model.posts.columns, model.counters, model.config.outcomes
+        if posts["status"][post] in (PostStatus.RESOLVED, PostStatus.DROPPED):
+            return  # already answered by the community, or lost
+        code = int(posts["post_type"][post])
+        wait = time - posts["time_posted"][post]
+        if math.isnan(posts["time_first_response"][post]):
+            posts["time_first_response"][post] = time
+            counters["first_responses"] += 1
+            if wait <= model.config.sla_hours:
+                counters["within_sla"] += 1
+                self._day_within_sla += 1
+            if posts["cascade"][post] >= 0:  # answering a grievance publicly calms it
+                model.cascades.damp(int(posts["cascade"][post]),
+                                    model.config.word_of_mouth.answered_damping)
+        if not resolved:
+            own = model.ownership
+            posts["on_voice"][post] = model.rng.random() < own.brand_voice_training
+            posts["status"][post] = PostStatus.ANSWERED
+        else:
+            posts["status"][post] = PostStatus.RESOLVED
+            posts["time_resolved"][post] = time
+            counters["resolutions"] += 1
+        on_voice = bool(posts["on_voice"][post])
+        counters["replies"] += 1
+        counters["replies_on_voice"] += on_voice
+
+        utility = 2.0 ** (-wait / posts["expected_reply_hours"][post])
+        if not resolved:
+            utility *= spec.acknowledgement_utility
+        if not on_voice:
+            utility *= 1.0 - spec.inconsistent_voice_penalty
+        author = int(posts["author"][post])
+        self._move_satisfaction(author, code, utility)
+        if resolved:
+            self._business_result(post, code, author, wait, dept)
+        if utility > model.config.word_of_mouth.good_answer_threshold:
+            self.spread_praise(author)
+
+    def drop(self, post: int) -> None:
+        """A post lost in a hand-off."""
+        columns = self.model.posts.columns
+        if columns["status"][post] != PostStatus.RESOLVED:
+            columns["status"][post] = PostStatus.DROPPED
+            columns["drop_reason"][post] = DropReason.LOST_IN_HANDOFF
+            self.model.counters["lost_in_handoff"] += 1
+
+    def silence(self, post: int, time: float) -> None:
+        """The author's patience ran out: if nobody said anything, it costs."""
+        model = self.model
+        columns = model.posts.columns
+        answered = not math.isnan(columns["time_first_response"][post]) and (
+            columns["time_first_response"][post] <= time
+        )
+        if answered or columns["community_answered"][post]:
+            return
+        code = int(columns["post_type"][post])
+        author = int(columns["author"][post])
+        s = model.population.satisfaction
+        s[author] = max(0.0, s[author] - self.silence_penalty[code])
+        if code == COMPLAINT:
+            wom = model.config.word_of_mouth
+            transmission = wom.negative_transmission * (1 + wom.anger_gain * (1 - s[author]))
+            columns["cascade"][post] = model.cascades.start(author, transmission, model.hour)
+            model.counters["grievances"] += 1
+        elif code == PURCHASE_INTENT:
+            model.counters["leads_lost"] += 1
+
+    def community_answer(self, post: int, time: float) -> None:
+        """Another customer answered on the company's community platform."""
+        model = self.model
+        columns = model.posts.columns
+        if columns["status"][post] >= PostStatus.RESOLVED:
+            return
+        columns["community_answered"][post] = True
+        columns["status"][post] = PostStatus.RESOLVED
+        columns["time_resolved"][post] = time
+        model.counters["community_answers"] += 1
+        code = int(columns["post_type"][post])
+        if code == IDEA:
+            model.counters["ideas_co_created"] += 1
+        wait = time - columns["time_posted"][post]
+        utility = 2.0 ** (-wait / columns["expected_reply_hours"][post])
+        utility *= model.config.outcomes.acknowledgement_utility
+        self._move_satisfaction(int(columns["author"][post]), code, utility)
+
+    def spread_praise(self, author: int) -> None:
+        """Contacts see praise: prospects may convert, churned contacts may come back."""
+        model = self.model
+        wom = model.config.word_of_mouth
+        contacts = contacts_of(model.adjacency, author)
+        if len(contacts) == 0:
+            return
+        stage = model.population.stage[contacts]
+        draws = model.rng.random(len(contacts))
+        converts = contacts[(stage == Stage.PROSPECT) & (draws < wom.positive_conversion)]
+        returns = contacts[(stage == Stage.CHURNED) & (draws < wom.win_back)]
+        if len(converts):
+            model.population.move(converts, Stage.ONBOARDING, model.day)
+            model.counters["acquired_word_of_mouth"] += len(converts)
+        if len(returns):
+            model.population.move(returns, Stage.WON_BACK, model.day)
+            model.counters["won_back"] += len(returns)
+        model.counters["positive_exposures"] += len(contacts)
+
+    def expose_negative(self, people: np.ndarray) -> None:
+        """People who saw a grievance think a little less of the brand."""
+        if len(people):
+            s = self.model.population.satisfaction
+            penalty = self.model.config.word_of_mouth.exposure_penalty
+            np.subtract.at(s, people, penalty)
+            np.clip(s, 0.0, 1.0, out=s)
+
+    # ------------------------------------------------------------------ daily
+
+    def daily(self) -> None:
+        """End-of-day customer dynamics."""
+        model, pop = self.model, self.model.population
+        scenario, rng, day = model.config, model.rng, model.day
+        spec, churn = scenario.outcomes, scenario.churn
+        s, stage = pop.satisfaction, pop.stage
+        s += spec.drift_per_day * (spec.drift_target - s)
+
+        settled = np.isin(stage, (Stage.ONBOARDING, Stage.WON_BACK)) & (
+            day - pop.stage_since_day >= churn.onboarding_days
+        )
+        pop.move(np.flatnonzero(settled), Stage.ACTIVE, day)
+        pop.move(np.flatnonzero((stage == Stage.ACTIVE) & (s < churn.at_risk_below)), Stage.AT_RISK,
+                 day)
+        recovered = (stage == Stage.AT_RISK) & (s >= churn.at_risk_below + AT_RISK_HYSTERESIS)
+        pop.move(np.flatnonzero(recovered), Stage.ACTIVE, day)
+
+        customers = np.flatnonzero(np.isin(stage, CUSTOMER_STAGES))
+        hazard = churn.daily_base_hazard * np.exp(
+            churn.sensitivity * (churn.reference_satisfaction - s[customers])
+        )
+        leaving = customers[rng.random(len(customers)) < -np.expm1(-hazard)]
+        pop.move(leaving, Stage.CHURNED, day)
+        model.counters["churned"] += len(leaving)
+
+        prospects = np.flatnonzero(stage == Stage.PROSPECT)
+        reach = scenario.word_of_mouth.external_acquisition_per_day * self._campaign_reach(day)
+        joining = prospects[rng.random(len(prospects)) < reach]
+        pop.move(joining, Stage.ONBOARDING, day)
+        model.counters["acquired_external"] += len(joining)
+
+        today = self._day_within_sla / self._day_posts if self._day_posts else self.responsiveness
+        self.responsiveness += RESPONSIVENESS_SMOOTHING * (today - self.responsiveness)
+        model.day_share_within_sla = today
+        self._day_posts = self._day_within_sla = 0
+
+    # ------------------------------------------------------------------ internals
+
+    def _move_satisfaction(self, author: int, code: int, utility: float) -> None:
+        s = self.model.population.satisfaction
+        s[author] += self.learning_rate[code] * (utility - s[author])
+
+    def _business_result(self, post: int, code: int, author: int, wait: float, dept: str) -> None:
+        model = self.model
+        skills = model.department_skills.get(dept, frozenset())
+        if code == PURCHASE_INTENT and code in skills:
+            spec = model.config.outcomes
+            if model.rng.random() < spec.lead_conversion * math.exp(-wait / spec.lead_decay_hours):
+                model.counters["leads_converted"] += 1
+                if model.population.stage[author] == Stage.PROSPECT:
+                    model.population.move(np.array([author]), Stage.ONBOARDING, model.day)
+                    model.counters["acquired_leads"] += 1
+        elif code == IDEA and code in skills:
+            model.counters["ideas_co_created"] += 1
+
+    def _campaign_reach(self, day: float) -> float:
+        factor = 1.0
+        for campaign in self.model.config.demand.campaigns:
+            if campaign.start_day <= day - 1 < campaign.start_day + campaign.duration_days:
+                factor *= campaign.acquisition_multiplier
+        return factor

@@ -1,0 +1,98 @@
+"""A multi-server, non-preemptive priority queue advanced in continuous time.
+
+The model steps in hours, but waiting and service happen at event times inside
+the hour (VALIDATION.md): a server that frees at 10:17 takes the highest-priority
+post that has arrived by then, first come first served within a priority. With one
+priority, exponential handling and c identical servers this is exactly M/M/c
+(checked against Erlang C in ``tests/validation``).
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+from collections.abc import Callable, Sequence
+from typing import Any, Protocol
+
+import numpy as np
+
+
+class Server(Protocol):
+    """What the queue needs of a staff member."""
+
+    busy_until: float
+
+
+# serve(post, server, start) -> time the server is free again
+ServeFn = Callable[[int, Server, float], float]
+IsLiveFn = Callable[[Any], Any]  # post id (or array of ids) -> bool (or bool array)
+
+
+class ServiceQueue:
+    """Posts waiting for one pool of servers (the hub, a department, approvals)."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self._arrivals: list[tuple[float, int, int, float]] = []  # (arrival, seq, post, priority)
+        self._ready: list[tuple[float, float, int, int]] = []  # (-priority, arrival, seq, post)
+        self._seq = itertools.count()
+        self.served = 0
+        self.total_wait_hours = 0.0
+
+    def add(self, post: int, arrival: float, priority: float) -> None:
+        """Queue a post that arrives at ``arrival`` (possibly in a later step)."""
+        heapq.heappush(self._arrivals, (arrival, next(self._seq), post, priority))
+
+    def run(
+        self, t0: float, t1: float, servers: Sequence[Server], serve: ServeFn, is_live: IsLiveFn
+    ) -> None:
+        """Serve posts with the given on-duty servers over [t0, t1).
+
+        Posts for which ``is_live`` is false (answered elsewhere meanwhile) are skipped.
+        """
+        free = [(max(s.busy_until, t0), i) for i, s in enumerate(servers)]
+        heapq.heapify(free)
+        while free and free[0][0] < t1:
+            now, index = free[0]
+            self._admit(now)
+            while self._ready and not is_live(self._ready[0][3]):
+                heapq.heappop(self._ready)
+            if not self._ready:
+                next_arrival = self._next_live_arrival(is_live)
+                if next_arrival is None or next_arrival >= t1:
+                    break
+                now = next_arrival  # the server idles until the next post arrives
+                self._admit(now)
+            _, arrival, _, post = heapq.heappop(self._ready)
+            heapq.heappop(free)
+            self.served += 1
+            self.total_wait_hours += now - arrival
+            done = serve(post, servers[index], now)
+            servers[index].busy_until = done
+            heapq.heappush(free, (done, index))
+
+    def waiting(self, at: float, is_live: IsLiveFn) -> int:
+        """Live posts that have arrived by ``at`` and not started service."""
+        if not self._ready and not (self._arrivals and self._arrivals[0][0] < at):
+            return 0
+        posts = [entry[3] for entry in self._ready]
+        posts += [entry[2] for entry in self._arrivals if entry[0] < at]
+        return int(np.count_nonzero(is_live(np.asarray(posts, dtype=np.int64))))
+
+    def drain(self) -> list[tuple[int, float, float]]:
+        """Remove and return every queued post as (post, arrival, priority)."""
+        posts = [(p, a, pr) for a, _, p, pr in self._arrivals]
+        posts += [(p, a, -neg) for neg, a, _, p in self._ready]
+        self._arrivals.clear()
+        self._ready.clear()
+        return posts
+
+    def _admit(self, now: float) -> None:
+        while self._arrivals and self._arrivals[0][0] <= now:
+            arrival, seq, post, priority = heapq.heappop(self._arrivals)
+            heapq.heappush(self._ready, (-priority, arrival, seq, post))
+
+    def _next_live_arrival(self, is_live: IsLiveFn) -> float | None:
+        while self._arrivals and not is_live(self._arrivals[0][2]):
+            heapq.heappop(self._arrivals)
+        return self._arrivals[0][0] if self._arrivals else None

@@ -1,0 +1,244 @@
+"""Listening, triage, routing, hand-offs, approval and replies (MODEL.md process steps 3–4).
+
+A heard post travels through queues served in continuous time
+(:mod:`scrm_sim.model.queues`):
+
+    listening ──► hub (front line + social team) ──► department (resolver) ──► approval ──► reply
+        │             └── resolves itself when skilled, else hands off (delay, loss)
+        └── routing 'direct': triage sends the post straight to its resolving department
+
+What happens to the customer when a reply (or silence) reaches them is scheduled
+as a timed event and applied by :mod:`scrm_sim.model.outcomes` in time order.
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+import math
+from enum import IntEnum
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from scrm_sim.model.agents import Role, StaffMember
+from scrm_sim.model.posts import DropReason, PostStatus
+from scrm_sim.model.queues import ServiceQueue
+from scrm_sim.scenario.schema import POST_TYPES, Ownership, PostType
+
+if TYPE_CHECKING:
+    from scrm_sim.model.model import SCRMModel
+
+HANDOFF_TRIAGE_SHARE = 0.25  # reading, acknowledging and forwarding takes a quarter of a full answer
+
+
+class Event(IntEnum):
+    """Timed consequences of the response process."""
+
+    ACKNOWLEDGE = 0  # a public first response without resolution
+    RESOLVE = 1  # a public answer that resolves the post
+    DROP = 2  # lost in a hand-off
+    SILENCE = 3  # the customer's patience runs out: was anything said by now?
+    COMMUNITY = 4  # another customer answered on the community platform
+
+
+class RoutingPlan:
+    """An ownership model compiled into arrays indexed by post-type code."""
+
+    def __init__(self, own: Ownership) -> None:
+        coverage = own.listening.coverage
+        self.coverage = np.array(
+            [coverage.get(t, 0.0) if isinstance(coverage, dict) else coverage for t in POST_TYPES]
+        )
+        self.priority = np.array([own.priorities.get(t, 1.0) for t in POST_TYPES])
+        self.resolver: list[str | None] = [own.resolvers.get(t) for t in POST_TYPES]
+        # hand-offs go only to departments with resolvers; a front-line department
+        # without them resolves its own post types at the hub
+        self.staffed = {d for d, n in own.resolver_staff.items() if n > 0}
+        self.needs_approval = [t in own.approval.required_for for t in POST_TYPES]
+        self.public: set[str] | None = None if own.public_responders == "all" else set(
+            own.public_responders
+        )
+        self.community_share = np.array(
+            [own.community.answer_share.get(t, 0.0) if own.community.enabled else 0.0
+             for t in POST_TYPES]
+        )
+
+
+class ResponseProcess:
+    """The company's side: queues, staff on duty, and the timed events they produce."""
+
+    def __init__(self, model: SCRMModel) -> None:
+        self.model = model
+        self.hub = ServiceQueue("hub")
+        self.departments = {d: ServiceQueue(d) for d in model.config.company.departments}
+        self.approval = ServiceQueue("approval")
+        self.plan = RoutingPlan(model.ownership)
+        self._events: list[tuple[float, int, int, int, str]] = []
+        self._seq = itertools.count()
+        handling = model.config.handling
+        self._time_multiplier = np.array([handling.time_multiplier.get(t, 1.0) for t in POST_TYPES])
+        self._silence_matters = np.array(
+            [model.config.outcomes.silence_penalty.get(t, 0.0) > 0 or t == PostType.COMPLAINT
+             for t in POST_TYPES]
+        )
+
+    # ------------------------------------------------------------------ set-up
+
+    def use_ownership(self, own: Ownership) -> None:
+        """Compile a (new) ownership model; posts waiting where nobody serves go to the hub."""
+        self.plan = RoutingPlan(own)
+        served = {s.department for s in self.model.staff if s.role == Role.RESOLVER}
+        for name, queue in self.departments.items():
+            if name not in served:
+                for post, arrival, priority in queue.drain():
+                    self.hub.add(post, arrival, priority)
+
+    # ------------------------------------------------------------------ each step
+
+    def triage(self, rows: np.ndarray) -> None:
+        """Listening and triage of new posts: who hears them and where they go."""
+        model, plan, posts = self.model, self.plan, self.model.posts
+        if len(rows) == 0:
+            return
+        rng = model.rng
+        types = posts.post_type[rows]
+        times = posts.time_posted[rows]
+        patience = model.config.customers.patience_multiple * posts.expected_reply_hours[rows]
+        watched = self._silence_matters[types]
+        for row, deadline in zip(rows[watched].tolist(), (times + patience)[watched].tolist(),
+                                 strict=True):
+            self.schedule(deadline, Event.SILENCE, row)
+        community = rng.random(len(rows)) < plan.community_share[types]
+        delay = model.ownership.community.mean_delay_hours
+        for row, t in zip(rows[community].tolist(), times[community].tolist(), strict=True):
+            self.schedule(t + rng.exponential(delay) if delay > 0 else t, Event.COMMUNITY, row)
+
+        heard = rng.random(len(rows)) < plan.coverage[types]
+        listening_delay = model.ownership.listening.delay_hours
+        delays = rng.exponential(listening_delay, len(rows)) if listening_delay > 0 else np.zeros(
+            len(rows))
+        posts.columns["time_heard"][rows[heard]] = (times + delays)[heard]
+        posts.columns["status"][rows[~heard]] = PostStatus.DROPPED
+        posts.columns["drop_reason"][rows[~heard]] = DropReason.UNHEARD
+        ignored = heard & (plan.priority[types] <= 0)
+        posts.columns["status"][rows[ignored]] = PostStatus.DROPPED
+        posts.columns["drop_reason"][rows[ignored]] = DropReason.IGNORED
+        routed = heard & ~ignored
+        direct = model.ownership.routing == "direct"
+        for row, code in zip(rows[routed].tolist(), types[routed].tolist(), strict=True):
+            queue = self.departments[self.plan.resolver[code]] if direct else self.hub
+            queue.add(row, float(posts.columns["time_heard"][row]), float(plan.priority[code]))
+
+    def serve(self, hour: int) -> None:
+        """Run every queue over [hour, hour + 1) with the staff on duty."""
+        t0, t1 = float(hour), float(hour + 1)
+        period = self.model.social_team.period
+        on_duty: dict[str, list[StaffMember]] = {"hub": []}
+        approvers: list[StaffMember] = []
+        for person in self.model.staff:
+            if not person.on_duty(hour, period):
+                continue
+            person.duty_hours_today += 1.0
+            self.model.counters["staff_hours"] += 1.0
+            self.model.counters["cost"] += person.hourly_cost
+            if person.role in (Role.FRONT_LINE, Role.NONE):  # NONE on duty = team member
+                on_duty["hub"].append(person)
+            elif person.role == Role.RESOLVER:
+                on_duty.setdefault(person.department, []).append(person)
+            else:
+                approvers.append(person)
+        live = self.is_live
+        # hub first, then departments, then approval: within-hour hand-offs flow downstream
+        self.hub.run(t0, t1, on_duty["hub"], self._serve_front, live)
+        for name, queue in self.departments.items():
+            queue.run(t0, t1, on_duty.get(name, []), self._serve_resolver, live)
+        self.approval.run(t0, t1, approvers, self._serve_approval, live)
+
+    def backlog(self, at: float) -> int:
+        """Posts waiting (arrived, not started) in all queues."""
+        live = self.is_live
+        queues = [self.hub, self.approval, *self.departments.values()]
+        return sum(q.waiting(at, live) for q in queues)
+
+    def due_events(self, until: float) -> list[tuple[float, int, int, str]]:
+        """Pop the events before ``until``, in time order: (time, kind, post, department)."""
+        due = []
+        while self._events and self._events[0][0] < until:
+            time, _, kind, post, dept = heapq.heappop(self._events)
+            due.append((time, kind, post, dept))
+        return due
+
+    def schedule(self, time: float, kind: Event, post: int, dept: str = "") -> None:
+        """Add a timed event."""
+        heapq.heappush(self._events, (time, next(self._seq), int(kind), post, dept))
+
+    def is_live(self, post: int | np.ndarray) -> bool | np.ndarray:
+        """Still worth serving: not resolved (by the community) and not dropped."""
+        return self.model.posts.columns["status"][post] < PostStatus.RESOLVED
+
+    # ------------------------------------------------------------------ service
+
+    def _serve_front(self, post: int, person: StaffMember, start: float) -> float:
+        """A hub handler answers a post, or acknowledges it and hands it off."""
+        code = int(self.model.posts.columns["post_type"][post])
+        target = self.plan.resolver[code]
+        if (code in person.skills or target is None or target == person.department
+                or target not in self.plan.staffed):
+            return self._resolve(post, person, start, front=True)
+        rng = self.model.rng
+        done = start + self._handling_hours(code, person, share=HANDOFF_TRIAGE_SHARE)
+        person.busy_hours_today += done - start
+        columns = self.model.posts.columns
+        columns["handoffs"][post] += 1
+        self.model.counters["handoffs"] += 1
+        if self.model.ownership.acknowledge_handoffs:
+            self.schedule(done, Event.ACKNOWLEDGE, post, person.department)
+        friction = self.model.effective_silo(target)
+        handoff = self.model.ownership.handoff
+        if rng.random() < min(1.0, handoff.base_loss + handoff.silo_loss * friction):
+            self.schedule(done, Event.DROP, post)
+        else:
+            mean_delay = handoff.base_delay_hours + handoff.silo_delay_hours * friction
+            arrival = done + (rng.exponential(mean_delay) if mean_delay > 0 else 0.0)
+            self.departments[target].add(post, arrival, float(self.plan.priority[code]))
+        return done
+
+    def _serve_resolver(self, post: int, person: StaffMember, start: float) -> float:
+        return self._resolve(post, person, start, front=False)
+
+    def _resolve(self, post: int, person: StaffMember, start: float, *, front: bool) -> float:
+        code = int(self.model.posts.columns["post_type"][post])
+        done = start + self._handling_hours(code, person)
+        person.busy_hours_today += done - start
+        self.model.resolver_of[post] = person.department
+        public = self.plan.public
+        if self.plan.needs_approval[code] or (public is not None and person.department not in public):
+            self.approval.add(post, done, float(self.plan.priority[code]))
+            return done
+        own = self.model.ownership
+        on_voice_chance = own.brand_voice_training * (1.0 if front else own.spoke_voice_factor)
+        self.model.posts.columns["on_voice"][post] = self.model.rng.random() < on_voice_chance
+        self.schedule(done, Event.RESOLVE, post, person.department)
+        return done
+
+    def _serve_approval(self, post: int, person: StaffMember, start: float) -> float:
+        minutes = self.model.ownership.approval.minutes_per_approval
+        done = start + self._draw_hours(minutes / 60.0)
+        person.busy_hours_today += done - start
+        self.model.posts.columns["on_voice"][post] = 1  # reviewed answers are on the brand voice
+        self.schedule(done, Event.RESOLVE, post, self.model.resolver_of.get(post, ""))
+        return done
+
+    def _handling_hours(self, code: int, person: StaffMember, share: float = 1.0) -> float:
+        mean = share * self._time_multiplier[code] / person.capacity_per_hour
+        if code not in person.skills:
+            mean *= self.model.config.handling.unskilled_multiplier
+        return self._draw_hours(mean)
+
+    def _draw_hours(self, mean: float) -> float:
+        handling = self.model.config.handling
+        if handling.distribution == "exponential":
+            return float(self.model.rng.exponential(mean))
+        sigma2 = math.log(1.0 + handling.cv**2)
+        return float(self.model.rng.lognormal(math.log(mean) - sigma2 / 2.0, math.sqrt(sigma2)))

@@ -1,0 +1,97 @@
+"""Checks that need the whole scenario: an ownership model must fit the company it runs in."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from scrm_sim.errors import Problem
+from scrm_sim.scenario.schema import Ownership, Scenario
+
+
+def check_consistency(scenario: Scenario) -> list[Problem]:
+    """Problems that no single field shows (an empty list when the scenario can run)."""
+    problems = _check_ownership(scenario, scenario.ownership, "ownership")
+    for i, stage in enumerate(scenario.ownership.stages):
+        problems += _check_ownership(scenario, stage.ownership, f"ownership.stages.{i}.ownership")
+    return problems
+
+
+def demanded_post_types(scenario: Scenario) -> set[str]:
+    """Post types that customers post at a positive rate."""
+    return {str(t) for t, rate in scenario.demand.rates_per_customer_per_day.items() if rate > 0}
+
+
+def _check_ownership(scenario: Scenario, own: Ownership, where: str) -> list[Problem]:
+    problems: list[Problem] = []
+    departments = scenario.company.departments
+    known = ", ".join(departments)
+
+    def staff_of(dept: str, path: str) -> int | None:
+        if dept not in departments:
+            problems.append(Problem(path, f"department {dept!r} is not in company.departments ({known})"))
+            return None
+        return departments[dept].staff
+
+    assigned: Counter[str] = Counter()
+    for dept, n in own.front_line.items():
+        staff_of(dept, f"{where}.front_line.{dept}")
+        assigned[dept] += n
+    for dept, n in own.resolver_staff.items():
+        staff_of(dept, f"{where}.resolver_staff.{dept}")
+        assigned[dept] += n
+    if own.approval.approver is not None:
+        staff_of(own.approval.approver, f"{where}.approval.approver")
+        assigned[own.approval.approver] += own.approval.approver_staff
+    for dept, n in assigned.items():
+        if dept in departments and n > departments[dept].staff:
+            problems.append(Problem(
+                f"{where}", f"assigns {n} {dept} staff to social roles but "
+                f"company.departments.{dept}.staff is {departments[dept].staff}",
+            ))
+
+    demanded = {t for t in demanded_post_types(scenario) if own.priorities.get(t, 1.0) > 0}
+    if own.routing == "hub" and demanded and sum(own.front_line.values()) == 0 and (
+        own.social_team.policy == "none" or own.social_team.max_size == 0
+    ):
+        problems.append(Problem(
+            f"{where}.front_line",
+            "routing is 'hub' but nobody works the hub (no front line, no social team); "
+            "assign staff or use routing: direct",
+        ))
+    for post_type, dept in own.resolvers.items():
+        if dept is None or str(post_type) not in demanded:
+            continue
+        if staff_of(dept, f"{where}.resolvers.{post_type}") is None:
+            continue
+        resolved_at_hub = own.routing == "hub" and own.front_line.get(dept, 0) > 0
+        if own.resolver_staff.get(dept, 0) < 1 and not resolved_at_hub:
+            problems.append(Problem(
+                f"{where}.resolver_staff.{dept}",
+                f"{post_type} posts are resolved by {dept}, so it needs at least 1 resolver "
+                "(zero capacity with demand)",
+            ))
+    if own.routing == "direct":
+        unrouted = sorted(t for t in demanded if own.resolvers.get(t) is None)
+        if unrouted:
+            problems.append(Problem(
+                f"{where}.resolvers",
+                f"routing is 'direct' but {', '.join(unrouted)} posts have no resolving department",
+            ))
+
+    needs_approver = bool(own.approval.required_for) or (
+        own.public_responders != "all"
+        and any(d is not None and d not in own.public_responders for d in own.resolvers.values())
+    )
+    if needs_approver and (own.approval.approver is None or own.approval.approver_staff < 1):
+        problems.append(Problem(
+            f"{where}.approval",
+            "answers need approval (approval.required_for or public_responders) but no approver "
+            "is assigned: set approval.approver and approval.approver_staff >= 1",
+        ))
+    if own.budget_fte is not None and sum(assigned.values()) > own.budget_fte:
+        problems.append(Problem(
+            f"{where}.budget_fte",
+            f"{sum(assigned.values())} staff are assigned to social roles, above the budget of "
+            f"{own.budget_fte:g} FTE",
+        ))
+    return problems

@@ -1,0 +1,236 @@
+"""Read scenario and ownership YAML files safely, resolve ``extends:`` and presets, validate.
+
+This is the only module that reads YAML. Everything a user can get wrong in a
+file ends here as a :class:`~scrm_sim.errors.ScenarioError` naming the file,
+the field path and what is allowed.
+"""
+
+from __future__ import annotations
+
+import difflib
+import types
+import typing
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from scrm_sim.errors import Problem, ScenarioError
+from scrm_sim.scenario.consistency import check_consistency
+from scrm_sim.scenario.schema import Ownership, Scenario
+
+PACKAGE_DIR = Path(__file__).resolve().parents[1]
+# A source checkout keeps ready scenarios at the top level; a wheel carries a copy.
+BUNDLED_SCENARIO_DIRS: tuple[Path, ...] = tuple(
+    d for d in (PACKAGE_DIR.parent / "scenarios", PACKAGE_DIR / "_bundled_scenarios") if d.is_dir()
+)
+
+
+def load_scenario(source: str | Path, overrides: dict[str, Any] | None = None) -> Scenario:
+    """Load, resolve and validate a scenario.
+
+    Args:
+        source: a YAML file path, or the name of a bundled scenario (``baseline``).
+        overrides: values merged over the file's, e.g. ``{"ownership": "service_led"}``.
+
+    Raises:
+        ScenarioError: the file is missing, not YAML, or not a valid scenario.
+    """
+    path = _find_file(source, BUNDLED_SCENARIO_DIRS, what="scenario")
+    data = _read_with_extends(path, chain=())
+    if overrides:
+        data = deep_merge(data, overrides)
+    data["ownership"] = resolve_ownership(data.get("ownership", {}), path)
+    scenario = _validate(Scenario, data, path)
+    problems = check_consistency(scenario)
+    if problems:
+        raise ScenarioError(path, problems)
+    return scenario
+
+
+def resolve_ownership(value: Any, referrer: Path) -> Any:
+    """Turn an ownership preset name (or a mapping with ``extends:``) into a full mapping.
+
+    Names are looked up, in order, in ``ownership/`` beside the referring file, beside
+    the referring file, and in the bundled ``scenarios/ownership/``. Stages are
+    resolved the same way. Values of a wrong type are passed on for the schema to
+    report.
+    """
+    if isinstance(value, str):
+        path = _find_file(value, _ownership_dirs(referrer), what="ownership model")
+        data = _read_with_extends(path, chain=(), resolve_name=_ownership_dirs(path))
+        data.setdefault("name", path.stem)
+        _validate(Ownership, {**data, "stages": []}, path)  # errors name the preset's file
+        referrer = path
+    elif isinstance(value, dict):
+        data = value
+        if "extends" in data:
+            base = resolve_ownership(data["extends"], referrer)
+            data = deep_merge(base, {k: v for k, v in data.items() if k != "extends"})
+    else:
+        return value
+    stages = data.get("stages")
+    if isinstance(stages, list):
+        data["stages"] = [
+            {**stage, "ownership": resolve_ownership(stage.get("ownership"), referrer)}
+            if isinstance(stage, dict)
+            else stage
+            for stage in stages
+        ]
+    return data
+
+
+def deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
+    """Merge ``override`` into a copy of ``base``; mappings merge, everything else replaces."""
+    merged = dict(base)
+    for key, value in override.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = deep_merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def read_yaml(path: Path) -> dict[str, Any]:
+    """Read one YAML mapping safely (no object construction from tags)."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ScenarioError(path, [Problem("", f"cannot read file: {exc.strerror}")]) from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise ScenarioError(path, [Problem(where, f"not valid YAML: {problem}")]) from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise ScenarioError(
+            path, [Problem("", f"expected a mapping of keys to values, got {type(data).__name__}")]
+        )
+    return data
+
+
+# --------------------------------------------------------------------------- internals
+
+
+def _ownership_dirs(referrer: Path) -> tuple[Path, ...]:
+    here = referrer.parent
+    bundled = tuple(d / "ownership" for d in BUNDLED_SCENARIO_DIRS)
+    return (here / "ownership", here, *bundled)
+
+
+def _find_file(source: str | Path, search_dirs: tuple[Path, ...], *, what: str) -> Path:
+    """A path as given, else ``<dir>/<name>.yaml`` in the search directories."""
+    given = Path(source)
+    if given.suffix in (".yaml", ".yml") or given.is_file():
+        if given.is_file():
+            return given.resolve()
+        raise ScenarioError(given, [Problem("", f"{what} file not found")])
+    for directory in search_dirs:
+        for suffix in (".yaml", ".yml"):
+            candidate = directory / f"{source}{suffix}"
+            if candidate.is_file():
+                return candidate.resolve()
+    known = sorted({p.stem for d in search_dirs if d.is_dir() for p in d.glob("*.y*ml")})
+    hint = _did_you_mean(str(source), known)
+    raise ScenarioError(
+        str(source),
+        [Problem("", f"unknown {what} {str(source)!r}{hint}; known: {', '.join(known) or 'none'}")],
+    )
+
+
+def _read_with_extends(
+    path: Path, chain: tuple[Path, ...], resolve_name: tuple[Path, ...] | None = None
+) -> dict[str, Any]:
+    """Read a file and, if it ``extends:`` another, merge it over that one (recursively)."""
+    if path in chain:
+        cycle = " -> ".join(p.name for p in (*chain, path))
+        raise ScenarioError(path, [Problem("extends", f"circular extends: {cycle}")])
+    data = read_yaml(path)
+    parent = data.pop("extends", None)
+    if parent is None:
+        return data
+    if not isinstance(parent, str):
+        raise ScenarioError(path, [Problem("extends", "must be a file path or a preset name")])
+    # extends paths resolve relative to the file that names them
+    search = resolve_name or (path.parent, *BUNDLED_SCENARIO_DIRS)
+    candidate = path.parent / parent
+    try:
+        base_path = candidate.resolve() if candidate.is_file() else _find_file(
+            parent, search, what="extends target"
+        )
+    except ScenarioError as exc:
+        raise ScenarioError(
+            path, [Problem("extends", p.message) for p in exc.problems]
+        ) from None
+    base = _read_with_extends(base_path, (*chain, path), resolve_name)
+    return deep_merge(base, data)
+
+
+def _validate[M: BaseModel](model: type[M], data: dict[str, Any], path: Path) -> M:
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise ScenarioError(path, [_problem(model, err) for err in exc.errors()]) from None
+
+
+def _problem(model: type[BaseModel], err: Any) -> Problem:
+    loc = [str(part) for part in err["loc"] if not _is_union_tag(part)]
+    field = ".".join(loc)
+    if err["type"] == "extra_forbidden":
+        allowed = _allowed_keys(model, loc[:-1])
+        hint = _did_you_mean(loc[-1], allowed)
+        return Problem(field, f"unknown key{hint}; allowed: {', '.join(allowed)}")
+    message = err["msg"]
+    if err["type"] in ("literal_error", "enum"):
+        message = message.replace("Input should be", "must be")
+    if err["type"] == "missing":
+        return Problem(field, "required field is missing")
+    given = err.get("input")
+    if isinstance(given, (dict, list)):
+        return Problem(field, message)
+    return Problem(field, f"{message} (got {given!r})")
+
+
+def _is_union_tag(part: Any) -> bool:
+    # pydantic adds the union member's name to loc (e.g. 'Shift', 'literal[...]', 'function-after')
+    text = str(part)
+    return text[:1].isupper() or text.startswith(("literal[", "function-", "dict[", "list[", "float"))
+
+
+def _allowed_keys(model: type[BaseModel], loc: list[str]) -> list[str]:
+    """Field names of the schema block at ``loc`` (skipping dict keys and list indexes)."""
+    current: Any = model
+    for part in loc:
+        if not (isinstance(current, type) and issubclass(current, BaseModel)):
+            return []
+        info = current.model_fields.get(part)
+        if info is None:
+            continue  # a dict key or list index
+        current = _inner_model(info.annotation)
+    if isinstance(current, type) and issubclass(current, BaseModel):
+        return sorted(current.model_fields)
+    return []
+
+
+def _inner_model(annotation: Any) -> Any:
+    """The BaseModel inside an annotation such as ``dict[str, Spec]`` or ``list[Spec] | None``."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    args = typing.get_args(annotation)
+    origin = typing.get_origin(annotation)
+    if origin in (typing.Union, types.UnionType, list, dict) or args:
+        for arg in reversed(args):
+            found = _inner_model(arg)
+            if found is not None:
+                return found
+    return None
+
+
+def _did_you_mean(word: str, options: list[str]) -> str:
+    close = difflib.get_close_matches(word, options, n=1, cutoff=0.6)
+    return f" (did you mean {close[0]!r}?)" if close else ""

@@ -1,0 +1,564 @@
+"""The scenario schema: every input of a run, its default, its unit and its allowed range.
+
+A scenario YAML is validated against :class:`Scenario` in one place
+(:func:`scrm_sim.scenario.loading.load_scenario`); the model only ever sees the
+validated object. Each default lives here, once, with the reason for it in the
+field description. Defaults taken from published figures name their source
+(see ``docs`` in the README and ``shared/design/VALIDATION.md``); all others are
+labelled assumptions.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated, Literal, Self
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+Probability = Annotated[float, Field(ge=0.0, le=1.0)]
+NonNegative = Annotated[float, Field(ge=0.0)]
+Positive = Annotated[float, Field(gt=0.0)]
+
+
+class PostType(StrEnum):
+    """What a customer's post to the brand is about."""
+
+    QUESTION = "question"
+    COMPLAINT = "complaint"
+    PRAISE = "praise"
+    IDEA = "idea"
+    PURCHASE_INTENT = "purchase_intent"
+
+
+POST_TYPES: tuple[PostType, ...] = tuple(PostType)
+
+Department = Literal["marketing", "sales", "service", "pr", "product", "it", "executive"]
+DEPARTMENTS: tuple[str, ...] = ("marketing", "sales", "service", "pr", "product", "it", "executive")
+
+
+class StrictModel(BaseModel):
+    """Base for every schema block: unknown keys are errors, values are validated on assignment."""
+
+    model_config = ConfigDict(extra="forbid", validate_assignment=True, frozen=False)
+
+
+# --------------------------------------------------------------------------- company
+
+
+class Shift(StrictModel):
+    """Working hours. ``end_hour`` may be smaller than ``start_hour`` for a night shift."""
+
+    start_hour: int = Field(9, ge=0, le=23, description="First working hour of the day (0–23).")
+    end_hour: int = Field(17, ge=1, le=24, description="Hour the shift ends (exclusive, 1–24).")
+    days: Literal["weekdays", "all"] = Field("weekdays", description="Working days.")
+
+    def is_on(self, hour_of_week: int) -> bool:
+        """Whether the shift covers this hour (0 = Monday 00:00)."""
+        day, hour = divmod(hour_of_week % 168, 24)
+        if self.days == "weekdays" and day >= 5:
+            return False
+        if self.start_hour < self.end_hour:
+            return self.start_hour <= hour < self.end_hour
+        return hour >= self.start_hour or hour < self.end_hour
+
+
+SHIFT_PRESETS: dict[str, Shift] = {
+    "business": Shift(start_hour=9, end_hour=17, days="weekdays"),
+    "extended": Shift(start_hour=7, end_hour=23, days="all"),
+    "always": Shift(start_hour=0, end_hour=24, days="all"),
+}
+ShiftSpec = Literal["business", "extended", "always"] | Shift
+
+
+def resolve_shift(spec: ShiftSpec) -> Shift:
+    """Turn a shift preset name or an explicit shift into a :class:`Shift`."""
+    return SHIFT_PRESETS[spec] if isinstance(spec, str) else spec
+
+
+class DepartmentSpec(StrictModel):
+    """One department of the company."""
+
+    staff: int = Field(10, ge=0, description="Head count.")
+    capacity_per_hour: Positive = Field(
+        5.0, description="Posts one person handles per hour when skilled (mean handling 12 min)."
+    )
+    skills: list[PostType] = Field(
+        default_factory=list, description="Post types this department resolves without help."
+    )
+    shift: ShiftSpec = Field("business", description="Working hours: business, extended, always.")
+    base_workload: Probability = Field(
+        0.6, description="Share of time taken by non-social duties (limits volunteering)."
+    )
+    silo_strength: Probability = Field(
+        0.5, description="Friction of hand-offs into this department (0 none, 1 strong silo)."
+    )
+    hourly_cost: NonNegative = Field(50.0, description="Loaded cost of one staff-hour.")
+    social_enthusiasm: Probability = Field(
+        0.4, description="Mean enthusiasm for social media of this department's staff."
+    )
+
+
+def _default_departments() -> dict[str, DepartmentSpec]:
+    # About 100 staff: a mid-size company. Assumption, not calibrated.
+    return {
+        "marketing": DepartmentSpec(
+            staff=20, capacity_per_hour=5, skills=["praise", "purchase_intent", "idea"],
+            shift="business", social_enthusiasm=0.6, hourly_cost=55,
+        ),
+        "sales": DepartmentSpec(
+            staff=15, capacity_per_hour=4, skills=["purchase_intent", "question"],
+            shift="business", social_enthusiasm=0.4, hourly_cost=60,
+        ),
+        "service": DepartmentSpec(
+            staff=35, capacity_per_hour=6, skills=["question", "complaint"],
+            shift="extended", base_workload=0.7, social_enthusiasm=0.45, hourly_cost=35,
+        ),
+        "pr": DepartmentSpec(
+            staff=6, capacity_per_hour=4, skills=["praise", "complaint"], shift="business",
+            social_enthusiasm=0.6, hourly_cost=60,
+        ),
+        "product": DepartmentSpec(
+            staff=10, capacity_per_hour=3, skills=["idea"], shift="business", hourly_cost=65,
+        ),
+        "it": DepartmentSpec(
+            staff=8, capacity_per_hour=3, skills=[], shift="business", hourly_cost=60,
+        ),
+        "executive": DepartmentSpec(
+            staff=4, capacity_per_hour=6, skills=[], shift="business", base_workload=0.9,
+            silo_strength=0.2, social_enthusiasm=0.3, hourly_cost=150,
+        ),
+    }
+
+
+class Company(StrictModel):
+    """The organisation: departments and culture."""
+
+    departments: dict[Department, DepartmentSpec] = Field(default_factory=_default_departments)
+    culture: Probability = Field(
+        0.4,
+        description="Customer-centric culture index at the start (seed 002: culture matters "
+        "more than the org chart). Lowers hand-off friction and raises volunteering.",
+    )
+    culture_adaptation_days: Positive = Field(
+        180.0, description="Time constant of culture drift toward its target (months, not days)."
+    )
+
+
+# --------------------------------------------------------------------------- customers
+
+
+class NetworkSpec(StrictModel):
+    """The customers' social network (a networkx generator)."""
+
+    type: Literal["watts_strogatz", "barabasi_albert", "erdos_renyi", "powerlaw_cluster", "complete"] = (
+        Field("powerlaw_cluster", description="networkx generator.")
+    )
+    mean_degree: Positive = Field(10.0, description="Mean number of contacts per person.")
+    rewire_probability: Probability = Field(0.1, description="watts_strogatz rewiring.")
+    triangle_probability: Probability = Field(0.3, description="powerlaw_cluster clustering.")
+
+
+class SatisfactionSpec(StrictModel):
+    """Initial distribution of satisfaction (a beta distribution)."""
+
+    mean: Annotated[float, Field(gt=0.0, lt=1.0)] = Field(0.7, description="Mean satisfaction.")
+    concentration: Positive = Field(20.0, description="Beta a+b; larger means less spread.")
+
+
+class Customers(StrictModel):
+    """The customer population."""
+
+    count: int = Field(10_000, ge=1, description="Current customers at the start.")
+    prospects: int = Field(5_000, ge=0, description="Potential customers reachable by word of mouth.")
+    b2b_share: Probability = Field(0.2, description="Share of business customers (post more questions).")
+    network: NetworkSpec = Field(default_factory=NetworkSpec)
+    initial_satisfaction: SatisfactionSpec = Field(default_factory=SatisfactionSpec)
+    expect_reply_within_hour: Probability = Field(
+        0.42, description="Share expecting a reply within 60 min (Edison Research, 2012)."
+    )
+    complainers_expect_reply_within_hour: Probability = Field(
+        0.72, description="Share of complainers expecting a reply within 1 h (Lithium, 2013)."
+    )
+    expectation_spread: Positive = Field(
+        1.2, description="Log-sd of expected reply times across customers. Assumption."
+    )
+    patience_multiple: Positive = Field(
+        4.0,
+        description="A post unanswered after this multiple of the customer's expected reply "
+        "time is 'silence' (for complaints: a public grievance). Assumption.",
+    )
+    max_agent_objects: int = Field(
+        200_000,
+        ge=0,
+        description="Create a Mesa Customer agent per customer up to this population; above it "
+        "agents are made on demand (state always lives in arrays).",
+    )
+
+
+# --------------------------------------------------------------------------- demand
+
+
+def _default_rates() -> dict[PostType, float]:
+    # Posts per customer per day. About 0.9 posts per customer per quarter. Assumption.
+    return {
+        PostType.QUESTION: 0.004,
+        PostType.COMPLAINT: 0.002,
+        PostType.PRAISE: 0.0015,
+        PostType.IDEA: 0.0005,
+        PostType.PURCHASE_INTENT: 0.001,
+    }
+
+
+DEFAULT_DIURNAL = [
+    0.3, 0.2, 0.15, 0.1, 0.1, 0.15, 0.3, 0.6, 0.9, 1.1, 1.2, 1.3,
+    1.4, 1.3, 1.2, 1.2, 1.3, 1.4, 1.5, 1.6, 1.6, 1.4, 1.0, 0.6,
+]  # relative posting volume by hour; social use peaks in the evening. Assumption.
+
+
+class Campaign(StrictModel):
+    """A marketing campaign: content drives conversation (seed 001) and reach."""
+
+    start_day: NonNegative
+    duration_days: Positive
+    multiplier: Positive = Field(2.0, description="Factor on the listed post types' rates.")
+    post_types: list[PostType] = Field(
+        default_factory=lambda: [PostType.QUESTION, PostType.PRAISE, PostType.PURCHASE_INTENT]
+    )
+    acquisition_multiplier: Positive = Field(3.0, description="Factor on external acquisition.")
+
+
+class Incident(StrictModel):
+    """A service failure that makes complaints spike."""
+
+    start_day: NonNegative
+    duration_hours: Positive = Field(24.0)
+    complaint_multiplier: Positive = Field(8.0)
+
+
+class Demand(StrictModel):
+    """How customers post."""
+
+    rates_per_customer_per_day: dict[PostType, NonNegative] = Field(default_factory=_default_rates)
+    prospect_activity: NonNegative = Field(
+        0.5, description="Prospects post questions and purchase intents at this share of the rate."
+    )
+    diurnal_profile: list[NonNegative] | Literal["flat"] = Field(
+        default_factory=lambda: list(DEFAULT_DIURNAL),
+        description="24 relative hourly volumes (normalised to mean 1), or 'flat'.",
+    )
+    complaint_dissatisfaction_slope: NonNegative = Field(
+        3.0, description="Complaint rate × (1 + a·(1 − s)) / (1 + a·0.3). Assumption."
+    )
+    praise_satisfaction_slope: NonNegative = Field(
+        3.0, description="Praise rate × (1 + a·s) / (1 + a·0.7). Assumption."
+    )
+    b2b_question_multiplier: Positive = Field(1.5, description="B2B customers ask more.")
+    responsiveness_feedback: NonNegative = Field(
+        0.3,
+        description="Demand × (1 + f·responsiveness): once opened, demand cannot be stopped "
+        "(seed 000). Responsiveness is the smoothed share answered within the SLA.",
+    )
+    campaigns: list[Campaign] = Field(default_factory=list)
+    incidents: list[Incident] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _profile_has_24_hours(self) -> Self:
+        if self.diurnal_profile != "flat":
+            if len(self.diurnal_profile) != 24:
+                raise ValueError(
+                    f"diurnal_profile needs 24 hourly values or 'flat', got {len(self.diurnal_profile)}"
+                )
+            if sum(self.diurnal_profile) <= 0:
+                raise ValueError("diurnal_profile must have a positive sum")
+        return self
+
+
+class Handling(StrictModel):
+    """How long a post takes to handle."""
+
+    distribution: Literal["lognormal", "exponential"] = Field(
+        "lognormal", description="exponential gives the M/M/c validation reduction."
+    )
+    cv: Positive = Field(0.8, description="Coefficient of variation (lognormal only).")
+    time_multiplier: dict[PostType, Positive] = Field(
+        default_factory=lambda: {
+            PostType.QUESTION: 1.0, PostType.COMPLAINT: 1.5, PostType.PRAISE: 0.4,
+            PostType.IDEA: 1.2, PostType.PURCHASE_INTENT: 1.0,
+        },
+        description="Mean handling = multiplier / capacity_per_hour. Assumption.",
+    )
+    unskilled_multiplier: Positive = Field(
+        2.0, description="Handling takes this much longer without the skill. Assumption."
+    )
+
+
+# --------------------------------------------------------------------------- behaviour
+
+
+class Churn(StrictModel):
+    """Daily churn hazard h0·exp(b·(s_ref − s))."""
+
+    daily_base_hazard: Probability = Field(0.0004, description="h0 at s = s_ref. Assumption.")
+    sensitivity: NonNegative = Field(6.0, description="b. Assumption.")
+    reference_satisfaction: Probability = Field(0.7, description="s_ref.")
+    at_risk_below: Probability = Field(0.45, description="Active customers below this are at risk.")
+    onboarding_days: NonNegative = Field(14.0, description="Days a new customer spends onboarding.")
+
+
+class WordOfMouth(StrictModel):
+    """Negative cascades and positive word of mouth."""
+
+    negative_transmission: Probability = Field(
+        0.01,
+        description="Base per-contact transmission of a grievance (independent cascade); below "
+        "the threshold T_c of the default network (about 0.024), so most grievances stay local "
+        "and only the angriest go viral. Assumption.",
+    )
+    anger_gain: NonNegative = Field(
+        1.0, description="Transmission × (1 + gain·(1 − s_author)): angrier posts spread further."
+    )
+    answered_damping: Probability = Field(
+        0.3, description="Transmission × this once the company answers the grievance publicly."
+    )
+    max_cascade_hours: int = Field(72, ge=1, description="A cascade stops after this many hours.")
+    exposure_penalty: Probability = Field(
+        0.02, description="Satisfaction lost by a customer who sees a grievance. Assumption."
+    )
+    good_answer_threshold: Probability = Field(
+        0.6, description="A reply with utility above this is shared as praise."
+    )
+    positive_conversion: Probability = Field(
+        0.02, description="Chance a prospect who sees praise converts (network Bass imitation)."
+    )
+    win_back: Probability = Field(0.005, description="Chance a churned contact returns on praise.")
+    external_acquisition_per_day: Probability = Field(
+        0.0005, description="Daily chance a prospect converts through marketing reach (Bass p)."
+    )
+
+
+class Outcomes(StrictModel):
+    """How replies and silence move satisfaction."""
+
+    learning_rate: dict[PostType, Probability] = Field(
+        default_factory=lambda: {
+            PostType.QUESTION: 0.3, PostType.COMPLAINT: 0.5, PostType.PRAISE: 0.1,
+            PostType.IDEA: 0.2, PostType.PURCHASE_INTENT: 0.2,
+        },
+        description="η in s ← s + η·(u − s); complaints move satisfaction most.",
+    )
+    silence_penalty: dict[PostType, Probability] = Field(
+        default_factory=lambda: {
+            PostType.QUESTION: 0.05, PostType.COMPLAINT: 0.15, PostType.PRAISE: 0.0,
+            PostType.IDEA: 0.02, PostType.PURCHASE_INTENT: 0.03,
+        },
+        description="Satisfaction lost when a post meets silence past the customer's patience.",
+    )
+    acknowledgement_utility: Probability = Field(
+        0.6, description="Utility of an acknowledgement without resolution, relative to a resolution."
+    )
+    inconsistent_voice_penalty: Probability = Field(
+        0.2, description="Utility lost by a reply off the brand voice."
+    )
+    lead_conversion: Probability = Field(
+        0.3, description="Chance a purchase intent converts if answered at once by a skilled person."
+    )
+    lead_decay_hours: Positive = Field(
+        6.0, description="Lead conversion × exp(−wait / this). Twitter/AMS 2015: fast replies pay."
+    )
+    drift_target: Probability = Field(0.7, description="Satisfaction from the product itself.")
+    drift_per_day: Probability = Field(0.01, description="Daily pull toward drift_target.")
+
+
+class Economics(StrictModel):
+    """Values for the return-on-investment proxy (assumptions; set them per client)."""
+
+    customer_value: NonNegative = Field(500.0, description="Value of one customer gained or kept.")
+    lead_value: NonNegative = Field(150.0, description="Value of one converted lead of a customer.")
+
+
+# --------------------------------------------------------------------------- ownership
+
+
+class Listening(StrictModel):
+    """Who listens, and how much they hear."""
+
+    coverage: dict[PostType, Probability] | Probability = Field(
+        0.8, description="Share of posts the monitors see, overall or per post type."
+    )
+    delay_hours: NonNegative = Field(0.25, description="Mean delay from post to triage.")
+
+
+class Handoff(StrictModel):
+    """Friction of passing a post between departments."""
+
+    base_delay_hours: NonNegative = Field(0.5, description="Mean delay of any hand-off.")
+    silo_delay_hours: NonNegative = Field(
+        8.0, description="Extra mean delay × effective silo strength of the receiving department."
+    )
+    base_loss: Probability = Field(0.02, description="Chance any hand-off loses the post.")
+    silo_loss: Probability = Field(0.2, description="Extra loss × effective silo strength.")
+
+
+class Approval(StrictModel):
+    """Review of public answers before they are posted (legal, PR, executive)."""
+
+    required_for: list[PostType] = Field(default_factory=list)
+    approver: Department | None = Field(None, description="Department whose staff approve.")
+    approver_staff: int = Field(0, ge=0, description="Approvers assigned.")
+    minutes_per_approval: Positive = Field(10.0)
+
+
+class SocialTeamPolicy(StrictModel):
+    """The social team: staff who join and leave by themselves (MODEL.md)."""
+
+    policy: Literal["none", "self_organising", "formal"] = Field("self_organising")
+    initial_members: int = Field(0, ge=0, description="Members at the start (formal teams).")
+    max_size: int = Field(20, ge=0)
+    time_share: Annotated[float, Field(gt=0.0, le=1.0)] = Field(
+        0.25, description="Share of a member's shift hours spent on the social hub (a rota)."
+    )
+    join_probability: Probability = Field(0.03, description="Daily base chance an eligible person joins.")
+    enthusiasm_threshold: Probability = Field(0.6, description="Only enthusiasts above this join.")
+    min_slack: Probability = Field(0.2, description="Only people with this much spare time join.")
+    leave_utilisation: Probability = Field(
+        0.85, description="Members busier than this on their social hours …"
+    )
+    leave_after_days: int = Field(5, ge=1, description="… for this many days in a row leave.")
+
+
+class Community(StrictModel):
+    """A community platform where customers answer customers (seed 004)."""
+
+    enabled: bool = False
+    answer_share: dict[PostType, Probability] = Field(
+        default_factory=lambda: {PostType.QUESTION: 0.3, PostType.IDEA: 0.2},
+        description="Share of these post types that other customers answer.",
+    )
+    mean_delay_hours: NonNegative = Field(2.0)
+
+
+class StageTrigger(StrictModel):
+    """When a staged ownership model moves to its next stage."""
+
+    after_day: NonNegative | None = Field(None, description="Switch on this day.")
+    metric: Literal["share_within_sla", "backlog", "satisfaction_mean", "social_team_size"] | None = None
+    above: float | None = None
+    below: float | None = None
+    for_days: int = Field(1, ge=1, description="The condition must hold this many days in a row.")
+
+    @model_validator(mode="after")
+    def _one_condition(self) -> Self:
+        if self.after_day is None and self.metric is None:
+            raise ValueError("a trigger needs after_day or a metric with above/below")
+        if self.metric is not None and (self.above is None) == (self.below is None):
+            raise ValueError("a metric trigger needs exactly one of above or below")
+        return self
+
+
+class Stage(StrictModel):
+    """A later stage of a staged ownership model."""
+
+    ownership: Ownership = Field(
+        description="Preset name or inline ownership model (names are resolved when loading)."
+    )
+    when: StageTrigger
+
+
+class Ownership(StrictModel):
+    """An ownership model: who listens, who answers, how posts travel. Pure data."""
+
+    name: str = "custom"
+    description: str = ""
+    owner: Department = Field("marketing", description="Accountable department.")
+    listening: Listening = Field(default_factory=Listening)
+    routing: Literal["hub", "direct"] = Field(
+        "hub",
+        description="hub: the front line takes every heard post and hands off what it cannot "
+        "resolve; direct: triage sends each post straight to its resolving department.",
+    )
+    front_line: dict[Department, int] = Field(
+        default_factory=lambda: {"marketing": 3},
+        description="Staff of each department who work the hub full-time on their shifts.",
+    )
+    front_line_shift: ShiftSpec | None = Field(
+        None, description="Override of the front line's working hours."
+    )
+    resolvers: dict[PostType, Department | None] = Field(
+        default_factory=lambda: {
+            PostType.QUESTION: "service", PostType.COMPLAINT: "service",
+            PostType.PRAISE: "marketing", PostType.IDEA: "product",
+            PostType.PURCHASE_INTENT: "sales",
+        },
+        description="Department that resolves each post type (null: the handler answers alone).",
+    )
+    resolver_staff: dict[Department, int] = Field(
+        default_factory=lambda: {"service": 2, "sales": 1, "product": 1},
+        description="Staff of each department who take handed-off social posts.",
+    )
+    priorities: dict[PostType, Annotated[float, Field(ge=0.0)]] = Field(
+        default_factory=lambda: {t: 1.0 for t in PostType},
+        description="Weight of each post type in every queue; higher first; 0 = ignored.",
+    )
+    acknowledge_handoffs: bool = Field(
+        True, description="The front line acknowledges publicly before handing off."
+    )
+    public_responders: list[Department] | Literal["all"] = Field(
+        "all", description="Departments allowed to answer publicly; others need approval."
+    )
+    handoff: Handoff = Field(default_factory=Handoff)
+    approval: Approval = Field(default_factory=Approval)
+    authority: Probability = Field(
+        0.0, description="Share of silo friction the owner's authority removes (CEO-led: high)."
+    )
+    executive_sponsorship: Probability = Field(
+        0.3, description="Raises the culture target and volunteering."
+    )
+    brand_voice_training: Probability = Field(
+        0.7, description="Chance a front-line reply is on the brand voice."
+    )
+    spoke_voice_factor: Probability = Field(
+        0.6, description="Departments off the front line are on voice this much less often."
+    )
+    social_team: SocialTeamPolicy = Field(default_factory=SocialTeamPolicy)
+    community: Community = Field(default_factory=Community)
+    budget_fte: NonNegative | None = Field(
+        None, description="Cap on staff working social at once (front line, resolvers, team)."
+    )
+    stages: list[Stage] = Field(default_factory=list, description="Later stages, in order.")
+
+
+Stage.model_rebuild()
+
+
+class Output(StrictModel):
+    """What a run records."""
+
+    agent_records: bool = Field(False, description="Daily staff and customer records (memory).")
+
+
+class Scenario(StrictModel):
+    """A company, its customers, their demand and an ownership model, for a number of days."""
+
+    name: str = "scenario"
+    description: str = ""
+    seed: int = Field(42, ge=0, description="Master seed; same scenario + seed → same results.")
+    duration_days: Annotated[float, Field(gt=0.0, le=3650.0)] = 90.0
+    sla_hours: Positive = Field(1.0, description="Reply target (72% of complainers expect 1 h).")
+    engine: Literal["vectorised"] = Field(
+        "vectorised", description="Customer engine; arrays advanced for all customers at once."
+    )
+    company: Company = Field(default_factory=Company)
+    customers: Customers = Field(default_factory=Customers)
+    demand: Demand = Field(default_factory=Demand)
+    handling: Handling = Field(default_factory=Handling)
+    churn: Churn = Field(default_factory=Churn)
+    word_of_mouth: WordOfMouth = Field(default_factory=WordOfMouth)
+    outcomes: Outcomes = Field(default_factory=Outcomes)
+    economics: Economics = Field(default_factory=Economics)
+    ownership: Ownership = Field(default_factory=Ownership)
+    output: Output = Field(default_factory=Output)
+
+    @property
+    def steps(self) -> int:
+        """Number of hourly steps."""
+        return int(round(self.duration_days * 24))
