@@ -1,0 +1,119 @@
+"""Comparison plots of ownership models: every replication shown, with 95% intervals.
+
+Colours are Okabe–Ito (colour-blind safe) and fixed per ownership model, so a
+model has the same colour in every figure.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import matplotlib
+
+matplotlib.use("Agg")  # files only; no display needed
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+from scipy import stats
+
+OKABE_ITO = ["#E69F00", "#0072B2", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
+MODEL_COLOURS = {
+    "marketing_led": "#E69F00",
+    "service_led": "#0072B2",
+    "ceo_led": "#CC79A7",
+    "hybrid": "#009E73",
+}
+
+# (column, title, unit label, scale)
+HEADLINE_METRICS: list[tuple[str, str, str, float]] = [
+    ("share_within_sla", "Answered within the SLA", "% of posts", 100.0),
+    ("first_response_p50_hours", "Median first response", "hours", 1.0),
+    ("satisfaction_final", "Customer satisfaction at the end", "mean, 0–1", 1.0),
+    ("churn_rate", "Churn over the run", "% of starting customers", 100.0),
+    ("negative_wom_reach", "Negative word-of-mouth reach", "exposures", 1.0),
+    ("cost", "Cost of social staff", "currency units", 1.0),
+]
+
+
+def colour_of(model: str, order: Sequence[str]) -> str:
+    """The model's fixed colour (core models), else a palette colour by position."""
+    if model in MODEL_COLOURS:
+        return MODEL_COLOURS[model]
+    extra = [c for c in OKABE_ITO if c not in MODEL_COLOURS.values()]
+    return extra[list(order).index(model) % len(extra)]
+
+
+def mean_ci(values: np.ndarray, level: float = 0.95) -> tuple[float, float, float]:
+    """Mean and Student-t confidence interval over replications."""
+    values = values[~np.isnan(values)]
+    if len(values) == 0:
+        return (np.nan, np.nan, np.nan)
+    mean = float(values.mean())
+    if len(values) < 2:
+        return (mean, mean, mean)
+    low, high = stats.t.interval(level, len(values) - 1, loc=mean, scale=stats.sem(values))
+    return (mean, float(low), float(high))
+
+
+def comparison_figure(summary: pd.DataFrame, models: Sequence[str], title: str) -> Figure:
+    """Headline metrics per ownership model: replications as dots, mean ± 95% CI as a bar."""
+    fig, axes = plt.subplots(2, 3, figsize=(13, 7.5), layout="constrained")
+    for ax, (column, name, unit, scale) in zip(axes.flat, HEADLINE_METRICS, strict=True):
+        for x, model in enumerate(models):
+            values = summary.loc[summary["ownership"] == model, column].to_numpy(float) * scale
+            colour = colour_of(model, models)
+            jitter = np.linspace(-0.12, 0.12, len(values)) if len(values) > 1 else np.zeros(1)
+            ax.scatter(x + jitter, values, s=14, color=colour, alpha=0.5, linewidths=0)
+            mean, low, high = mean_ci(values)
+            ax.errorbar(x + 0.28, mean, yerr=[[mean - low], [high - mean]], fmt="o", color=colour,
+                        capsize=4, markersize=6)
+        ax.set_xticks(range(len(models)), [m.replace("_", "-") for m in models], rotation=15)
+        ax.set_title(name, fontsize=11)
+        ax.set_ylabel(unit)
+        ax.grid(axis="y", alpha=0.3)
+    n_reps = summary.groupby("ownership").size().min()
+    fig.suptitle(f"{title}: ownership models compared ({n_reps} paired replications each; "
+                 "dots = replications, marker and bar = mean with 95% CI)", fontsize=12)
+    return fig
+
+
+def timeseries_figure(steps: pd.DataFrame, models: Sequence[str], title: str) -> Figure:
+    """Daily satisfaction, backlog, answered-within-SLA and social-team size over time."""
+    daily = steps.assign(day=steps["hour"] // 24)
+    daily = daily.groupby(["ownership", "seed", "day"], as_index=False).agg(
+        satisfaction_mean=("satisfaction_mean", "last"),
+        backlog=("backlog", "mean"),
+        social_team_size=("social_team_size", "last"),
+        first_responses_total=("first_responses_total", "last"),
+        within_sla_total=("within_sla_total", "last"),
+        posts_total=("posts_total", "last"),
+    )
+    panels = [
+        ("satisfaction_mean", "Customer satisfaction", "mean, 0–1"),
+        ("backlog", "Backlog of waiting posts", "posts (daily mean)"),
+        ("sla_share", "Answered within the SLA, cumulative", "% of posts"),
+        ("social_team_size", "Social-team size", "staff"),
+    ]
+    daily["sla_share"] = 100 * daily["within_sla_total"] / daily["posts_total"].where(
+        daily["posts_total"] > 0)
+    fig, axes = plt.subplots(2, 2, figsize=(13, 7.5), layout="constrained", sharex=True)
+    for ax, (column, name, unit) in zip(axes.flat, panels, strict=True):
+        for model in models:
+            wide = daily[daily["ownership"] == model].pivot(index="day", columns="seed",
+                                                            values=column)
+            mean = wide.mean(axis=1)
+            colour = colour_of(model, models)
+            ax.plot(mean.index, mean, color=colour, label=model.replace("_", "-"), lw=1.8)
+            if wide.shape[1] > 1:
+                low, high = wide.quantile(0.1, axis=1), wide.quantile(0.9, axis=1)
+                ax.fill_between(mean.index, low, high, color=colour, alpha=0.15, lw=0)
+        ax.set_title(name, fontsize=11)
+        ax.set_ylabel(unit)
+        ax.grid(alpha=0.3)
+    for ax in axes[1]:
+        ax.set_xlabel("day")
+    axes[0, 0].legend(frameon=False)
+    fig.suptitle(f"{title}: ownership models over time (line = mean over replications, "
+                 "band = 10th–90th percentile)", fontsize=12)
+    return fig

@@ -1,0 +1,172 @@
+"""Command line: ``scrm-sim run | compare | validate``.
+
+A user's mistake (a bad file, an unknown model, a bad option) prints one clear
+message and exits with status 2, before anything is written.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+import pandas as pd
+import yaml
+
+from scrm_sim.errors import Problem, ScenarioError
+
+EXIT_USER_ERROR = 2
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``scrm-sim`` console script."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.handler(args)
+    except ScenarioError as exc:
+        print(exc.report(), file=sys.stderr)
+        return EXIT_USER_ERROR
+    except KeyboardInterrupt:
+        print("interrupted; nothing further was written", file=sys.stderr)
+        return 130
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="scrm-sim",
+        description="Simulate who should own Social CRM: run scenarios and compare ownership models.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    run = sub.add_parser("run", help="run one scenario once")
+    run.add_argument("scenario", help="scenario YAML file or bundled name (e.g. baseline)")
+    run.add_argument("--seed", type=_non_negative_int, help="override the scenario's seed")
+    run.add_argument("--ownership", help="override the scenario's ownership model")
+    run.add_argument("--out", type=Path, help="output folder (default results/<name>)")
+    run.add_argument("--quiet", action="store_true", help="no progress output")
+    run.set_defaults(handler=_run)
+
+    compare = sub.add_parser("compare", help="compare ownership models on paired replications")
+    compare.add_argument("scenario", help="scenario YAML file or bundled name")
+    compare.add_argument("--models", default="marketing_led,service_led,ceo_led,hybrid",
+                         help="comma-separated ownership models (default: the core four)")
+    compare.add_argument("--reps", type=_positive_int, default=5, help="replications per model")
+    compare.add_argument("--seed", type=_non_negative_int, help="master seed of the replications")
+    compare.add_argument("--workers", type=_positive_int, help="parallel processes (default: cores)")
+    compare.add_argument("--out", type=Path, help="output folder (default results/<name>-compare)")
+    compare.add_argument("--quiet", action="store_true", help="no progress output")
+    compare.set_defaults(handler=_compare)
+
+    validate = sub.add_parser("validate", help="check a scenario and print it fully resolved")
+    validate.add_argument("scenario", help="scenario YAML file or bundled name")
+    validate.set_defaults(handler=_validate)
+    return parser
+
+
+def _positive_int(text: str) -> int:
+    value = _non_negative_int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {text}")
+    return value
+
+
+def _non_negative_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a whole number, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must not be negative, got {text}")
+    return value
+
+
+def _validate(args: argparse.Namespace) -> int:
+    from scrm_sim.scenario import load_scenario
+
+    scenario = load_scenario(args.scenario)
+    print(yaml.safe_dump(scenario.model_dump(mode="json"), sort_keys=False), end="")
+    print(f"# valid: {scenario.name} with ownership model {scenario.ownership.name}", file=sys.stderr)
+    return 0
+
+
+def _run(args: argparse.Namespace) -> int:
+    from scrm_sim.experiment.output import write_results
+    from scrm_sim.experiment.runs import run_scenario
+    from scrm_sim.scenario import load_scenario
+
+    overrides = {"ownership": args.ownership} if args.ownership else None
+    scenario = load_scenario(args.scenario, overrides)
+    out = args.out or Path("results") / _slug(scenario.name)
+
+    def on_day(day: int, total: int) -> None:
+        if not args.quiet and (day % max(1, total // 10) == 0 or day == total):
+            print(f"  day {day}/{total}", file=sys.stderr, flush=True)
+
+    result = run_scenario(scenario, args.seed, on_day=on_day)
+    tables = {"summary": pd.DataFrame([{"scenario": result.scenario, "ownership": result.ownership,
+                                        "seed": result.seed, **result.summary,
+                                        "wall_seconds": result.wall_seconds}]),
+              "steps": result.steps}
+    if result.staff_records is not None:
+        tables["staff_records"] = result.staff_records
+    manifest = {"command": "run", "scenario_source": str(args.scenario), "seed": result.seed,
+                "wall_seconds": round(result.wall_seconds, 3),
+                "scenario": scenario.model_dump(mode="json")}
+    write_results(out, tables, {}, manifest)
+    if not args.quiet:
+        _print_summary(pd.DataFrame([{"ownership": result.ownership, **result.summary}]))
+        print(f"wrote {out}/ (summary, steps as CSV and Parquet; manifest.json) in "
+              f"{result.wall_seconds:.1f} s", file=sys.stderr)
+    return 0
+
+
+def _compare(args: argparse.Namespace) -> int:
+    from scrm_sim.analysis.plots import comparison_figure, timeseries_figure
+    from scrm_sim.experiment.output import write_results
+    from scrm_sim.experiment.runs import compare
+
+    models = [m.strip() for m in args.models.split(",") if m.strip()]
+    if not models or len(set(models)) != len(models):
+        raise ScenarioError("--models", [Problem("--models", "give distinct, comma-separated "
+                                                 "ownership model names")])
+    started = time.perf_counter()
+    summary, steps, scenarios = compare(args.scenario, models, args.reps, master_seed=args.seed,
+                                        workers=args.workers, progress=not args.quiet)
+    first = next(iter(scenarios.values()))
+    out = args.out or Path("results") / f"{_slug(first.name)}-compare"
+    figures = {
+        "comparison": comparison_figure(summary, models, first.name),
+        "timeseries": timeseries_figure(steps, models, first.name),
+    }
+    manifest = {
+        "command": "compare", "scenario_source": str(args.scenario), "models": models,
+        "replications": args.reps, "seeds": sorted(summary["seed"].unique().tolist()),
+        "wall_seconds": round(time.perf_counter() - started, 3),
+        "scenarios": {m: s.model_dump(mode="json") for m, s in scenarios.items()},
+    }
+    write_results(out, {"summary": summary, "steps": steps}, figures, manifest)
+    if not args.quiet:
+        _print_summary(summary)
+        print(f"wrote {out}/ (summary, steps as CSV and Parquet; comparison.png, "
+              f"timeseries.png; manifest.json)", file=sys.stderr)
+    return 0
+
+
+def _print_summary(summary: pd.DataFrame) -> None:
+    columns = ["share_within_sla", "first_response_p50_hours", "satisfaction_final",
+               "churn_rate", "negative_wom_reach", "cost"]
+    table = summary.groupby("ownership", sort=False)[columns].mean()
+    with pd.option_context("display.float_format", "{:,.3f}".format, "display.width", 120):
+        print(table.to_string())
+
+
+def _slug(name: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_.-]+", "-", name).strip("-") or "scenario"
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
