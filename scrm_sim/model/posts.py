@@ -37,6 +37,7 @@ _COLUMNS: dict[str, tuple[type, float | int]] = {
     "status": (np.int8, PostStatus.PENDING),
     "drop_reason": (np.int8, DropReason.NONE),
     "time_heard": (np.float64, np.nan),
+    "time_first_handled": (np.float64, np.nan),  # a staff member starts on it (queue wait ends)
     "time_first_response": (np.float64, np.nan),
     "time_resolved": (np.float64, np.nan),
     "handoffs": (np.int16, 0),

@@ -181,7 +181,10 @@ class ResponseProcess:
 
     def _serve_front(self, post: int, person: StaffMember, start: float) -> float:
         """A hub handler answers a post, or acknowledges it and hands it off."""
-        code = int(self.model.posts.columns["post_type"][post])
+        columns = self.model.posts.columns
+        if math.isnan(columns["time_first_handled"][post]):
+            columns["time_first_handled"][post] = start
+        code = int(columns["post_type"][post])
         target = self.plan.resolver[code]
         if (code in person.skills or target is None or target == person.department
                 or target not in self.plan.staffed):
@@ -189,7 +192,6 @@ class ResponseProcess:
         rng = self.model.rng
         done = start + self._handling_hours(code, person, share=HANDOFF_TRIAGE_SHARE)
         person.busy_hours_today += done - start
-        columns = self.model.posts.columns
         columns["handoffs"][post] += 1
         self.model.counters["handoffs"] += 1
         if self.model.ownership.acknowledge_handoffs:
@@ -205,6 +207,9 @@ class ResponseProcess:
         return done
 
     def _serve_resolver(self, post: int, person: StaffMember, start: float) -> float:
+        columns = self.model.posts.columns
+        if math.isnan(columns["time_first_handled"][post]):  # routed directly
+            columns["time_first_handled"][post] = start
         return self._resolve(post, person, start, front=False)
 
     def _resolve(self, post: int, person: StaffMember, start: float, *, front: bool) -> float:

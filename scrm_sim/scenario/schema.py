@@ -133,7 +133,11 @@ def _default_departments() -> dict[str, DepartmentSpec]:
 class Company(StrictModel):
     """The organisation: departments and culture."""
 
-    departments: dict[Department, DepartmentSpec] = Field(default_factory=_default_departments)
+    departments: dict[Department, DepartmentSpec] = Field(
+        default_factory=_default_departments,
+        description="Departments by name (marketing, sales, service, pr, product, it, executive); "
+        "the default is a mid-size company of 98 staff. Assumption.",
+    )
     culture: Probability = Field(
         0.4,
         description="Customer-centric culture index at the start (seed 002: culture matters "
@@ -218,11 +222,12 @@ DEFAULT_DIURNAL = [
 class Campaign(StrictModel):
     """A marketing campaign: content drives conversation (seed 001) and reach."""
 
-    start_day: NonNegative
-    duration_days: Positive
+    start_day: NonNegative = Field(description="Day the campaign starts.")
+    duration_days: Positive = Field(description="How long it runs.")
     multiplier: Positive = Field(2.0, description="Factor on the listed post types' rates.")
     post_types: list[PostType] = Field(
-        default_factory=lambda: [PostType.QUESTION, PostType.PRAISE, PostType.PURCHASE_INTENT]
+        default_factory=lambda: [PostType.QUESTION, PostType.PRAISE, PostType.PURCHASE_INTENT],
+        description="Post types the campaign drives.",
     )
     acquisition_multiplier: Positive = Field(3.0, description="Factor on external acquisition.")
 
@@ -230,15 +235,19 @@ class Campaign(StrictModel):
 class Incident(StrictModel):
     """A service failure that makes complaints spike."""
 
-    start_day: NonNegative
-    duration_hours: Positive = Field(24.0)
-    complaint_multiplier: Positive = Field(8.0)
+    start_day: NonNegative = Field(description="Day the incident starts.")
+    duration_hours: Positive = Field(24.0, description="How long complaints stay raised.")
+    complaint_multiplier: Positive = Field(8.0, description="Factor on the complaint rate.")
 
 
 class Demand(StrictModel):
     """How customers post."""
 
-    rates_per_customer_per_day: dict[PostType, NonNegative] = Field(default_factory=_default_rates)
+    rates_per_customer_per_day: dict[PostType, NonNegative] = Field(
+        default_factory=_default_rates,
+        description="Posts per customer per day by type (about 0.9 per customer per quarter "
+        "in all). Assumption.",
+    )
     prospect_activity: NonNegative = Field(
         0.5, description="Prospects post questions and purchase intents at this share of the rate."
     )
@@ -258,8 +267,8 @@ class Demand(StrictModel):
         description="Demand × (1 + f·responsiveness): once opened, demand cannot be stopped "
         "(seed 000). Responsiveness is the smoothed share answered within the SLA.",
     )
-    campaigns: list[Campaign] = Field(default_factory=list)
-    incidents: list[Incident] = Field(default_factory=list)
+    campaigns: list[Campaign] = Field(default_factory=list, description="Marketing campaigns.")
+    incidents: list[Incident] = Field(default_factory=list, description="Service incidents.")
 
     @model_validator(mode="after")
     def _profile_has_24_hours(self) -> Self:
@@ -402,18 +411,24 @@ class Handoff(StrictModel):
 class Approval(StrictModel):
     """Review of public answers before they are posted (legal, PR, executive)."""
 
-    required_for: list[PostType] = Field(default_factory=list)
+    required_for: list[PostType] = Field(
+        default_factory=list, description="Post types whose public answers need approval."
+    )
     approver: Department | None = Field(None, description="Department whose staff approve.")
     approver_staff: int = Field(0, ge=0, description="Approvers assigned.")
-    minutes_per_approval: Positive = Field(10.0)
+    minutes_per_approval: Positive = Field(10.0, description="Mean review time per answer.")
 
 
 class SocialTeamPolicy(StrictModel):
     """The social team: staff who join and leave by themselves (MODEL.md)."""
 
-    policy: Literal["none", "self_organising", "formal"] = Field("self_organising")
+    policy: Literal["none", "self_organising", "formal"] = Field(
+        "self_organising",
+        description="none; self_organising (staff join and leave by themselves); formal "
+        "(initial_members are assigned and stay).",
+    )
     initial_members: int = Field(0, ge=0, description="Members at the start (formal teams).")
-    max_size: int = Field(20, ge=0)
+    max_size: int = Field(20, ge=0, description="Largest the team may grow.")
     time_share: Annotated[float, Field(gt=0.0, le=1.0)] = Field(
         0.25, description="Share of a member's shift hours spent on the social hub (a rota)."
     )
@@ -429,21 +444,23 @@ class SocialTeamPolicy(StrictModel):
 class Community(StrictModel):
     """A community platform where customers answer customers (seed 004)."""
 
-    enabled: bool = False
+    enabled: bool = Field(False, description="Whether the company runs a community platform.")
     answer_share: dict[PostType, Probability] = Field(
         default_factory=lambda: {PostType.QUESTION: 0.3, PostType.IDEA: 0.2},
         description="Share of these post types that other customers answer.",
     )
-    mean_delay_hours: NonNegative = Field(2.0)
+    mean_delay_hours: NonNegative = Field(2.0, description="Mean time until a customer answers.")
 
 
 class StageTrigger(StrictModel):
     """When a staged ownership model moves to its next stage."""
 
     after_day: NonNegative | None = Field(None, description="Switch on this day.")
-    metric: Literal["share_within_sla", "backlog", "satisfaction_mean", "social_team_size"] | None = None
-    above: float | None = None
-    below: float | None = None
+    metric: Literal["share_within_sla", "backlog", "satisfaction_mean", "social_team_size"] | None = (
+        Field(None, description="Daily metric that triggers the switch.")
+    )
+    above: float | None = Field(None, description="Switch when the metric is above this …")
+    below: float | None = Field(None, description="… or below this.")
     for_days: int = Field(1, ge=1, description="The condition must hold this many days in a row.")
 
     @model_validator(mode="after")
@@ -467,8 +484,8 @@ class Stage(StrictModel):
 class Ownership(StrictModel):
     """An ownership model: who listens, who answers, how posts travel. Pure data."""
 
-    name: str = "custom"
-    description: str = ""
+    name: str = Field("custom", description="Name used in tables and plots.")
+    description: str = Field("", description="One line on what the model is.")
     owner: Department = Field("marketing", description="Accountable department.")
     listening: Listening = Field(default_factory=Listening)
     routing: Literal["hub", "direct"] = Field(
@@ -539,10 +556,12 @@ class Output(StrictModel):
 class Scenario(StrictModel):
     """A company, its customers, their demand and an ownership model, for a number of days."""
 
-    name: str = "scenario"
-    description: str = ""
+    name: str = Field("scenario", description="Name used in output folders and plots.")
+    description: str = Field("", description="One line on the company.")
     seed: int = Field(42, ge=0, description="Master seed; same scenario + seed → same results.")
-    duration_days: Annotated[float, Field(gt=0.0, le=3650.0)] = 90.0
+    duration_days: Annotated[float, Field(gt=0.0, le=3650.0)] = Field(
+        90.0, description="Simulated days (one step is one hour)."
+    )
     sla_hours: Positive = Field(1.0, description="Reply target (72% of complainers expect 1 h).")
     engine: Literal["vectorised"] = Field(
         "vectorised", description="Customer engine; arrays advanced for all customers at once."

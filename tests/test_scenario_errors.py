@@ -1,0 +1,406 @@
+"""Bad scenario inputs end as a ScenarioError naming the file, the field path and what is allowed.
+
+Every test writes small YAML files into pytest's ``tmp_path`` and loads them with
+:func:`scrm_sim.scenario.load_scenario`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from scrm_sim.errors import Problem, ScenarioError
+from scrm_sim.scenario import load_scenario
+from scrm_sim.scenario.schema import Company, Customers, Demand
+
+CORE_MODELS = ("marketing_led", "service_led", "ceo_led", "hybrid")
+
+
+def write(path: Path, text: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def empty_dir(path: Path) -> Path:
+    path.mkdir(parents=True)
+    return path
+
+
+def load_error(path: Path) -> ScenarioError:
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(path)
+    return info.value
+
+
+def only_problem(error: ScenarioError) -> Problem:
+    assert len(error.problems) == 1, error.report()
+    return error.problems[0]
+
+
+# --------------------------------------------------------------------------- the file itself
+
+
+def test_invalid_yaml_is_reported_with_file_and_line(tmp_path: Path) -> None:
+    path = write(
+        tmp_path / "broken.yaml",
+        "name: broken\nownership: service_led\nseed: 1\n  bad: : x\nduration_days: 3\n",
+    )
+
+    error = load_error(path)
+
+    problem = only_problem(error)
+    assert Path(error.source) == path.resolve()
+    assert problem.field == "line 4, column 6"
+    assert "not valid YAML" in problem.message
+    report = error.report()
+    assert str(path.resolve()) in report
+    assert "line 4" in report
+
+
+def test_top_level_list_is_rejected_as_not_a_mapping(tmp_path: Path) -> None:
+    path = write(tmp_path / "list.yaml", "- name: x\n- ownership: service_led\n")
+
+    error = load_error(path)
+
+    problem = only_problem(error)
+    assert Path(error.source) == path.resolve()
+    assert problem.field == ""
+    assert "expected a mapping" in problem.message
+    assert "list" in problem.message
+
+
+def test_yaml_python_tags_are_not_constructed(tmp_path: Path) -> None:
+    marker = tmp_path / "pwned"
+    path = write(
+        tmp_path / "evil.yaml",
+        f'name: !!python/object/apply:os.system ["touch {marker}"]\nownership: service_led\n',
+    )
+
+    error = load_error(path)
+
+    problem = only_problem(error)
+    assert not marker.exists(), "a YAML tag ran a shell command"
+    assert problem.field.startswith("line 1")
+    assert "not valid YAML" in problem.message
+    assert "python/object/apply" in problem.message
+
+
+@pytest.mark.xfail(
+    strict=True,
+    raises=UnicodeDecodeError,
+    reason="bug: read_yaml catches only OSError, so a file that is not UTF-8 text raises "
+    "UnicodeDecodeError (a traceback) instead of a ScenarioError",
+)
+def test_file_that_is_not_utf8_text_is_reported_as_scenario_error(tmp_path: Path) -> None:
+    path = tmp_path / "binary.yaml"
+    path.write_bytes(b"\xff\xfe\x00name: x\n")
+
+    error = load_error(path)
+
+    assert Path(error.source) == path.resolve()
+
+
+# --------------------------------------------------------------------------- unknown keys
+
+
+def test_unknown_top_level_key_is_reported_with_nearest_valid_key(tmp_path: Path) -> None:
+    path = write(tmp_path / "s.yaml", "name: x\nownershp: service_led\n")
+
+    problem = only_problem(load_error(path))
+
+    assert problem.field == "ownershp"
+    assert "unknown key" in problem.message
+    assert "did you mean 'ownership'?" in problem.message
+    assert "allowed:" in problem.message and "duration_days" in problem.message
+
+
+def test_unknown_nested_key_is_reported_with_nearest_valid_key(tmp_path: Path) -> None:
+    path = write(tmp_path / "s.yaml", "ownership: service_led\ncustomers: {cout: 5}\n")
+
+    problem = only_problem(load_error(path))
+
+    assert problem.field == "customers.cout"
+    assert "did you mean 'count'?" in problem.message
+    assert "prospects" in problem.message  # lists the keys allowed in that block
+
+
+def test_unknown_key_inside_a_department_is_reported_with_its_full_path(tmp_path: Path) -> None:
+    path = write(
+        tmp_path / "s.yaml",
+        "ownership: service_led\ncompany:\n  departments:\n    marketing: {staf: 3}\n",
+    )
+
+    problem = only_problem(load_error(path))
+
+    assert problem.field == "company.departments.marketing.staf"
+    assert "did you mean 'staff'?" in problem.message
+    assert "capacity_per_hour" in problem.message  # DepartmentSpec's keys, not Company's
+
+
+@pytest.mark.xfail(
+    strict=True,
+    raises=AssertionError,
+    reason="bug: _is_union_tag drops every loc part starting with an upper-case letter, so "
+    "the user's key 'Marketing' vanishes from the path (reported as company.departments.[key])",
+)
+def test_unknown_department_name_is_reported_at_its_key(tmp_path: Path) -> None:
+    path = write(
+        tmp_path / "s.yaml",
+        "ownership: service_led\ncompany:\n  departments:\n    Marketing: {staff: 3}\n",
+    )
+
+    problem = only_problem(load_error(path))
+
+    assert "Marketing" in problem.field
+
+
+# --------------------------------------------------------------------------- types and ranges
+
+
+def test_wrong_type_is_reported_with_field_path_and_value(tmp_path: Path) -> None:
+    path = write(
+        tmp_path / "s.yaml",
+        "ownership: service_led\ncompany:\n  departments:\n    service: {staff: many}\n",
+    )
+
+    problem = only_problem(load_error(path))
+
+    assert problem.field == "company.departments.service.staff"
+    assert "integer" in problem.message
+    assert "'many'" in problem.message
+
+
+def test_negative_staff_is_out_of_range(tmp_path: Path) -> None:
+    path = write(
+        tmp_path / "s.yaml",
+        "ownership: service_led\ncompany:\n  departments:\n    service: {staff: -1}\n",
+    )
+
+    problem = only_problem(load_error(path))
+
+    assert problem.field == "company.departments.service.staff"
+    assert "greater than or equal to 0" in problem.message
+    assert "-1" in problem.message
+
+
+def test_probability_above_one_is_out_of_range(tmp_path: Path) -> None:
+    path = write(tmp_path / "s.yaml", "ownership: service_led\ncompany: {culture: 1.5}\n")
+
+    problem = only_problem(load_error(path))
+
+    assert problem.field == "company.culture"
+    assert "less than or equal to 1" in problem.message
+    assert "1.5" in problem.message
+
+
+def test_zero_capacity_per_hour_is_rejected(tmp_path: Path) -> None:
+    path = write(
+        tmp_path / "s.yaml",
+        "ownership: service_led\ncompany:\n  departments:\n    service: {capacity_per_hour: 0}\n",
+    )
+
+    problem = only_problem(load_error(path))
+
+    assert problem.field == "company.departments.service.capacity_per_hour"
+    assert "greater than 0" in problem.message
+
+
+# --------------------------------------------------------------------------- consistency
+
+
+def test_resolver_with_zero_staff_for_demanded_post_type_is_zero_capacity(tmp_path: Path) -> None:
+    # service_led sends purchase intents to sales; demand has purchase intents by default
+    path = write(
+        tmp_path / "s.yaml",
+        "ownership:\n  extends: service_led\n  resolver_staff: {sales: 0, product: 1}\n",
+    )
+
+    error = load_error(path)
+
+    problem = only_problem(error)
+    assert Path(error.source) == path.resolve()
+    assert problem.field == "ownership.resolver_staff.sales"
+    assert "purchase_intent" in problem.message
+    assert "zero capacity with demand" in problem.message
+
+
+def test_resolver_with_zero_staff_is_allowed_without_demand_for_its_post_type(
+    tmp_path: Path,
+) -> None:
+    path = write(
+        tmp_path / "s.yaml",
+        "ownership:\n  extends: service_led\n  resolver_staff: {sales: 0, product: 1}\n"
+        "demand:\n  rates_per_customer_per_day: {purchase_intent: 0}\n",
+    )
+
+    scenario = load_scenario(path)
+
+    assert scenario.ownership.resolver_staff["sales"] == 0
+
+
+# --------------------------------------------------------------------------- ownership models
+
+
+def test_unknown_ownership_model_lists_known_models(tmp_path: Path) -> None:
+    path = write(tmp_path / "s.yaml", "name: x\nownership: sevice_led\n")
+
+    problem = only_problem(load_error(path))
+
+    assert "unknown ownership model 'sevice_led'" in problem.message
+    assert "did you mean 'service_led'?" in problem.message
+    known = problem.message.split("known:", 1)[1]
+    for model in CORE_MODELS:
+        assert model in known
+
+
+@pytest.mark.xfail(
+    strict=True,
+    raises=AssertionError,
+    reason="bug: resolve_ownership lets _find_file's error through unchanged, so the error's "
+    "source is the model name ('sevice_led') and the field is '' instead of the scenario "
+    "file and 'ownership'",
+)
+def test_unknown_ownership_model_names_scenario_file_and_field(tmp_path: Path) -> None:
+    path = write(tmp_path / "s.yaml", "name: x\nownership: sevice_led\n")
+
+    error = load_error(path)
+
+    assert Path(error.source) == path.resolve()
+    assert only_problem(error).field == "ownership"
+
+
+def test_inline_ownership_extends_preset_and_overrides_one_field(tmp_path: Path) -> None:
+    path = write(
+        tmp_path / "s.yaml",
+        "name: x\nownership:\n  extends: service_led\n  authority: 0.5\n",
+    )
+
+    scenario = load_scenario(path)
+
+    own = scenario.ownership
+    assert own.authority == 0.5  # the override
+    assert own.name == "service_led"  # inherited from the preset ...
+    assert own.front_line == {"service": 4}
+    assert own.front_line_shift == "extended"
+    assert own.priorities["complaint"] == 5
+
+
+@pytest.mark.xfail(
+    strict=True,
+    raises=ScenarioError,
+    reason="bug: an ownership value ending in .yaml is resolved against the current directory, "
+    "not beside the scenario file that names it (_find_file checks Path(source).is_file())",
+)
+def test_ownership_file_path_is_resolved_beside_the_scenario(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write(tmp_path / "project" / "mine.yaml", "name: mine\nauthority: 0.25\n")
+    path = write(tmp_path / "project" / "s.yaml", "name: x\nownership: mine.yaml\n")
+    monkeypatch.chdir(empty_dir(tmp_path / "elsewhere"))
+
+    scenario = load_scenario(path)
+
+    assert scenario.ownership.name == "mine"
+    assert scenario.ownership.authority == 0.25
+
+
+# --------------------------------------------------------------------------- extends
+
+
+def test_missing_extends_file_is_reported_on_extends_field(tmp_path: Path) -> None:
+    path = write(tmp_path / "child.yaml", "extends: nothere.yaml\nownership: service_led\n")
+
+    error = load_error(path)
+
+    problem = only_problem(error)
+    assert Path(error.source) == path.resolve()
+    assert problem.field == "extends"
+    assert "not found" in problem.message
+
+
+@pytest.mark.xfail(
+    strict=True,
+    raises=AssertionError,
+    reason="bug: _read_with_extends re-raises _find_file's problems under the child's path and "
+    "drops exc.source, so the message never says which file was missing",
+)
+def test_missing_extends_file_message_names_the_missing_file(tmp_path: Path) -> None:
+    path = write(tmp_path / "child.yaml", "extends: nothere.yaml\nownership: service_led\n")
+
+    assert "nothere.yaml" in load_error(path).report()
+
+
+def test_circular_extends_is_reported_with_the_cycle(tmp_path: Path) -> None:
+    write(tmp_path / "a.yaml", "extends: b.yaml\nownership: service_led\n")
+    write(tmp_path / "b.yaml", "extends: a.yaml\n")
+
+    problem = only_problem(load_error(tmp_path / "a.yaml"))
+
+    assert problem.field == "extends"
+    assert "circular extends" in problem.message
+    assert "a.yaml -> b.yaml -> a.yaml" in problem.message
+
+
+def test_extends_is_resolved_relative_to_the_file_that_names_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # child -> ../../bases/base.yaml -> common.yaml (beside base, not beside child)
+    write(tmp_path / "bases" / "common.yaml", "ownership: service_led\nseed: 11\n")
+    write(tmp_path / "bases" / "base.yaml", "extends: common.yaml\ncustomers: {count: 321}\n")
+    child = write(
+        tmp_path / "team" / "deep" / "child.yaml",
+        "extends: ../../bases/base.yaml\nname: child\nduration_days: 2\n",
+    )
+    monkeypatch.chdir(empty_dir(tmp_path / "elsewhere"))
+
+    scenario = load_scenario(child)
+
+    assert scenario.name == "child"
+    assert scenario.duration_days == 2
+    assert scenario.customers.count == 321
+    assert scenario.seed == 11
+    assert scenario.ownership.name == "service_led"
+
+
+@pytest.mark.xfail(
+    strict=True,
+    raises=pytest.fail.Exception,
+    reason="bug: when extends is not beside the file, _find_file falls back to "
+    "Path(parent).is_file() relative to the current directory, so the result depends on cwd",
+)
+def test_extends_does_not_fall_back_to_the_current_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cwd = tmp_path / "cwd"
+    write(cwd / "base.yaml", "ownership: service_led\n")
+    child = write(tmp_path / "project" / "child.yaml", "extends: base.yaml\nname: child\n")
+    monkeypatch.chdir(cwd)
+
+    problem = only_problem(load_error(child))
+
+    assert problem.field == "extends"
+
+
+# --------------------------------------------------------------------------- defaults
+
+
+def test_three_line_scenario_loads_with_documented_defaults(tmp_path: Path) -> None:
+    path = write(tmp_path / "tiny.yaml", "name: tiny\nownership: service_led\nduration_days: 3\n")
+
+    scenario = load_scenario(path)
+
+    assert scenario.name == "tiny"
+    assert scenario.duration_days == 3
+    assert scenario.steps == 72
+    assert scenario.ownership.name == "service_led"
+    assert scenario.customers.count == 10_000
+    assert scenario.customers.prospects == 5_000
+    assert scenario.seed == 42
+    assert scenario.sla_hours == 1.0
+    assert scenario.company.culture == 0.4
+    assert scenario.company.departments["service"].staff == 35
+    assert scenario.customers == Customers()
+    assert scenario.company == Company()
+    assert scenario.demand == Demand()
