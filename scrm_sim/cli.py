@@ -101,6 +101,7 @@ def _run(args: argparse.Namespace) -> int:
     overrides = {"ownership": args.ownership} if args.ownership else None
     scenario = load_scenario(args.scenario, overrides)
     out = args.out or Path("results") / _slug(scenario.name)
+    _check_out(out)
 
     def on_day(day: int, total: int) -> None:
         if not args.quiet and (day % max(1, total // 10) == 0 or day == total):
@@ -127,17 +128,19 @@ def _run(args: argparse.Namespace) -> int:
 def _compare(args: argparse.Namespace) -> int:
     from scrm_sim.analysis.plots import comparison_figure, timeseries_figure
     from scrm_sim.experiment.output import write_results
-    from scrm_sim.experiment.runs import compare
+    from scrm_sim.experiment.runs import compare, load_models
 
     models = [m.strip() for m in args.models.split(",") if m.strip()]
     if not models or len(set(models)) != len(models):
         raise ScenarioError("--models", [Problem("--models", "give distinct, comma-separated "
                                                  "ownership model names")])
-    started = time.perf_counter()
-    summary, steps, scenarios = compare(args.scenario, models, args.reps, master_seed=args.seed,
-                                        workers=args.workers, progress=not args.quiet)
+    scenarios = load_models(args.scenario, models)
     first = next(iter(scenarios.values()))
     out = args.out or Path("results") / f"{_slug(first.name)}-compare"
+    _check_out(out)
+    started = time.perf_counter()
+    summary, steps = compare(scenarios, args.reps, master_seed=args.seed, workers=args.workers,
+                             progress=not args.quiet)
     figures = {
         "comparison": comparison_figure(summary, models, first.name),
         "timeseries": timeseries_figure(steps, models, first.name),
@@ -154,6 +157,12 @@ def _compare(args: argparse.Namespace) -> int:
         print(f"wrote {out}/ (summary, steps as CSV and Parquet; comparison.png, "
               f"timeseries.png; manifest.json)", file=sys.stderr)
     return 0
+
+
+def _check_out(out: Path) -> None:
+    """Fail before running if the output folder cannot be one."""
+    if out.exists() and not out.is_dir():
+        raise ScenarioError(str(out), [Problem("--out", "exists and is not a folder")])
 
 
 def _print_summary(summary: pd.DataFrame) -> None:

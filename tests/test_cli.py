@@ -29,7 +29,7 @@ PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
 
 @pytest.fixture
-def small(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def small_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """The small scenario; the working directory is tmp_path so nothing lands in the repo."""
     monkeypatch.chdir(tmp_path)
     path = tmp_path / "small.yaml"
@@ -54,10 +54,10 @@ def assert_user_error(
 # --------------------------------------------------------------------------- run
 
 
-def test_run_writes_summary_and_steps_as_csv_and_parquet(small: Path, tmp_path: Path) -> None:
+def test_run_writes_summary_and_steps_as_csv_and_parquet(small_file: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
 
-    assert main(["run", str(small), "--out", str(out), "--quiet"]) == 0
+    assert main(["run", str(small_file), "--out", str(out), "--quiet"]) == 0
 
     summary = pd.read_csv(out / "summary.csv")
     assert len(summary) == 1
@@ -71,11 +71,11 @@ def test_run_writes_summary_and_steps_as_csv_and_parquet(small: Path, tmp_path: 
 
 
 def test_run_manifest_records_seed_version_and_resolved_scenario(
-    small: Path, tmp_path: Path
+    small_file: Path, tmp_path: Path
 ) -> None:
     out = tmp_path / "out"
 
-    assert main(["run", str(small), "--out", str(out), "--seed", "5", "--quiet"]) == 0
+    assert main(["run", str(small_file), "--out", str(out), "--seed", "5", "--quiet"]) == 0
 
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["seed"] == 5
@@ -85,23 +85,25 @@ def test_run_manifest_records_seed_version_and_resolved_scenario(
     assert manifest["scenario"]["ownership"]["name"] == "service_led"
 
 
-def test_same_seed_gives_identical_summary_except_wall_seconds(small: Path, tmp_path: Path) -> None:
+def test_same_seed_gives_identical_summary_except_wall_seconds(
+    small_file: Path, tmp_path: Path
+) -> None:
     first, second = tmp_path / "first", tmp_path / "second"
 
-    assert main(["run", str(small), "--out", str(first), "--quiet"]) == 0
-    assert main(["run", str(small), "--out", str(second), "--quiet"]) == 0
+    assert main(["run", str(small_file), "--out", str(first), "--quiet"]) == 0
+    assert main(["run", str(small_file), "--out", str(second), "--quiet"]) == 0
 
     a = pd.read_csv(first / "summary.csv").drop(columns="wall_seconds")
     b = pd.read_csv(second / "summary.csv").drop(columns="wall_seconds")
     pd.testing.assert_frame_equal(a, b, check_exact=True)
 
 
-def test_different_seed_changes_the_summary(small: Path, tmp_path: Path) -> None:
+def test_different_seed_changes_the_summary(small_file: Path, tmp_path: Path) -> None:
     # guards the reproducibility test above: the summary does depend on the seed
     first, second = tmp_path / "first", tmp_path / "second"
 
-    assert main(["run", str(small), "--out", str(first), "--seed", "1", "--quiet"]) == 0
-    assert main(["run", str(small), "--out", str(second), "--seed", "2", "--quiet"]) == 0
+    assert main(["run", str(small_file), "--out", str(first), "--seed", "1", "--quiet"]) == 0
+    assert main(["run", str(small_file), "--out", str(second), "--seed", "2", "--quiet"]) == 0
 
     a = pd.read_csv(first / "summary.csv").drop(columns=["wall_seconds", "seed"])
     b = pd.read_csv(second / "summary.csv").drop(columns=["wall_seconds", "seed"])
@@ -152,9 +154,9 @@ def test_compare_runs_every_model_on_the_same_seeds(compared: Path) -> None:
 
 
 def test_validate_prints_resolved_yaml_that_round_trips(
-    small: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    small_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert main(["validate", str(small)]) == 0
+    assert main(["validate", str(small_file)]) == 0
 
     printed = capsys.readouterr().out
     data = yaml.safe_load(printed)
@@ -163,14 +165,14 @@ def test_validate_prints_resolved_yaml_that_round_trips(
     assert data["customers"]["count"] == 300
     resolved = tmp_path / "resolved.yaml"
     resolved.write_text(printed, encoding="utf-8")
-    assert load_scenario(resolved) == load_scenario(small)
+    assert load_scenario(resolved) == load_scenario(small_file)
 
 
 # --------------------------------------------------------------------------- user errors
 
 
 def test_run_with_invalid_yaml_exits_2_naming_file_and_line(
-    small: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    small_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     bad = tmp_path / "bad.yaml"
     bad.write_text("name: bad\nownership: [service_led\n", encoding="utf-8")
@@ -182,12 +184,12 @@ def test_run_with_invalid_yaml_exits_2_naming_file_and_line(
 
 
 def test_compare_with_unknown_model_exits_2_before_running(
-    small: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    small_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     out = tmp_path / "out"
 
-    code = main(["compare", str(small), "--models", "marketing_led,no_such_model", "--reps", "1",
-                 "--workers", "1", "--out", str(out)])
+    code = main(["compare", str(small_file), "--models", "marketing_led,no_such_model",
+                 "--reps", "1", "--workers", "1", "--out", str(out)])
 
     err = assert_user_error(code, capsys, out, "unknown ownership model 'no_such_model'")
     assert "marketing_led" in err.split("known:", 1)[1]
@@ -195,7 +197,7 @@ def test_compare_with_unknown_model_exits_2_before_running(
 
 
 def test_run_with_missing_file_exits_2_naming_the_file(
-    small: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    small_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     out = tmp_path / "out"
 
@@ -205,12 +207,12 @@ def test_run_with_missing_file_exits_2_naming_the_file(
 
 
 def test_reps_zero_is_rejected_by_argparse_with_status_2(
-    small: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    small_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     out = tmp_path / "out"
 
     with pytest.raises(SystemExit) as info:
-        main(["compare", str(small), "--reps", "0", "--out", str(out)])
+        main(["compare", str(small_file), "--reps", "0", "--out", str(out)])
 
     assert info.value.code == 2
     err = capsys.readouterr().err
@@ -219,19 +221,13 @@ def test_reps_zero_is_rejected_by_argparse_with_status_2(
     assert not out.exists()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=FileExistsError,
-    reason="bug: --out naming an existing file is not checked before the run; write_results' "
-    "mkdir raises FileExistsError (a traceback, exit 1) after the simulation has run",
-)
 def test_run_with_out_naming_an_existing_file_exits_2(
-    small: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    small_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     out = tmp_path / "taken"
     out.write_text("not a folder", encoding="utf-8")
 
-    code = main(["run", str(small), "--out", str(out), "--quiet"])
+    code = main(["run", str(small_file), "--out", str(out), "--quiet"])
 
     err = capsys.readouterr().err
     assert code == EXIT_USER_ERROR

@@ -87,12 +87,6 @@ def test_yaml_python_tags_are_not_constructed(tmp_path: Path) -> None:
     assert "python/object/apply" in problem.message
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=UnicodeDecodeError,
-    reason="bug: read_yaml catches only OSError, so a file that is not UTF-8 text raises "
-    "UnicodeDecodeError (a traceback) instead of a ScenarioError",
-)
 def test_file_that_is_not_utf8_text_is_reported_as_scenario_error(tmp_path: Path) -> None:
     path = tmp_path / "binary.yaml"
     path.write_bytes(b"\xff\xfe\x00name: x\n")
@@ -139,12 +133,6 @@ def test_unknown_key_inside_a_department_is_reported_with_its_full_path(tmp_path
     assert "capacity_per_hour" in problem.message  # DepartmentSpec's keys, not Company's
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="bug: _is_union_tag drops every loc part starting with an upper-case letter, so "
-    "the user's key 'Marketing' vanishes from the path (reported as company.departments.[key])",
-)
 def test_unknown_department_name_is_reported_at_its_key(tmp_path: Path) -> None:
     path = write(
         tmp_path / "s.yaml",
@@ -255,13 +243,6 @@ def test_unknown_ownership_model_lists_known_models(tmp_path: Path) -> None:
         assert model in known
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="bug: resolve_ownership lets _find_file's error through unchanged, so the error's "
-    "source is the model name ('sevice_led') and the field is '' instead of the scenario "
-    "file and 'ownership'",
-)
 def test_unknown_ownership_model_names_scenario_file_and_field(tmp_path: Path) -> None:
     path = write(tmp_path / "s.yaml", "name: x\nownership: sevice_led\n")
 
@@ -287,12 +268,6 @@ def test_inline_ownership_extends_preset_and_overrides_one_field(tmp_path: Path)
     assert own.priorities["complaint"] == 5
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=ScenarioError,
-    reason="bug: an ownership value ending in .yaml is resolved against the current directory, "
-    "not beside the scenario file that names it (_find_file checks Path(source).is_file())",
-)
 def test_ownership_file_path_is_resolved_beside_the_scenario(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -320,12 +295,6 @@ def test_missing_extends_file_is_reported_on_extends_field(tmp_path: Path) -> No
     assert "not found" in problem.message
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="bug: _read_with_extends re-raises _find_file's problems under the child's path and "
-    "drops exc.source, so the message never says which file was missing",
-)
 def test_missing_extends_file_message_names_the_missing_file(tmp_path: Path) -> None:
     path = write(tmp_path / "child.yaml", "extends: nothere.yaml\nownership: service_led\n")
 
@@ -364,12 +333,6 @@ def test_extends_is_resolved_relative_to_the_file_that_names_it(
     assert scenario.ownership.name == "service_led"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=pytest.fail.Exception,
-    reason="bug: when extends is not beside the file, _find_file falls back to "
-    "Path(parent).is_file() relative to the current directory, so the result depends on cwd",
-)
 def test_extends_does_not_fall_back_to_the_current_directory(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

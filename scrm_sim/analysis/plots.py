@@ -50,9 +50,10 @@ def mean_ci(values: np.ndarray, level: float = 0.95) -> tuple[float, float, floa
     if len(values) == 0:
         return (np.nan, np.nan, np.nan)
     mean = float(values.mean())
-    if len(values) < 2:
+    sem = stats.sem(values)
+    if len(values) < 2 or sem == 0:
         return (mean, mean, mean)
-    low, high = stats.t.interval(level, len(values) - 1, loc=mean, scale=stats.sem(values))
+    low, high = stats.t.interval(level, len(values) - 1, loc=mean, scale=sem)
     return (mean, float(low), float(high))
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -72,23 +72,32 @@ def _run_payload(payload: tuple[dict[str, Any], int]) -> RunResult:
     return run_scenario(Scenario.model_validate(data), seed)
 
 
+def load_models(source: str | Path, models: Sequence[str]) -> dict[str, Scenario]:
+    """The scenario once per ownership model, all validated before anything runs."""
+    return {name: load_scenario(source, {"ownership": name}) for name in models}
+
+
 def compare(
-    source: str | Path,
-    models: Sequence[str],
+    scenarios: Mapping[str, Scenario],
     replications: int,
     *,
     master_seed: int | None = None,
     workers: int | None = None,
     progress: bool = True,
-) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, Scenario]]:
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Run every ownership model on the same scenario with the same seeds.
 
-    All scenarios are loaded and validated before the first run starts.
+    Args:
+        scenarios: the scenario under each ownership model (see :func:`load_models`).
+        replications: paired replications per model.
+        master_seed: seed the replication seeds are split from (default: the scenario's).
+        workers: parallel processes (default: one per core).
+        progress: print a line per finished run on stderr.
 
     Returns:
-        (summary table, one row per run; per-step table; the resolved scenario of each model)
+        (summary table, one row per run; per-step table)
     """
-    scenarios = {name: load_scenario(source, {"ownership": name}) for name in models}
+    models = list(scenarios)
     base_seed = next(iter(scenarios.values())).seed if master_seed is None else master_seed
     seeds = replication_seeds(base_seed, replications)
     jobs = [(scenarios[m].model_dump(mode="json"), s) for s in seeds for m in models]
@@ -110,7 +119,7 @@ def compare(
         for r in results
     ])
     steps = pd.concat([r.steps for r in results], ignore_index=True)
-    return summary, steps, scenarios
+    return summary, steps
 
 
 class _Progress:

@@ -49,34 +49,39 @@ def load_scenario(source: str | Path, overrides: dict[str, Any] | None = None) -
     return scenario
 
 
-def resolve_ownership(value: Any, referrer: Path) -> Any:
+def resolve_ownership(value: Any, referrer: Path, where: str = "ownership") -> Any:
     """Turn an ownership preset name (or a mapping with ``extends:``) into a full mapping.
 
-    Names are looked up, in order, in ``ownership/`` beside the referring file, beside
-    the referring file, and in the bundled ``scenarios/ownership/``. Stages are
-    resolved the same way. Values of a wrong type are passed on for the schema to
-    report.
+    A name is looked up, in order, in ``ownership/`` beside the referring file and in
+    the bundled ``scenarios/ownership/``; a path ending in ``.yaml`` is taken relative
+    to the referring file. Stages are resolved the same way. Values of a wrong type
+    are passed on for the schema to report.
     """
     if isinstance(value, str):
-        path = _find_file(value, _ownership_dirs(referrer), what="ownership model")
-        data = _read_with_extends(path, chain=(), resolve_name=_ownership_dirs(path))
+        try:
+            path = _find_file(value, _ownership_dirs(referrer), what="ownership model",
+                              base=referrer.parent)
+        except ScenarioError as exc:
+            raise ScenarioError(referrer, [Problem(where, p.message) for p in exc.problems]) from None
+        data = _read_with_extends(path, chain=(), search=_ownership_dirs(path))
         data.setdefault("name", path.stem)
         _validate(Ownership, {**data, "stages": []}, path)  # errors name the preset's file
         referrer = path
     elif isinstance(value, dict):
         data = value
         if "extends" in data:
-            base = resolve_ownership(data["extends"], referrer)
+            base = resolve_ownership(data["extends"], referrer, f"{where}.extends")
             data = deep_merge(base, {k: v for k, v in data.items() if k != "extends"})
     else:
         return value
     stages = data.get("stages")
     if isinstance(stages, list):
         data["stages"] = [
-            {**stage, "ownership": resolve_ownership(stage.get("ownership"), referrer)}
+            {**stage, "ownership": resolve_ownership(
+                stage.get("ownership"), referrer, f"{where}.stages.{i}.ownership")}
             if isinstance(stage, dict)
             else stage
-            for stage in stages
+            for i, stage in enumerate(stages)
         ]
     return data
 
@@ -98,6 +103,9 @@ def read_yaml(path: Path) -> dict[str, Any]:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise ScenarioError(path, [Problem("", f"cannot read file: {exc.strerror}")]) from None
+    except UnicodeDecodeError as exc:
+        raise ScenarioError(path, [Problem(
+            "", f"not UTF-8 text (bad byte at offset {exc.start}); is this a YAML file?")]) from None
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
@@ -118,18 +126,24 @@ def read_yaml(path: Path) -> dict[str, Any]:
 
 
 def _ownership_dirs(referrer: Path) -> tuple[Path, ...]:
-    here = referrer.parent
     bundled = tuple(d / "ownership" for d in BUNDLED_SCENARIO_DIRS)
-    return (here / "ownership", here, *bundled)
+    return (referrer.parent / "ownership", *bundled)
 
 
-def _find_file(source: str | Path, search_dirs: tuple[Path, ...], *, what: str) -> Path:
-    """A path as given, else ``<dir>/<name>.yaml`` in the search directories."""
+def _find_file(
+    source: str | Path, search_dirs: tuple[Path, ...], *, what: str, base: Path | None = None
+) -> Path:
+    """A file path (relative to ``base``, else the working directory), or a preset name.
+
+    A name without a .yaml suffix is looked up as ``<dir>/<name>.yaml`` in ``search_dirs``.
+    """
     given = Path(source)
+    if base is not None and not given.is_absolute():
+        given = base / given
     if given.suffix in (".yaml", ".yml") or given.is_file():
         if given.is_file():
             return given.resolve()
-        raise ScenarioError(given, [Problem("", f"{what} file not found")])
+        raise ScenarioError(given, [Problem("", f"{what} file {str(source)!r} not found")])
     for directory in search_dirs:
         for suffix in (".yaml", ".yml"):
             candidate = directory / f"{source}{suffix}"
@@ -144,9 +158,13 @@ def _find_file(source: str | Path, search_dirs: tuple[Path, ...], *, what: str) 
 
 
 def _read_with_extends(
-    path: Path, chain: tuple[Path, ...], resolve_name: tuple[Path, ...] | None = None
+    path: Path, chain: tuple[Path, ...], search: tuple[Path, ...] | None = None
 ) -> dict[str, Any]:
-    """Read a file and, if it ``extends:`` another, merge it over that one (recursively)."""
+    """Read a file and, if it ``extends:`` another, merge it over that one (recursively).
+
+    ``extends:`` paths resolve relative to the file that names them; names are looked
+    up in ``search`` (default: the bundled scenarios).
+    """
     if path in chain:
         cycle = " -> ".join(p.name for p in (*chain, path))
         raise ScenarioError(path, [Problem("extends", f"circular extends: {cycle}")])
@@ -156,18 +174,12 @@ def _read_with_extends(
         return data
     if not isinstance(parent, str):
         raise ScenarioError(path, [Problem("extends", "must be a file path or a preset name")])
-    # extends paths resolve relative to the file that names them
-    search = resolve_name or (path.parent, *BUNDLED_SCENARIO_DIRS)
-    candidate = path.parent / parent
     try:
-        base_path = candidate.resolve() if candidate.is_file() else _find_file(
-            parent, search, what="extends target"
-        )
+        base_path = _find_file(parent, search or BUNDLED_SCENARIO_DIRS, what="extends target",
+                               base=path.parent)
     except ScenarioError as exc:
-        raise ScenarioError(
-            path, [Problem("extends", p.message) for p in exc.problems]
-        ) from None
-    base = _read_with_extends(base_path, (*chain, path), resolve_name)
+        raise ScenarioError(path, [Problem("extends", p.message) for p in exc.problems]) from None
+    base = _read_with_extends(base_path, (*chain, path), search)
     return deep_merge(base, data)
 
 
@@ -175,11 +187,11 @@ def _validate[M: BaseModel](model: type[M], data: dict[str, Any], path: Path) ->
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        raise ScenarioError(path, [_problem(model, err) for err in exc.errors()]) from None
+        raise ScenarioError(path, [_problem(model, err, data) for err in exc.errors()]) from None
 
 
-def _problem(model: type[BaseModel], err: Any) -> Problem:
-    loc = [str(part) for part in err["loc"] if not _is_union_tag(part)]
+def _problem(model: type[BaseModel], err: Any, data: Any) -> Problem:
+    loc = _field_path(err["loc"], data)
     field = ".".join(loc)
     if err["type"] == "extra_forbidden":
         allowed = _allowed_keys(model, loc[:-1])
@@ -194,6 +206,22 @@ def _problem(model: type[BaseModel], err: Any) -> Problem:
     if isinstance(given, (dict, list)):
         return Problem(field, message)
     return Problem(field, f"{message} (got {given!r})")
+
+
+def _field_path(loc: tuple[Any, ...], data: Any) -> list[str]:
+    """The error location as the user wrote it: keys and indexes of the input, no union tags."""
+    path, current = [], data
+    for part in loc:
+        if isinstance(current, dict) and part in current:
+            current = current[part]
+        elif isinstance(current, list) and isinstance(part, int) and 0 <= part < len(current):
+            current = current[part]
+        elif _is_union_tag(part):
+            continue  # pydantic names the union member it tried; the user never wrote it
+        else:
+            current = None
+        path.append(str(part))
+    return path
 
 
 def _is_union_tag(part: Any) -> bool:
