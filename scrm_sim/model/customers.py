@@ -52,6 +52,7 @@ class CustomerPopulation:
         self.stage[spec.count :] = Stage.PROSPECT
         self.stage_since_day = np.zeros(n)
         self._customer_mask = np.isin(self.stage, CUSTOMER_STAGES)
+        self._rows: dict[str, np.ndarray] | None = None  # cached row lists, reset on moves
         mean, conc = spec.initial_satisfaction.mean, spec.initial_satisfaction.concentration
         self.satisfaction = rng.beta(mean * conc, (1 - mean) * conc, size=n)
         self.b2b = rng.random(n) < spec.b2b_share
@@ -70,6 +71,22 @@ class CustomerPopulation:
         """Boolean mask of current customers (not prospects, not churned); do not modify."""
         return self._customer_mask
 
+    def customer_rows(self) -> np.ndarray:
+        """Row ids of current customers (cached until someone moves)."""
+        return self._cached_rows()["customers"]
+
+    def prospect_rows(self) -> np.ndarray:
+        """Row ids of prospects (cached until someone moves)."""
+        return self._cached_rows()["prospects"]
+
+    def _cached_rows(self) -> dict[str, np.ndarray]:
+        if self._rows is None:
+            self._rows = {
+                "customers": np.flatnonzero(self._customer_mask),
+                "prospects": np.flatnonzero(self.stage == Stage.PROSPECT),
+            }
+        return self._rows
+
     def expected_reply_hours(self, people: np.ndarray, complaint: bool) -> np.ndarray:
         """Reply time each person expects for a post (hours)."""
         log_median = self._log_median_complaint if complaint else self._log_median_any
@@ -80,6 +97,8 @@ class CustomerPopulation:
         self.stage[people] = to
         self.stage_since_day[people] = day
         self._customer_mask[people] = to in CUSTOMER_STAGES
+        if len(people):
+            self._rows = None
 
     def counts(self) -> dict[str, int]:
         """Number of people in each stage."""

@@ -1,10 +1,11 @@
 """Customer posting: Poisson demand for the whole population at once.
 
 Customer i posts type k in hour h at rate base_k × diurnal(h) × driver_k(i) ×
-events_k(h) × (1 + f · responsiveness) (MODEL.md). Drawing the total count per
-type from a Poisson and spreading it over people in proportion to their rates
-(inverse-CDF on the cumulative rates) is exactly equivalent to independent
-Poisson counts per person, at a fraction of the cost.
+events_k(h) × (1 + f · responsiveness) (MODEL.md), with driver_k the
+satisfaction or segment effect normalised so that it is 1 for a typical customer.
+Drawing the total count per type from a Poisson and spreading it over people in
+proportion to their rates is exactly equivalent to independent Poisson counts
+per person, at a fraction of the cost.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from scrm_sim.model.customers import CustomerPopulation, Stage
+from scrm_sim.model.customers import CustomerPopulation
 from scrm_sim.scenario.schema import POST_TYPES, Demand, PostType
 
 PROSPECT_TYPES = frozenset({PostType.QUESTION, PostType.PURCHASE_INTENT})
@@ -60,35 +61,78 @@ class DemandProcess:
         responsiveness: float,
         rng: np.random.Generator,
     ) -> list[NewPosts]:
-        """Posts made in hour [hour, hour + 1), with continuous post times."""
+        """Posts made in hour [hour, hour + 1), with continuous post times.
+
+        The count of each type is Poisson with the population's total rate, computed from
+        sums; authors are then drawn by thinning (propose a person in proportion to their
+        eligibility, accept with driver / max driver), so no per-step cumulative sums over
+        the whole population are needed.
+        """
         spec = self.spec
-        stage = population.stage
-        s = population.satisfaction
-        is_customer = population.is_customer()
-        prospect_weight = (stage == Stage.PROSPECT) * spec.prospect_activity
+        customers, prospects = population.customer_rows(), population.prospect_rows()
+        s, b2b = population.satisfaction, population.b2b
+        n_c, n_p = len(customers), len(prospects) * (spec.prospect_activity > 0)
+        pa = spec.prospect_activity
+        sum_s = float(s[customers].sum())
+        m = spec.b2b_question_multiplier
+        b2b_c = int(np.count_nonzero(b2b[customers]))
+        b2b_p = int(np.count_nonzero(b2b[prospects])) if n_p else 0
+        a_c, a_p = spec.complaint_dissatisfaction_slope, spec.praise_satisfaction_slope
+        totals = {
+            PostType.QUESTION: n_c + (m - 1) * b2b_c + pa * (n_p + (m - 1) * b2b_p),
+            PostType.COMPLAINT: (n_c * (1 + a_c) - a_c * sum_s) / (1 + a_c * 0.3),
+            PostType.PRAISE: (n_c + a_p * sum_s) / (1 + a_p * 0.7),
+            PostType.IDEA: float(n_c),
+            PostType.PURCHASE_INTENT: n_c + pa * n_p,
+        }
         common = self.diurnal[hour % 24] * (1.0 + spec.responsiveness_feedback * responsiveness)
         drawn = []
         for post_type in POST_TYPES:
-            base = self.hourly_base[post_type] * common * self.event_multiplier(post_type, hour)
-            if base <= 0:
-                continue
-            weight = is_customer.astype(float)
-            if post_type in PROSPECT_TYPES:
-                weight = weight + prospect_weight
-            if post_type == PostType.COMPLAINT:
-                a = spec.complaint_dissatisfaction_slope
-                weight = weight * (1 + a * (1 - s)) / (1 + a * 0.3)
-            elif post_type == PostType.PRAISE:
-                a = spec.praise_satisfaction_slope
-                weight = weight * (1 + a * s) / (1 + a * 0.7)
-            elif post_type == PostType.QUESTION:
-                weight = weight * np.where(population.b2b, spec.b2b_question_multiplier, 1.0)
-            total = float(weight.sum())
-            count = rng.poisson(base * total) if total > 0 else 0
+            rate = self.hourly_base[post_type] * common * self.event_multiplier(post_type, hour)
+            total = totals[post_type]
+            count = rng.poisson(rate * total) if rate > 0 and total > 0 else 0
             if count == 0:
                 continue
-            cumulative = np.cumsum(weight)
-            authors = np.searchsorted(cumulative, rng.random(count) * cumulative[-1], side="right")
+            with_prospects = post_type in PROSPECT_TYPES and n_p > 0
+            authors = self._authors(post_type, count, customers,
+                                    prospects if with_prospects else prospects[:0], population, rng)
             times = np.sort(hour + rng.random(count))
-            drawn.append(NewPosts(post_type, np.minimum(authors, population.n - 1), times))
+            drawn.append(NewPosts(post_type, authors, times))
         return drawn
+
+    def _driver(self, post_type: PostType, people: np.ndarray, population: CustomerPopulation
+                ) -> tuple[np.ndarray | float, float]:
+        """Relative posting propensity of people for a type, and its upper bound."""
+        spec = self.spec
+        if post_type == PostType.COMPLAINT:
+            a = spec.complaint_dissatisfaction_slope
+            return 1 + a * (1 - population.satisfaction[people]), 1 + a
+        if post_type == PostType.PRAISE:
+            a = spec.praise_satisfaction_slope
+            return 1 + a * population.satisfaction[people], 1 + a
+        if post_type == PostType.QUESTION:
+            m = spec.b2b_question_multiplier
+            return np.where(population.b2b[people], m, 1.0), max(m, 1.0)
+        return 1.0, 1.0
+
+    def _authors(self, post_type: PostType, count: int, customers: np.ndarray,
+                 prospects: np.ndarray, population: CustomerPopulation,
+                 rng: np.random.Generator) -> np.ndarray:
+        """Draw ``count`` authors with probability proportional to their posting rate."""
+        eligible_c, eligible_p = len(customers), len(prospects) * self.spec.prospect_activity
+        share_customers = eligible_c / (eligible_c + eligible_p)
+        chosen: list[np.ndarray] = []
+        needed = count
+        while needed > 0:
+            batch = 2 * needed + 8
+            from_customers = rng.random(batch) < share_customers
+            people = np.where(
+                from_customers,
+                customers[rng.integers(0, max(1, eligible_c), batch)] if eligible_c else -1,
+                prospects[rng.integers(0, max(1, len(prospects)), batch)] if len(prospects) else -1,
+            )
+            driver, bound = self._driver(post_type, people, population)
+            accepted = people[rng.random(batch) * bound < driver]
+            chosen.append(accepted[:needed])
+            needed -= len(chosen[-1])
+        return np.concatenate(chosen)

@@ -42,12 +42,12 @@ def customers(model: SCRMModel) -> int:
 
 def social_team_size(model: SCRMModel) -> int:
     """Members of the self-organising / formal social team."""
-    return sum(1 for s in model.staff if s.in_team)
+    return sum(1 for s in model.social_staff if s.in_team)
 
 
 def staff_in_social_roles(model: SCRMModel) -> int:
     """Front line, resolvers and approvers assigned by the ownership model."""
-    return sum(1 for s in model.staff if s.role != Role.NONE)
+    return sum(1 for s in model.social_staff if s.role != Role.NONE)
 
 
 def _counter(name: str):  # noqa: ANN202 - returns a reporter
@@ -108,8 +108,7 @@ def run_summary(model: SCRMModel) -> dict[str, float]:
         (final_customers - start_customers) * model.config.economics.customer_value
         + counters["leads_converted"] * model.config.economics.lead_value
     )
-    staff = list(model.staff)
-    social = [s for s in staff if s.role != Role.NONE or s.in_team]
+    social = model.social_staff
 
     def share(mask: np.ndarray, of: np.ndarray | None = None) -> float:
         base = np.ones(n, bool) if of is None else of

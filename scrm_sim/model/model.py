@@ -62,6 +62,7 @@ class SCRMModel(mesa.Model):
         self.social_team = SocialTeam(self, self.ownership.social_team)
         self.assign_roles()
         self.social_team.seed_members()
+        self.refresh_social_staff()
         self.response = ResponseProcess(self)
         self.cascades = NegativeCascades(self.adjacency, scenario.word_of_mouth.max_cascade_hours)
         self.outcomes = Outcomes(self)
@@ -94,8 +95,11 @@ class SCRMModel(mesa.Model):
                 for e in enthusiasm
             ]
             members[name] = [p.unique_id for p in people]
+        # AgentSet for Mesa's do/shuffle_do; a plain list for the hourly loops (cheaper to walk)
         self.staff = self.agents.select(agent_type=StaffMember)
-        self.staff_by_id = {s.unique_id: s for s in self.staff}
+        self.staff_list: list[StaffMember] = list(self.staff)
+        self.social_staff: list[StaffMember] = []
+        self.staff_by_id = {s.unique_id: s for s in self.staff_list}
         self.department_skills = {
             name: frozenset(TYPE_CODE[t] for t in dept.skills)
             for name, dept in self.config.company.departments.items()
@@ -105,29 +109,35 @@ class SCRMModel(mesa.Model):
     def assign_roles(self) -> None:
         """Give staff the roles the current ownership model asks for (most enthusiastic first)."""
         own = self.ownership
-        for person in self.staff:
+        for person in self.staff_list:
             person.role, person.role_shift = Role.NONE, person.shift
         wanted = [(Role.FRONT_LINE, d, n) for d, n in own.front_line.items()]
         wanted += [(Role.RESOLVER, d, n) for d, n in own.resolver_staff.items()]
         if own.approval.approver is not None:
             wanted.append((Role.APPROVER, own.approval.approver, own.approval.approver_staff))
         for role, dept, count in wanted:
-            free = sorted((s for s in self.staff if s.department == dept and s.role == Role.NONE),
+            free = sorted((s for s in self.staff_list if s.department == dept and s.role == Role.NONE),
                           key=lambda s: (-s.enthusiasm, s.unique_id))
             for person in free[:count]:
                 person.role, person.in_team = role, False
                 if role == Role.FRONT_LINE and own.front_line_shift is not None:
                     person.role_shift = resolve_shift(own.front_line_shift)
+        self.refresh_social_staff()
+
+    def refresh_social_staff(self) -> None:
+        """Recompute who works social posts (after role changes and team moves)."""
+        self.social_staff = [s for s in self.staff_list if s.role != Role.NONE or s.in_team]
 
     def apply_ownership(self, own: Ownership) -> None:
         """Switch to another ownership model mid-run (staged models)."""
         self.ownership = own
         if own.social_team.policy == "none":
-            for person in self.staff:
+            for person in self.staff_list:
                 person.in_team = False
         self.social_team = SocialTeam(self, own.social_team)
         self.assign_roles()
         self.social_team.seed_members()
+        self.refresh_social_staff()
         self.response.use_ownership(own)
 
     # ------------------------------------------------------------------ step
@@ -177,6 +187,7 @@ class SCRMModel(mesa.Model):
         self.outcomes.daily()
         self.staff.do("close_day")
         self.staff.shuffle_do("review_team_membership")
+        self.refresh_social_staff()
         target = max(self.config.company.culture, self.ownership.executive_sponsorship)
         self.culture += (target - self.culture) / self.config.company.culture_adaptation_days
         self._check_stage_trigger()
@@ -195,7 +206,7 @@ class SCRMModel(mesa.Model):
                 "share_within_sla": self.day_share_within_sla,
                 "backlog": float(self.last_backlog),
                 "satisfaction_mean": satisfaction_mean(self),
-                "social_team_size": float(sum(s.in_team for s in self.staff)),
+                "social_team_size": float(sum(s.in_team for s in self.social_staff)),
             }[trigger.metric]
             holds = value > trigger.above if trigger.above is not None else value < trigger.below
         self._trigger_streak = self._trigger_streak + 1 if holds else 0
@@ -206,7 +217,7 @@ class SCRMModel(mesa.Model):
 
     def _record_agents(self) -> None:
         day = self.hour // 24
-        for s in self.staff:
+        for s in self.staff_list:
             self.agent_records.append({
                 "day": day, "agent": "staff", "id": s.unique_id, "department": s.department,
                 "role": s.role.name.lower(), "in_team": s.in_team,

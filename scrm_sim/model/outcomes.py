@@ -2,7 +2,8 @@
 
 * A reply after waiting w gives utility u = 2^(−w / e) × (1 for a resolution, less for a
   mere acknowledgement) × (less when off the brand voice), where e is the reply time this
-  customer expects; satisfaction moves toward it, s ← s + η_k·(u − s) (MODEL.md).
+  customer expects (a multiple of it for a resolution that follows an acknowledgement);
+  satisfaction moves toward it, s ← s + η_k·(u − s) (MODEL.md).
 * Silence past the customer's patience costs satisfaction; for a complaint it becomes a
   public grievance that spreads (:mod:`scrm_sim.model.word_of_mouth`).
 * Daily: satisfaction drifts toward what the product itself earns, stages move, churn
@@ -73,6 +74,7 @@ class Outcomes:
             return  # already answered by the community, or lost
         code = int(posts["post_type"][post])
         wait = time - posts["time_posted"][post]
+        expected = posts["expected_reply_hours"][post]
         if math.isnan(posts["time_first_response"][post]):
             posts["time_first_response"][post] = time
             counters["first_responses"] += 1
@@ -87,6 +89,8 @@ class Outcomes:
             posts["on_voice"][post] = model.rng.random() < own.brand_voice_training
             posts["status"][post] = PostStatus.ANSWERED
         else:
+            if posts["status"][post] == PostStatus.ANSWERED:  # acknowledged earlier
+                expected *= spec.resolution_expectation_multiple
             posts["status"][post] = PostStatus.RESOLVED
             posts["time_resolved"][post] = time
             counters["resolutions"] += 1
@@ -94,7 +98,7 @@ class Outcomes:
         counters["replies"] += 1
         counters["replies_on_voice"] += on_voice
 
-        utility = 2.0 ** (-wait / posts["expected_reply_hours"][post])
+        utility = 2.0 ** (-wait / expected)
         if not resolved:
             utility *= spec.acknowledgement_utility
         if not on_voice:

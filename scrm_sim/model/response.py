@@ -88,7 +88,7 @@ class ResponseProcess:
     def use_ownership(self, own: Ownership) -> None:
         """Compile a (new) ownership model; posts waiting where nobody serves go to the hub."""
         self.plan = RoutingPlan(own)
-        served = {s.department for s in self.model.staff if s.role == Role.RESOLVER}
+        served = {s.department for s in self.model.social_staff if s.role == Role.RESOLVER}
         for name, queue in self.departments.items():
             if name not in served:
                 for post, arrival, priority in queue.drain():
@@ -136,7 +136,7 @@ class ResponseProcess:
         period = self.model.social_team.period
         on_duty: dict[str, list[StaffMember]] = {"hub": []}
         approvers: list[StaffMember] = []
-        for person in self.model.staff:
+        for person in self.model.social_staff:
             if not person.on_duty(hour, period):
                 continue
             person.duty_hours_today += 1.0

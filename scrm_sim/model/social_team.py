@@ -35,24 +35,24 @@ class SocialTeam:
     @property
     def members(self) -> list[StaffMember]:
         """Current members."""
-        return [s for s in self.model.staff if s.in_team]
+        return [s for s in self.model.social_staff if s.in_team]
 
     def seed_members(self) -> None:
         """Start with the most enthusiastic free staff as members (formal teams, pilots)."""
         if self.policy.policy == "none":
             return
-        free = sorted((s for s in self.model.staff if s.role == Role.NONE and not s.in_team),
+        free = sorted((s for s in self.model.staff_list if s.role == Role.NONE and not s.in_team),
                       key=lambda s: (-s.enthusiasm, s.unique_id))
         for member in free[: min(self.policy.initial_members, self.capacity_left())]:
             member.in_team = True
 
     def capacity_left(self) -> int:
         """Places left under max_size and the ownership model's FTE budget."""
-        size = sum(1 for s in self.model.staff if s.in_team)
+        size = sum(1 for s in self.model.staff_list if s.in_team)
         places = self.policy.max_size - size
         budget = self.model.ownership.budget_fte
         if budget is not None:
-            dedicated = sum(1 for s in self.model.staff if s.role != Role.NONE)
+            dedicated = sum(1 for s in self.model.staff_list if s.role != Role.NONE)
             places = min(places, int(np.floor((budget - dedicated) / self.policy.time_share)) - size)
         return max(0, places)
 

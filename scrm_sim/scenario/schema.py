@@ -365,6 +365,11 @@ class Outcomes(StrictModel):
     acknowledgement_utility: Probability = Field(
         0.6, description="Utility of an acknowledgement without resolution, relative to a resolution."
     )
+    resolution_expectation_multiple: Annotated[float, Field(ge=1.0)] = Field(
+        4.0,
+        description="Once acknowledged, a customer judges the resolution against this multiple "
+        "of their expected reply time (an answer 'we are on it' buys time). Assumption.",
+    )
     inconsistent_voice_penalty: Probability = Field(
         0.2, description="Utility lost by a reply off the brand voice."
     )
