@@ -114,6 +114,7 @@ def _run(args: argparse.Namespace) -> int:
               "steps": result.steps}
     if result.staff_records is not None:
         tables["staff_records"] = result.staff_records
+        tables["customer_records"] = result.customer_records
     manifest = {"command": "run", "scenario_source": str(args.scenario), "seed": result.seed,
                 "wall_seconds": round(result.wall_seconds, 3),
                 "scenario": scenario.model_dump(mode="json")}

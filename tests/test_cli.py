@@ -70,6 +70,21 @@ def test_run_writes_summary_and_steps_as_csv_and_parquet(small_file: Path, tmp_p
     assert len(pd.read_parquet(out / "steps.parquet")) == len(steps)
 
 
+def test_run_writes_agent_records_only_when_asked(small_file: Path, tmp_path: Path) -> None:
+    plain, detailed = tmp_path / "plain", tmp_path / "detailed"
+    with_records = tmp_path / "records.yaml"
+    with_records.write_text(SMALL + "output: {agent_records: true}\n", encoding="utf-8")
+
+    assert main(["run", str(small_file), "--out", str(plain), "--quiet"]) == 0
+    assert main(["run", str(with_records), "--out", str(detailed), "--quiet"]) == 0
+
+    assert not (plain / "customer_records.csv").exists()
+    customers = pd.read_csv(detailed / "customer_records.csv")
+    assert len(customers) == 400  # 300 customers + 100 prospects
+    staff = pd.read_csv(detailed / "staff_records.csv")
+    assert set(staff["day"]) == {1, 2, 3}
+
+
 def test_run_manifest_records_seed_version_and_resolved_scenario(
     small_file: Path, tmp_path: Path
 ) -> None:

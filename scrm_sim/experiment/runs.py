@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from scrm_sim.model import SCRMModel
+from scrm_sim.model import SCRMModel, Stage
 from scrm_sim.scenario import Scenario, load_scenario
 
 DayCallback = Callable[[int, int], None]
@@ -31,6 +31,7 @@ class RunResult:
     steps: pd.DataFrame
     wall_seconds: float
     staff_records: pd.DataFrame | None = None
+    customer_records: pd.DataFrame | None = None
 
 
 def replication_seeds(master_seed: int, replications: int) -> list[int]:
@@ -54,7 +55,10 @@ def run_scenario(scenario: Scenario, seed: int | None = None, on_day: DayCallbac
             on_day(model.hour // 24, total_days)
     summary = model.summary()
     steps = model.datacollector.get_model_vars_dataframe().reset_index(drop=True)
-    records = pd.DataFrame(model.agent_records) if scenario.output.agent_records else None
+    staff_records = customer_records = None
+    if scenario.output.agent_records:
+        staff_records = pd.DataFrame(model.agent_records)
+        customer_records = _customer_table(model)
     used_seed = scenario.seed if seed is None else seed
     for frame in (steps,):
         frame.insert(0, "seed", used_seed)
@@ -62,8 +66,20 @@ def run_scenario(scenario: Scenario, seed: int | None = None, on_day: DayCallbac
     return RunResult(
         scenario=scenario.name, ownership=scenario.ownership.name, seed=used_seed,
         summary=summary, steps=steps, wall_seconds=time.perf_counter() - started,
-        staff_records=records,
+        staff_records=staff_records, customer_records=customer_records,
     )
+
+
+def _customer_table(model: SCRMModel) -> pd.DataFrame:
+    """Final state of every customer and prospect (agent-level records, on request)."""
+    population = model.population
+    return pd.DataFrame({
+        "id": np.arange(population.n),
+        "stage": [Stage(int(code)).name.lower() for code in population.stage],
+        "satisfaction": population.satisfaction,
+        "b2b": population.b2b,
+        "contacts": np.diff(model.adjacency.indptr),
+    })
 
 
 def _run_payload(payload: tuple[dict[str, Any], int]) -> RunResult:

@@ -162,5 +162,5 @@ def run_summary(model: SCRMModel) -> dict[str, float]:
         "cost": counters["cost"],
         "roi_proxy": net_value / counters["cost"] if counters["cost"] else float("nan"),
         "ownership_stage_final": model.stage_index,
-        "customers_in_stage_churned": int((model.population.stage == Stage.CHURNED).sum()),
+        "churned_at_end": int((model.population.stage == Stage.CHURNED).sum()),
     }

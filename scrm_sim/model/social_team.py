@@ -32,11 +32,6 @@ class SocialTeam:
         self.policy = policy
         self.period = max(1, int(round(1.0 / policy.time_share)))
 
-    @property
-    def members(self) -> list[StaffMember]:
-        """Current members."""
-        return [s for s in self.model.social_staff if s.in_team]
-
     def seed_members(self) -> None:
         """Start with the most enthusiastic free staff as members (formal teams, pilots)."""
         if self.policy.policy == "none":

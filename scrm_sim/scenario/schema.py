@@ -477,7 +477,7 @@ class StageTrigger(StrictModel):
         return self
 
 
-class Stage(StrictModel):
+class OwnershipStage(StrictModel):
     """A later stage of a staged ownership model."""
 
     ownership: Ownership = Field(
@@ -546,10 +546,10 @@ class Ownership(StrictModel):
     budget_fte: NonNegative | None = Field(
         None, description="Cap on staff working social at once (front line, resolvers, team)."
     )
-    stages: list[Stage] = Field(default_factory=list, description="Later stages, in order.")
+    stages: list[OwnershipStage] = Field(default_factory=list, description="Later stages, in order.")
 
 
-Stage.model_rebuild()
+OwnershipStage.model_rebuild()
 
 
 class Output(StrictModel):
