@@ -3,7 +3,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test venv clean
+.PHONY: demo test validate bench venv clean
 
 # Find a Python >= 3.12: on PATH first, then under pyenv's versions folder.
 PYTHON_FOR_VENV := $(shell \
@@ -26,6 +26,10 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	$(PY) -m pytest -q
+
+# the full analytic validation suite (several minutes); `make test` runs a fast subset
+validate: $(STAMP)
+	$(VENV)/bin/scrm-sim validate-model --full --out results/validation
 
 clean:
 	rm -rf $(VENV) results/demo

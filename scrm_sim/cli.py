@@ -64,6 +64,15 @@ def _parser() -> argparse.ArgumentParser:
     validate = sub.add_parser("validate", help="check a scenario and print it fully resolved")
     validate.add_argument("scenario", help="scenario YAML file or bundled name")
     validate.set_defaults(handler=_validate)
+
+    model_check = sub.add_parser(
+        "validate-model", help="check the model against analytic results (Erlang C, Little's "
+        "law, percolation, Bass, hand-offs); prints expected vs measured")
+    model_check.add_argument("--full", action="store_true",
+                             help="more cases and replications (several minutes)")
+    model_check.add_argument("--out", type=Path, help="also write the table (CSV) to this folder")
+    model_check.add_argument("--quiet", action="store_true", help="no progress output")
+    model_check.set_defaults(handler=_validate_model)
     return parser
 
 
@@ -91,6 +100,22 @@ def _validate(args: argparse.Namespace) -> int:
     print(yaml.safe_dump(scenario.model_dump(mode="json"), sort_keys=False), end="")
     print(f"# valid: {scenario.name} with ownership model {scenario.ownership.name}", file=sys.stderr)
     return 0
+
+
+def _validate_model(args: argparse.Namespace) -> int:
+    from scrm_sim.experiment.output import write_results
+    from scrm_sim.validation import format_table, run_checks, table
+
+    if args.out:
+        _check_out(args.out)
+    started = time.perf_counter()
+    checks = run_checks(full=args.full, progress=not args.quiet)
+    print(format_table(checks))
+    if args.out:
+        write_results(args.out, {"validation": table(checks)}, {},
+                      {"command": "validate-model", "full": args.full,
+                       "wall_seconds": round(time.perf_counter() - started, 1)})
+    return 0 if all(c.passed for c in checks) else 1
 
 
 def _run(args: argparse.Namespace) -> int:

@@ -1,5 +1,5 @@
-"""Reading results: comparison plots (and, later, paired statistics and the report)."""
+"""Reading results: statistics (``statistics``) and comparison plots (``plots``).
 
-from scrm_sim.analysis.plots import MODEL_COLOURS, comparison_figure, timeseries_figure
-
-__all__ = ["MODEL_COLOURS", "comparison_figure", "timeseries_figure"]
+Submodules are imported where needed, so that the statistics stay usable without
+loading matplotlib.
+"""

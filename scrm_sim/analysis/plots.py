@@ -15,7 +15,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
-from scipy import stats
+
+from scrm_sim.analysis.statistics import mean_ci
 
 OKABE_ITO = ["#E69F00", "#0072B2", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
 MODEL_COLOURS = {
@@ -42,19 +43,6 @@ def colour_of(model: str, order: Sequence[str]) -> str:
         return MODEL_COLOURS[model]
     extra = [c for c in OKABE_ITO if c not in MODEL_COLOURS.values()]
     return extra[list(order).index(model) % len(extra)]
-
-
-def mean_ci(values: np.ndarray, level: float = 0.95) -> tuple[float, float, float]:
-    """Mean and Student-t confidence interval over replications."""
-    values = values[~np.isnan(values)]
-    if len(values) == 0:
-        return (np.nan, np.nan, np.nan)
-    mean = float(values.mean())
-    sem = stats.sem(values)
-    if len(values) < 2 or sem == 0:
-        return (mean, mean, mean)
-    low, high = stats.t.interval(level, len(values) - 1, loc=mean, scale=sem)
-    return (mean, float(low), float(high))
 
 
 def comparison_figure(summary: pd.DataFrame, models: Sequence[str], title: str) -> Figure:

@@ -36,12 +36,20 @@ class ServiceQueue:
         self._arrivals: list[tuple[float, int, int, float]] = []  # (arrival, seq, post, priority)
         self._ready: list[tuple[float, float, int, int]] = []  # (-priority, arrival, seq, post)
         self._seq = itertools.count()
+        # statistics for Little's law: posts admitted, waiting time of those served, and
+        # the queue length sampled at the end of every step
+        self.added = 0
         self.served = 0
         self.total_wait_hours = 0.0
+        self.length_samples: list[int] = []  # at a uniformly random moment of each step
+        self._started: list[tuple[float, float]] = []  # (arrival, start) served in the last run
+        self._abandoned_before = 0
+        self.abandoned: list[tuple[int, float]] = []  # (post, arrival) skipped as no longer live
 
     def add(self, post: int, arrival: float, priority: float) -> None:
         """Queue a post that arrives at ``arrival`` (possibly in a later step)."""
         heapq.heappush(self._arrivals, (arrival, next(self._seq), post, priority))
+        self.added += 1
 
     def run(
         self, t0: float, t1: float, servers: Sequence[Server], serve: ServeFn, is_live: IsLiveFn
@@ -50,13 +58,16 @@ class ServiceQueue:
 
         Posts for which ``is_live`` is false (answered elsewhere meanwhile) are skipped.
         """
+        self._started = []
+        self._abandoned_before = len(self.abandoned)
         free = [(max(s.busy_until, t0), i) for i, s in enumerate(servers)]
         heapq.heapify(free)
         while free and free[0][0] < t1:
             now, index = free[0]
             self._admit(now)
             while self._ready and not is_live(self._ready[0][3]):
-                heapq.heappop(self._ready)
+                _, arrival, _, post = heapq.heappop(self._ready)
+                self.abandoned.append((post, arrival))
             if not self._ready:
                 next_arrival = self._next_live_arrival(is_live)
                 if next_arrival is None or next_arrival >= t1:
@@ -67,6 +78,7 @@ class ServiceQueue:
             heapq.heappop(free)
             self.served += 1
             self.total_wait_hours += now - arrival
+            self._started.append((arrival, now))
             done = serve(post, servers[index], now)
             servers[index].busy_until = done
             heapq.heappush(free, (done, index))
@@ -78,6 +90,23 @@ class ServiceQueue:
         posts = [entry[3] for entry in self._ready]
         posts += [entry[2] for entry in self._arrivals if entry[0] < at]
         return int(np.count_nonzero(is_live(np.asarray(posts, dtype=np.int64))))
+
+    def sample_length(self, at: float, left_at: Callable[[int], float]) -> None:
+        """Record how many posts were waiting at a moment ``at`` inside the last step.
+
+        ``left_at(post)`` is when a post stopped needing service elsewhere (answered by the
+        community), or infinity. Sampling at a uniformly random moment, rather than at the
+        end of the step, makes the mean of the samples an unbiased estimate of the
+        time-average queue length (used to check Little's law).
+        """
+        waiting = sum(1 for arrival, start in self._started if arrival <= at < start)
+        unserved = self.entries() + self.abandoned[self._abandoned_before :]
+        waiting += sum(1 for post, arrival in unserved if arrival <= at < left_at(post))
+        self.length_samples.append(waiting)
+
+    def entries(self) -> list[tuple[int, float]]:
+        """Every (post, arrival) still held, live or not, arrived or not."""
+        return [(p, a) for _, a, _, p in self._ready] + [(p, a) for a, _, p, _ in self._arrivals]
 
     def drain(self) -> list[tuple[int, float, float]]:
         """Remove and return every queued post as (post, arrival, priority)."""
@@ -94,5 +123,6 @@ class ServiceQueue:
 
     def _next_live_arrival(self, is_live: IsLiveFn) -> float | None:
         while self._arrivals and not is_live(self._arrivals[0][2]):
-            heapq.heappop(self._arrivals)
+            arrival, _, post, _ = heapq.heappop(self._arrivals)
+            self.abandoned.append((post, arrival))
         return self._arrivals[0][0] if self._arrivals else None

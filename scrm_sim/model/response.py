@@ -75,6 +75,9 @@ class ResponseProcess:
         self.approval = ServiceQueue("approval")
         self.plan = RoutingPlan(model.ownership)
         self._events: list[tuple[float, int, int, int, str]] = []
+        # Moments at which queue lengths are sampled for the Little's-law check; a fixed
+        # private stream, so that measuring never changes the model's own random draws.
+        self._sampling_rng = np.random.default_rng(0)
         self._seq = itertools.count()
         handling = model.config.handling
         self._time_multiplier = np.array([handling.time_multiplier.get(t, 1.0) for t in POST_TYPES])
@@ -156,10 +159,20 @@ class ResponseProcess:
         self.approval.run(t0, t1, approvers, self._serve_approval, live)
 
     def backlog(self, at: float) -> int:
-        """Posts waiting (arrived, not started) in all queues."""
+        """Posts waiting (arrived, not started) in all queues at ``at`` (the end of a step).
+
+        Also samples each queue's length at a random moment of the step that ends at ``at``.
+        """
         live = self.is_live
-        queues = [self.hub, self.approval, *self.departments.values()]
-        return sum(q.waiting(at, live) for q in queues)
+        moment = at - 1.0 + float(self._sampling_rng.random())
+        for queue in self.queues:
+            queue.sample_length(moment, self._left_at)
+        return sum(queue.waiting(at, live) for queue in self.queues)
+
+    @property
+    def queues(self) -> list[ServiceQueue]:
+        """Every queue: the hub, approvals and one per department."""
+        return [self.hub, self.approval, *self.departments.values()]
 
     def due_events(self, until: float) -> list[tuple[float, int, int, str]]:
         """Pop the events before ``until``, in time order: (time, kind, post, department)."""
@@ -172,6 +185,13 @@ class ResponseProcess:
     def schedule(self, time: float, kind: Event, post: int, dept: str = "") -> None:
         """Add a timed event."""
         heapq.heappush(self._events, (time, next(self._seq), int(kind), post, dept))
+
+    def _left_at(self, post: int) -> float:
+        """When a post stopped needing the company's service (infinity while it still does)."""
+        if self.is_live(post):
+            return math.inf
+        resolved = self.model.posts.columns["time_resolved"][post]
+        return math.inf if math.isnan(resolved) else float(resolved)
 
     def is_live(self, post: int | np.ndarray) -> bool | np.ndarray:
         """Still worth serving: not resolved (by the community) and not dropped."""

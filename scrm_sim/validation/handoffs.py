@@ -1,0 +1,77 @@
+"""Hand-off friction: resolution time and loss grow with hand-offs as the parameters say.
+
+In the reduction (scenarios/validation/handoffs.yaml) queues are empty, so a post
+resolved at the hub takes its handling time h_hub, and a post handed off once takes
+triage t + transit d + handling h_dept, where (MODEL.md)
+
+    d ~ Exponential(base_delay_hours + silo_delay_hours · s),
+    P(lost) = base_loss + silo_loss · s,  s = silo_strength · (1 − culture) · (1 − authority).
+
+The check runs the reduction for several silo delays and compares the measured mean
+resolution time with and without a hand-off, and the share lost, with these values.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from scrm_sim.analysis.statistics import mean_ci, proportion_ci
+from scrm_sim.model import SCRMModel
+from scrm_sim.model.posts import DropReason
+from scrm_sim.model.response import HANDOFF_TRIAGE_SHARE
+from scrm_sim.scenario import Scenario, load_scenario
+from scrm_sim.validation.checks import Check, inside
+
+SCENARIO_DIR = Path(__file__).resolve().parents[2] / "scenarios"
+CONFIDENCE = 0.99
+
+
+def expected_times(scenario: Scenario) -> tuple[float, float, float]:
+    """Mean resolution time with no hand-off, with one, and the loss probability."""
+    departments, own = scenario.company.departments, scenario.ownership
+    hub, target = departments["marketing"], departments["service"]
+    multiplier = scenario.handling.time_multiplier
+    silo = target.silo_strength * (1 - scenario.company.culture) * (1 - own.authority)
+    h_hub = multiplier["question"] / hub.capacity_per_hour
+    triage = (HANDOFF_TRIAGE_SHARE * multiplier["complaint"] / hub.capacity_per_hour
+              * scenario.handling.unskilled_multiplier)
+    transit = own.handoff.base_delay_hours + own.handoff.silo_delay_hours * silo
+    h_dept = multiplier["complaint"] / target.capacity_per_hour
+    loss = own.handoff.base_loss + own.handoff.silo_loss * silo
+    return h_hub, triage + transit + h_dept, loss
+
+
+def handoff_checks(silo_delays: Sequence[float] = (0.0, 4.0, 8.0), seeds: Sequence[int] = (1, 2)
+                   ) -> list[Check]:
+    """Resolution time without and with one hand-off, and the share lost, per silo delay."""
+    checks = []
+    for silo_delay in silo_delays:
+        scenario = load_scenario(SCENARIO_DIR / "validation" / "handoffs.yaml",
+                                 {"ownership": {"handoff": {"silo_delay_hours": silo_delay}}})
+        zero, one, lost, handed = [], [], 0, 0
+        for seed in seeds:
+            model = SCRMModel(scenario, seed=seed)
+            model.run()
+            posts = model.posts
+            done = ~np.isnan(posts.time_resolved) & (posts.time_posted < model.hour - 72)
+            resolution = posts.time_resolved - posts.time_posted
+            zero.append(resolution[done & (posts.handoffs == 0)])
+            one.append(resolution[done & (posts.handoffs == 1)])
+            handed += int((posts.handoffs == 1).sum())
+            lost += int((posts.drop_reason == DropReason.LOST_IN_HANDOFF).sum())
+        expected_zero, expected_one, expected_loss = expected_times(scenario)
+        label = f"silo_delay_hours={silo_delay:g}"
+        for quantity, values, expected in [("no hand-off", np.concatenate(zero), expected_zero),
+                                           ("one hand-off", np.concatenate(one), expected_one)]:
+            mean, low, high = mean_ci(values, CONFIDENCE)
+            checks.append(Check("Hand-offs", f"mean resolution hours, {quantity}, {label}",
+                                expected, mean, low, high, "theory inside the 99% CI",
+                                inside(expected, low, high)))
+        share, low, high = proportion_ci(lost, handed, CONFIDENCE)
+        checks.append(Check("Hand-offs", f"share lost in the hand-off, {label}", expected_loss,
+                            share, low, high, "theory inside the 99% Wilson interval",
+                            inside(expected_loss, low, high)))
+    return checks

@@ -1,0 +1,74 @@
+"""The validation suite: every analytic anchor, fast or full, and its table."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+
+import pandas as pd
+
+from scrm_sim.validation.adoption import bass_checks
+from scrm_sim.validation.cascades import cascade_checks
+from scrm_sim.validation.checks import Check
+from scrm_sim.validation.handoffs import handoff_checks
+from scrm_sim.validation.queueing import erlang_c_checks, littles_law_checks
+
+# (c, λ per hour, μ per hour, days): a spread of sizes and loads, high load included
+FAST_ERLANG_CASES = [(5, 4.0, 1.0, 60.0), (2, 1.0, 1.0, 60.0), (3, 2.7, 1.0, 120.0)]
+# the full suite runs four times longer, for intervals half as wide
+FULL_ERLANG_CASES = [(5, 4.0, 1.0, 240.0), (2, 1.0, 1.0, 240.0), (3, 2.7, 1.0, 480.0),
+                     (10, 30.0, 4.0, 60.0), (1, 0.5, 1.0, 240.0), (8, 7.6, 1.0, 480.0)]
+
+
+def suite(full: bool = False) -> list[tuple[str, Callable[[], list[Check]]]]:
+    """The checks to run, by name; ``full`` uses more replications and cases."""
+    if not full:
+        return [
+            ("Erlang C", lambda: erlang_c_checks(FAST_ERLANG_CASES, seeds=range(6))),
+            ("Little's law", lambda: littles_law_checks("marketing_led")
+             + littles_law_checks("hybrid")),
+            ("Cascades", lambda: cascade_checks(nodes=10_000, cascades=200)),
+            ("Bass adoption", lambda: bass_checks(seeds=range(10))),
+            ("Hand-offs", lambda: handoff_checks(seeds=(1, 2))),
+        ]
+    return [
+        ("Erlang C", lambda: erlang_c_checks(FULL_ERLANG_CASES, seeds=range(10))),
+        ("Little's law", lambda: [c for model in ("marketing_led", "service_led", "ceo_led",
+                                                  "hybrid") for c in littles_law_checks(model)]),
+        ("Cascades", lambda: cascade_checks(nodes=30_000, cascades=400)),
+        ("Bass adoption", lambda: bass_checks(seeds=range(30))),
+        ("Hand-offs", lambda: handoff_checks(silo_delays=(0.0, 2.0, 4.0, 8.0, 16.0),
+                                             seeds=(1, 2, 3))),
+    ]
+
+
+def run_checks(full: bool = False, progress: bool = True) -> list[Check]:
+    """Run the suite; progress per group on stderr."""
+    checks: list[Check] = []
+    for name, run in suite(full):
+        if progress:
+            print(f"  running {name} …", file=sys.stderr, flush=True)
+        checks += run()
+    return checks
+
+
+def table(checks: list[Check]) -> pd.DataFrame:
+    """Checks as a DataFrame (one row each)."""
+    return pd.DataFrame([c.as_row() for c in checks])
+
+
+def format_table(checks: list[Check]) -> str:
+    """A plain-text table: expected, measured, interval, verdict."""
+    lines = [f"{'check':<78} {'expected':>10} {'measured':>10} {'interval':>23}  verdict"]
+    group = None
+    for c in checks:
+        if c.group != group:
+            group = c.group
+            rules = dict.fromkeys(x.tolerance for x in checks if x.group == group)
+            lines.append(f"-- {group}: {'; '.join(rules)}")
+        interval = f"[{c.low:.4g}, {c.high:.4g}]"
+        lines.append(f"{c.name[:78]:<78} {c.expected:>10.4g} {c.measured:>10.4g} {interval:>23}  "
+                     f"{'pass' if c.passed else 'FAIL'}")
+    passed = sum(c.passed for c in checks)
+    lines.append(f"{passed}/{len(checks)} checks pass")
+    return "\n".join(lines)
