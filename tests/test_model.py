@@ -6,9 +6,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from scrm_sim.model import ALLOWED_TRANSITIONS, PostStatus, SCRMModel, StaffMember, Stage
+from scrm_sim.model import (
+    ALLOWED_TRANSITIONS, Customer, PostStatus, SCRMModel, StaffMember, Stage,
+)
 from scrm_sim.model.customers import CustomerPopulation
 from scrm_sim.model.posts import DropReason
+from scrm_sim.model.response import RoutingPlan
+from scrm_sim.scenario.schema import POST_TYPES
 
 from .conftest import CORE_MODELS, small_scenario
 
@@ -126,3 +130,28 @@ def test_silence_on_complaints_starts_word_of_mouth_cascades():
     assert model.counters["grievances"] > 0
     assert model.cascades.total_reach > 0
     assert np.isnan(model.posts.time_first_response).all()
+
+
+def test_customer_agents_are_made_on_demand_above_the_limit():
+    model = SCRMModel(small_scenario(customers={"max_agent_objects": 0}))
+    assert not any(isinstance(a, Customer) for a in model.agents)
+    agent = model.customer_agent(5)
+    assert agent.satisfaction == model.population.satisfaction[5]
+    assert model.customer_agent(5) is agent
+
+
+def test_a_department_agenda_orders_the_posts_handed_to_it():
+    scenario = small_scenario(company={"departments": {"service": {"agenda": {"complaint": 9}}}})
+    plan = RoutingPlan(scenario.ownership, scenario.company.departments)
+    complaint, question = POST_TYPES.index("complaint"), POST_TYPES.index("question")
+    assert plan.department_priority["service"][complaint] == 9
+    assert plan.department_priority["service"][question] == 0  # not on its agenda
+    assert plan.department_priority["sales"] is plan.priority  # no agenda: the owner's
+
+
+def test_answers_waiting_for_approval_go_out_when_a_stage_drops_the_approver():
+    scenario = small_scenario("marketing_led", {
+        "stages": [{"ownership": "service_led", "when": {"after_day": 3}}]})
+    model = run(scenario)
+    assert model.ownership.name == "service_led"
+    assert model.response.approval.entries() == []

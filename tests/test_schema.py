@@ -66,3 +66,10 @@ def test_a_night_shift_wraps_past_midnight():
 def test_business_hours_exclude_the_weekend():
     business = Shift()
     assert business.is_on(10) and not business.is_on(5 * 24 + 10)
+
+
+def test_overriding_one_department_keeps_the_others_and_their_defaults():
+    company = Scenario.model_validate({"company": {"departments": {"service": {"staff": 3}}}}).company
+    assert company.departments["service"].staff == 3
+    assert company.departments["service"].skills == Scenario().company.departments["service"].skills
+    assert set(company.departments) == set(Scenario().company.departments)

@@ -2,7 +2,8 @@
 
 Customer i posts type k in hour h at rate base_k × diurnal(h) × driver_k(i) ×
 events_k(h) × (1 + f · responsiveness) (MODEL.md), with driver_k the
-satisfaction or segment effect normalised so that it is 1 for a typical customer.
+satisfaction effect (normalised to 1 at s = 0.3 for complaints and s = 0.7 for
+praise) or the B2B multiplier for questions.
 Drawing the total count per type from a Poisson and spreading it over people in
 proportion to their rates is exactly equivalent to independent Poisson counts
 per person, at a fraction of the cost.

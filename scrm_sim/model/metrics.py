@@ -138,6 +138,8 @@ def run_summary(model: SCRMModel) -> dict[str, float]:
         "churn_rate": counters["churned"] / start_customers,
         "acquired": model.acquired_total,
         "acquired_word_of_mouth": counters["acquired_word_of_mouth"],
+        "acquired_leads": counters["acquired_leads"],
+        "acquired_external": counters["acquired_external"],
         "net_customer_growth": final_customers - start_customers,
         "leads_converted": counters["leads_converted"],
         "leads_lost": counters["leads_lost"],

@@ -77,8 +77,11 @@ class SCRMModel(mesa.Model):
         graph_seed = int(self.rng.integers(2**31))
         self.customer_graph = customer_graph(spec.network, self.population.n, graph_seed)
         self.adjacency = adjacency(self.customer_graph)
+        self._customer_agents: dict[int, Customer] = {}
         if self.population.n <= spec.max_agent_objects:
-            Customer.create_agents(self, self.population.n, row=list(range(self.population.n)))
+            created = Customer.create_agents(self, self.population.n,
+                                             row=list(range(self.population.n)))
+            self._customer_agents = {agent.row: agent for agent in created}
 
     def _build_staff(self) -> None:
         members: dict[str, list[int]] = {}
@@ -105,6 +108,15 @@ class SCRMModel(mesa.Model):
             for name, dept in self.config.company.departments.items()
         }
         self.org_graph = organisation_graph(members, int(self.rng.integers(2**31)))
+
+    def customer_agent(self, row: int) -> Customer:
+        """The Mesa agent of customer ``row``, created now if the population is too large to
+        have created them all (``customers.max_agent_objects``)."""
+        if row not in self._customer_agents:
+            if not 0 <= row < self.population.n:
+                raise IndexError(f"no customer {row}; rows are 0..{self.population.n - 1}")
+            self._customer_agents[row] = Customer(self, row)
+        return self._customer_agents[row]
 
     def assign_roles(self) -> None:
         """Give staff the roles the current ownership model asks for (most enthusiastic first)."""

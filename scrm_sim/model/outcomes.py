@@ -47,11 +47,11 @@ class Outcomes:
 
     # ------------------------------------------------------------------ events
 
-    def apply(self, events: list[tuple[float, int, int, str]]) -> None:
+    def apply(self, events: list[tuple[float, int, int, str, bool]]) -> None:
         """Apply events in time order."""
-        for time, kind, post, dept in events:
+        for time, kind, post, dept, on_voice in events:
             if kind == Event.ACKNOWLEDGE or kind == Event.RESOLVE:
-                self.reply(post, time, dept, resolved=kind == Event.RESOLVE)
+                self.reply(post, time, dept, on_voice, resolved=kind == Event.RESOLVE)
             elif kind == Event.DROP:
                 self.drop(post)
             elif kind == Event.SILENCE:
@@ -66,7 +66,7 @@ class Outcomes:
             for author in self.model.posts.author[rows].tolist():
                 self.spread_praise(author)
 
-    def reply(self, post: int, time: float, dept: str, *, resolved: bool) -> None:
+    def reply(self, post: int, time: float, dept: str, on_voice: bool, *, resolved: bool) -> None:
         """A public reply from the company reaches the author."""
         model = self.model
         posts, counters, spec = model.posts.columns, model.counters, model.config.outcomes
@@ -84,9 +84,8 @@ class Outcomes:
             if posts["cascade"][post] >= 0:  # answering a grievance publicly calms it
                 model.cascades.damp(int(posts["cascade"][post]),
                                     model.config.word_of_mouth.answered_damping)
+        posts["on_voice"][post] = on_voice  # of the latest reply
         if not resolved:
-            own = model.ownership
-            posts["on_voice"][post] = model.rng.random() < own.brand_voice_training
             posts["status"][post] = PostStatus.ANSWERED
         else:
             if posts["status"][post] == PostStatus.ANSWERED:  # acknowledged earlier
@@ -94,7 +93,6 @@ class Outcomes:
             posts["status"][post] = PostStatus.RESOLVED
             posts["time_resolved"][post] = time
             counters["resolutions"] += 1
-        on_voice = bool(posts["on_voice"][post])
         counters["replies"] += 1
         counters["replies_on_voice"] += on_voice
 

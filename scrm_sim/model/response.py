@@ -16,6 +16,7 @@ from __future__ import annotations
 import heapq
 import itertools
 import math
+from collections.abc import Mapping
 from enum import IntEnum
 from typing import TYPE_CHECKING
 
@@ -24,7 +25,7 @@ import numpy as np
 from scrm_sim.model.agents import Role, StaffMember
 from scrm_sim.model.posts import DropReason, PostStatus
 from scrm_sim.model.queues import ServiceQueue
-from scrm_sim.scenario.schema import POST_TYPES, Ownership, PostType
+from scrm_sim.scenario.schema import POST_TYPES, DepartmentSpec, Ownership, PostType
 
 if TYPE_CHECKING:
     from scrm_sim.model.model import SCRMModel
@@ -45,12 +46,18 @@ class Event(IntEnum):
 class RoutingPlan:
     """An ownership model compiled into arrays indexed by post-type code."""
 
-    def __init__(self, own: Ownership) -> None:
+    def __init__(self, own: Ownership, departments: Mapping[str, DepartmentSpec]) -> None:
         coverage = own.listening.coverage
         self.coverage = np.array(
             [coverage.get(t, 0.0) if isinstance(coverage, dict) else coverage for t in POST_TYPES]
         )
         self.priority = np.array([own.priorities.get(t, 1.0) for t in POST_TYPES])
+        # a department with its own agenda orders its queue by it (MODEL.md: Department)
+        self.department_priority = {
+            name: self.priority if spec.agenda is None
+            else np.array([spec.agenda.get(t, 0.0) for t in POST_TYPES])
+            for name, spec in departments.items()
+        }
         self.resolver: list[str | None] = [own.resolvers.get(t) for t in POST_TYPES]
         # hand-offs go only to departments with resolvers; a front-line department
         # without them resolves its own post types at the hub
@@ -73,11 +80,11 @@ class ResponseProcess:
         self.hub = ServiceQueue("hub")
         self.departments = {d: ServiceQueue(d) for d in model.config.company.departments}
         self.approval = ServiceQueue("approval")
-        self.plan = RoutingPlan(model.ownership)
-        self._events: list[tuple[float, int, int, int, str]] = []
-        # Moments at which queue lengths are sampled for the Little's-law check; a fixed
-        # private stream, so that measuring never changes the model's own random draws.
-        self._sampling_rng = np.random.default_rng(0)
+        self.plan = RoutingPlan(model.ownership, model.config.company.departments)
+        self._events: list[tuple[float, int, int, int, str, bool]] = []
+        # Moments at which queue lengths are sampled for the Little's-law check: a child
+        # stream of the model's seed, so that measuring never changes the model's own draws.
+        self._sampling_rng = model.rng.spawn(1)[0]
         self._seq = itertools.count()
         handling = model.config.handling
         self._time_multiplier = np.array([handling.time_multiplier.get(t, 1.0) for t in POST_TYPES])
@@ -90,12 +97,18 @@ class ResponseProcess:
 
     def use_ownership(self, own: Ownership) -> None:
         """Compile a (new) ownership model; posts waiting where nobody serves go to the hub."""
-        self.plan = RoutingPlan(own)
+        self.plan = RoutingPlan(own, self.model.config.company.departments)
         served = {s.department for s in self.model.social_staff if s.role == Role.RESOLVER}
         for name, queue in self.departments.items():
             if name not in served:
                 for post, arrival, priority in queue.drain():
                     self.hub.add(post, arrival, priority)
+        if not any(s.role == Role.APPROVER for s in self.model.social_staff):
+            # nobody approves any more: answers that were waiting for review go out now
+            now = float(self.model.hour)
+            for post, arrival, _ in self.approval.drain():
+                self.schedule(max(now, arrival), Event.RESOLVE, post,
+                              self.model.resolver_of.get(post, ""), False)
 
     # ------------------------------------------------------------------ each step
 
@@ -130,8 +143,13 @@ class ResponseProcess:
         routed = heard & ~ignored
         direct = model.ownership.routing == "direct"
         for row, code in zip(rows[routed].tolist(), types[routed].tolist(), strict=True):
-            queue = self.departments[self.plan.resolver[code]] if direct else self.hub
-            queue.add(row, float(posts.columns["time_heard"][row]), float(plan.priority[code]))
+            heard_at = float(posts.columns["time_heard"][row])
+            if direct:
+                target = plan.resolver[code]
+                self.departments[target].add(row, heard_at,
+                                             float(plan.department_priority[target][code]))
+            else:
+                self.hub.add(row, heard_at, float(plan.priority[code]))
 
     def serve(self, hour: int) -> None:
         """Run every queue over [hour, hour + 1) with the staff on duty."""
@@ -174,17 +192,19 @@ class ResponseProcess:
         """Every queue: the hub, approvals and one per department."""
         return [self.hub, self.approval, *self.departments.values()]
 
-    def due_events(self, until: float) -> list[tuple[float, int, int, str]]:
-        """Pop the events before ``until``, in time order: (time, kind, post, department)."""
+    def due_events(self, until: float) -> list[tuple[float, int, int, str, bool]]:
+        """Pop the events before ``until`` in time order: (time, kind, post, department, on voice)."""
         due = []
         while self._events and self._events[0][0] < until:
-            time, _, kind, post, dept = heapq.heappop(self._events)
-            due.append((time, kind, post, dept))
+            time, _, kind, post, dept, on_voice = heapq.heappop(self._events)
+            due.append((time, kind, post, dept, on_voice))
         return due
 
-    def schedule(self, time: float, kind: Event, post: int, dept: str = "") -> None:
-        """Add a timed event."""
-        heapq.heappush(self._events, (time, next(self._seq), int(kind), post, dept))
+    def schedule(
+        self, time: float, kind: Event, post: int, dept: str = "", on_voice: bool = False
+    ) -> None:
+        """Add a timed event; replies carry the department and whether they are on the brand voice."""
+        heapq.heappush(self._events, (time, next(self._seq), int(kind), post, dept, on_voice))
 
     def _left_at(self, post: int) -> float:
         """When a post stopped needing the company's service (infinity while it still does)."""
@@ -214,16 +234,19 @@ class ResponseProcess:
         person.busy_hours_today += done - start
         columns["handoffs"][post] += 1
         self.model.counters["handoffs"] += 1
-        if self.model.ownership.acknowledge_handoffs:
-            self.schedule(done, Event.ACKNOWLEDGE, post, person.department)
+        own = self.model.ownership
+        if own.acknowledge_handoffs:
+            on_voice = bool(rng.random() < own.brand_voice_training)
+            self.schedule(done, Event.ACKNOWLEDGE, post, person.department, on_voice)
         friction = self.model.effective_silo(target)
-        handoff = self.model.ownership.handoff
+        handoff = own.handoff
         if rng.random() < min(1.0, handoff.base_loss + handoff.silo_loss * friction):
             self.schedule(done, Event.DROP, post)
         else:
             mean_delay = handoff.base_delay_hours + handoff.silo_delay_hours * friction
             arrival = done + (rng.exponential(mean_delay) if mean_delay > 0 else 0.0)
-            self.departments[target].add(post, arrival, float(self.plan.priority[code]))
+            priority = float(self.plan.department_priority[target][code])
+            self.departments[target].add(post, arrival, priority)
         return done
 
     def _serve_resolver(self, post: int, person: StaffMember, start: float) -> float:
@@ -243,16 +266,16 @@ class ResponseProcess:
             return done
         own = self.model.ownership
         on_voice_chance = own.brand_voice_training * (1.0 if front else own.spoke_voice_factor)
-        self.model.posts.columns["on_voice"][post] = self.model.rng.random() < on_voice_chance
-        self.schedule(done, Event.RESOLVE, post, person.department)
+        on_voice = bool(self.model.rng.random() < on_voice_chance)
+        self.schedule(done, Event.RESOLVE, post, person.department, on_voice)
         return done
 
     def _serve_approval(self, post: int, person: StaffMember, start: float) -> float:
         minutes = self.model.ownership.approval.minutes_per_approval
         done = start + self._draw_hours(minutes / 60.0)
         person.busy_hours_today += done - start
-        self.model.posts.columns["on_voice"][post] = 1  # reviewed answers are on the brand voice
-        self.schedule(done, Event.RESOLVE, post, self.model.resolver_of.get(post, ""))
+        # reviewed answers are on the brand voice
+        self.schedule(done, Event.RESOLVE, post, self.model.resolver_of.get(post, ""), True)
         return done
 
     def _handling_hours(self, code: int, person: StaffMember, share: float = 1.0) -> float:

@@ -13,7 +13,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Annotated, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 Probability = Annotated[float, Field(ge=0.0, le=1.0)]
 NonNegative = Annotated[float, Field(ge=0.0)]
@@ -96,6 +96,11 @@ class DepartmentSpec(StrictModel):
     social_enthusiasm: Probability = Field(
         0.4, description="Mean enthusiasm for social media of this department's staff."
     )
+    agenda: dict[PostType, Annotated[float, Field(ge=0.0)]] | None = Field(
+        None,
+        description="The department's own priorities for posts handed to it (higher first); "
+        "null: it follows the ownership model's priorities.",
+    )
 
 
 def _default_departments() -> dict[str, DepartmentSpec]:
@@ -136,7 +141,8 @@ class Company(StrictModel):
     departments: dict[Department, DepartmentSpec] = Field(
         default_factory=_default_departments,
         description="Departments by name (marketing, sales, service, pr, product, it, executive); "
-        "the default is a mid-size company of 98 staff. Assumption.",
+        "the default is a mid-size company of 98 staff. Assumption. A scenario's entries are "
+        "merged over the defaults, field by field; set staff: 0 to leave a department out.",
     )
     culture: Probability = Field(
         0.4,
@@ -146,6 +152,23 @@ class Company(StrictModel):
     culture_adaptation_days: Positive = Field(
         180.0, description="Time constant of culture drift toward its target (months, not days)."
     )
+
+    @field_validator("departments", mode="before")
+    @classmethod
+    def _merge_over_default_departments(cls, value: object) -> object:
+        # overriding one field of one department must not drop the other departments
+        if not isinstance(value, dict):
+            return value
+        merged: dict[object, object] = {
+            name: spec.model_dump() for name, spec in _default_departments().items()
+        }
+        for name, spec in value.items():
+            base = merged.get(name)
+            if isinstance(spec, dict) and isinstance(base, dict):
+                merged[name] = {**base, **spec}
+            else:
+                merged[name] = spec
+        return merged
 
 
 # --------------------------------------------------------------------------- customers
@@ -195,7 +218,7 @@ class Customers(StrictModel):
         200_000,
         ge=0,
         description="Create a Mesa Customer agent per customer up to this population; above it "
-        "agents are made on demand (state always lives in arrays).",
+        "agents are made on demand by SCRMModel.customer_agent (state always lives in arrays).",
     )
 
 
@@ -544,7 +567,9 @@ class Ownership(StrictModel):
     social_team: SocialTeamPolicy = Field(default_factory=SocialTeamPolicy)
     community: Community = Field(default_factory=Community)
     budget_fte: NonNegative | None = Field(
-        None, description="Cap on staff working social at once (front line, resolvers, team)."
+        None,
+        description="FTE budget for social work: role assignments above it are rejected, and "
+        "the social team (counted at its time share) cannot grow past what is left.",
     )
     stages: list[OwnershipStage] = Field(default_factory=list, description="Later stages, in order.")
 
@@ -555,7 +580,9 @@ OwnershipStage.model_rebuild()
 class Output(StrictModel):
     """What a run records."""
 
-    agent_records: bool = Field(False, description="Daily staff and customer records (memory).")
+    agent_records: bool = Field(
+        False, description="Daily staff records and the customers' final state (cost memory)."
+    )
 
 
 class Scenario(StrictModel):
