@@ -6,9 +6,13 @@ from enum import IntEnum
 from typing import TYPE_CHECKING
 
 import mesa
+import numpy as np
 
-from scrm_sim.model.customers import Stage
-from scrm_sim.scenario.schema import Shift
+from scrm_sim.model.customers import CUSTOMER_STAGES, Stage
+from scrm_sim.model.engines import (
+    AT_RISK_HYSTERESIS, churn_probability, drifted, poisson_count, post_rates,
+)
+from scrm_sim.scenario.schema import POST_TYPES, Shift
 
 if TYPE_CHECKING:
     from scrm_sim.model.model import SCRMModel
@@ -18,7 +22,8 @@ class Customer(mesa.Agent):
     """One customer or prospect. Its state lives in ``model.population`` arrays at ``row``.
 
     The vectorised engine never calls per-customer methods; these agents exist for
-    inspection, visualisation and agent-level records.
+    inspection, visualisation, agent-level records and the per-agent reference engine
+    (``engine: agents``), which calls :meth:`post` and :meth:`end_of_day`.
     """
 
     def __init__(self, model: SCRMModel, row: int) -> None:
@@ -37,8 +42,54 @@ class Customer(mesa.Agent):
 
     @property
     def influence(self) -> int:
-        """Degree in the customer graph."""
-        return int(self.model.customer_graph.degree[self.row])
+        """Number of contacts in the customer graph."""
+        adjacency = self.model.adjacency
+        return int(adjacency.indptr[self.row + 1] - adjacency.indptr[self.row])
+
+    def post(self, hour: int) -> None:
+        """Reference engine: decide this hour's posts (a Poisson count, types by rate)."""
+        engine = self.model.customer_engine
+        rates = post_rates(self, engine.hour_rates, self.model.config.demand)
+        total = sum(rates)
+        if total <= 0:
+            return
+        rnd = self.model.random
+        for _ in range(poisson_count(total, rnd.random())):
+            pick = rnd.random() * total
+            chosen = POST_TYPES[-1]
+            for post_type, rate in zip(POST_TYPES, rates, strict=True):
+                pick -= rate
+                if pick < 0:
+                    chosen = post_type
+                    break
+            engine.posts.append((self.row, chosen, hour + rnd.random()))
+
+    def end_of_day(self) -> None:
+        """Reference engine: drift, stage moves, churn or external acquisition for this person."""
+        model, row = self.model, self.row
+        pop, scenario, day, rnd = model.population, model.config, model.day, model.random
+        churn = scenario.churn
+        s = float(drifted(pop.satisfaction[row], scenario.outcomes))
+        pop.satisfaction[row] = s
+        stage = self.stage
+        if stage in (Stage.ONBOARDING, Stage.WON_BACK) and (
+                day - pop.stage_since_day[row] >= churn.onboarding_days):
+            stage = self._move(Stage.ACTIVE)
+        if stage == Stage.ACTIVE and s < churn.at_risk_below:
+            stage = self._move(Stage.AT_RISK)
+        elif stage == Stage.AT_RISK and s >= churn.at_risk_below + AT_RISK_HYSTERESIS:
+            stage = self._move(Stage.ACTIVE)
+        if stage in CUSTOMER_STAGES:
+            if rnd.random() < churn_probability(s, churn):
+                self._move(Stage.CHURNED)
+                model.counters["churned"] += 1
+        elif stage == Stage.PROSPECT and rnd.random() < model.customer_engine.day_reach:
+            self._move(Stage.ONBOARDING)
+            model.counters["acquired_external"] += 1
+
+    def _move(self, to: Stage) -> Stage:
+        self.model.population.move(np.array([self.row]), to, self.model.day)
+        return to
 
 
 class Role(IntEnum):

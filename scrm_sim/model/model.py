@@ -9,7 +9,7 @@ import numpy as np
 
 from scrm_sim.model.agents import Customer, Role, StaffMember
 from scrm_sim.model.customers import CustomerPopulation
-from scrm_sim.model.demand import DemandProcess
+from scrm_sim.model.engines import AgentEngine, CustomerEngine, VectorisedEngine
 from scrm_sim.model.metrics import MODEL_REPORTERS, run_summary, satisfaction_mean
 from scrm_sim.model.networks import adjacency, customer_graph, organisation_graph
 from scrm_sim.model.outcomes import Outcomes
@@ -58,12 +58,13 @@ class SCRMModel(mesa.Model):
         self._build_staff()
         self.posts = PostStore()
         self.resolver_of: dict[int, str] = {}
-        self.demand = DemandProcess(scenario.demand)
         self.social_team = SocialTeam(self, self.ownership.social_team)
         self.assign_roles()
         self.social_team.seed_members()
         self.refresh_social_staff()
         self.response = ResponseProcess(self)
+        engines = {"vectorised": VectorisedEngine, "agents": AgentEngine}
+        self.customer_engine: CustomerEngine = engines[scenario.engine](self)
         self.cascades = NegativeCascades(self.adjacency, scenario.word_of_mouth.max_cascade_hours)
         self.outcomes = Outcomes(self)
         self.datacollector = mesa.DataCollector(model_reporters=MODEL_REPORTERS)
@@ -174,9 +175,7 @@ class SCRMModel(mesa.Model):
         """Advance one hour."""
         hour = self.hour
         new_rows = []
-        for batch in self.demand.draw(
-            self.population, hour, self.outcomes.responsiveness, self.demand_rng
-        ):
+        for batch in self.customer_engine.draw_posts(hour, self.outcomes.responsiveness):
             complaint = batch.post_type == "complaint"
             expected = self.population.expected_reply_hours(batch.authors, complaint)
             rows = self.posts.append(batch.authors, TYPE_CODE[batch.post_type], batch.times, expected)
@@ -196,7 +195,8 @@ class SCRMModel(mesa.Model):
 
     def _end_of_day(self) -> None:
         """The daily organisation update (MODEL.md step 6) and customer dynamics."""
-        self.outcomes.daily()
+        self.customer_engine.end_of_day()
+        self.outcomes.close_day()
         self.staff.do("close_day")
         self.staff.shuffle_do("review_team_membership")
         self.refresh_social_staff()

@@ -6,8 +6,8 @@
   satisfaction moves toward it, s ← s + η_k·(u − s) (MODEL.md).
 * Silence past the customer's patience costs satisfaction; for a complaint it becomes a
   public grievance that spreads (:mod:`scrm_sim.model.word_of_mouth`).
-* Daily: satisfaction drifts toward what the product itself earns, stages move, churn
-  hazard h0·exp(b·(s_ref − s)), external acquisition from marketing reach.
+Daily customer dynamics (drift, stages, churn, external acquisition) are the customer
+engine's (:mod:`scrm_sim.model.engines`).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from scrm_sim.model.customers import CUSTOMER_STAGES, Stage
+from scrm_sim.model.customers import Stage
 from scrm_sim.model.posts import DropReason, PostStatus
 from scrm_sim.model.response import Event
 from scrm_sim.model.word_of_mouth import contacts_of
@@ -29,7 +29,6 @@ if TYPE_CHECKING:
 COMPLAINT = POST_TYPES.index(PostType.COMPLAINT)
 PURCHASE_INTENT = POST_TYPES.index(PostType.PURCHASE_INTENT)
 IDEA = POST_TYPES.index(PostType.IDEA)
-AT_RISK_HYSTERESIS = 0.05  # at-risk customers recover only clearly above the threshold
 RESPONSIVENESS_SMOOTHING = 0.2  # daily weight of the newest day in the responsiveness index
 
 
@@ -184,37 +183,9 @@ class Outcomes:
 
     # ------------------------------------------------------------------ daily
 
-    def daily(self) -> None:
-        """End-of-day customer dynamics."""
-        model, pop = self.model, self.model.population
-        scenario, rng, day = model.config, model.rng, model.day
-        spec, churn = scenario.outcomes, scenario.churn
-        s, stage = pop.satisfaction, pop.stage
-        s += spec.drift_per_day * (spec.drift_target - s)
-
-        settled = np.isin(stage, (Stage.ONBOARDING, Stage.WON_BACK)) & (
-            day - pop.stage_since_day >= churn.onboarding_days
-        )
-        pop.move(np.flatnonzero(settled), Stage.ACTIVE, day)
-        pop.move(np.flatnonzero((stage == Stage.ACTIVE) & (s < churn.at_risk_below)), Stage.AT_RISK,
-                 day)
-        recovered = (stage == Stage.AT_RISK) & (s >= churn.at_risk_below + AT_RISK_HYSTERESIS)
-        pop.move(np.flatnonzero(recovered), Stage.ACTIVE, day)
-
-        customers = np.flatnonzero(np.isin(stage, CUSTOMER_STAGES))
-        hazard = churn.daily_base_hazard * np.exp(
-            churn.sensitivity * (churn.reference_satisfaction - s[customers])
-        )
-        leaving = customers[rng.random(len(customers)) < -np.expm1(-hazard)]
-        pop.move(leaving, Stage.CHURNED, day)
-        model.counters["churned"] += len(leaving)
-
-        prospects = np.flatnonzero(stage == Stage.PROSPECT)
-        reach = scenario.word_of_mouth.external_acquisition_per_day * self._campaign_reach(day)
-        joining = prospects[rng.random(len(prospects)) < reach]
-        pop.move(joining, Stage.ONBOARDING, day)
-        model.counters["acquired_external"] += len(joining)
-
+    def close_day(self) -> None:
+        """End of day: update the responsiveness index that feeds back on demand."""
+        model = self.model
         today = self._day_within_sla / self._day_posts if self._day_posts else self.responsiveness
         self.responsiveness += RESPONSIVENESS_SMOOTHING * (today - self.responsiveness)
         model.day_share_within_sla = today
@@ -238,10 +209,3 @@ class Outcomes:
                     model.counters["acquired_leads"] += 1
         elif code == IDEA and code in skills:
             model.counters["ideas_co_created"] += 1
-
-    def _campaign_reach(self, day: float) -> float:
-        factor = 1.0
-        for campaign in self.model.config.demand.campaigns:
-            if campaign.start_day <= day - 1 < campaign.start_day + campaign.duration_days:
-                factor *= campaign.acquisition_multiplier
-        return factor

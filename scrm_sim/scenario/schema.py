@@ -595,8 +595,10 @@ class Scenario(StrictModel):
         90.0, description="Simulated days (one step is one hour)."
     )
     sla_hours: Positive = Field(1.0, description="Reply target (72% of complainers expect 1 h).")
-    engine: Literal["vectorised"] = Field(
-        "vectorised", description="Customer engine; arrays advanced for all customers at once."
+    engine: Literal["vectorised", "agents"] = Field(
+        "vectorised",
+        description="Customer engine: 'vectorised' advances all customers at once with arrays; "
+        "'agents' is the slow per-agent reference (one Customer.post() per agent per hour).",
     )
     company: Company = Field(default_factory=Company)
     customers: Customers = Field(default_factory=Customers)

@@ -1,0 +1,189 @@
+"""Customer engines: how the crowd's posting and daily dynamics are advanced.
+
+Two interchangeable strategies, chosen by ``scenario.engine``:
+
+* :class:`VectorisedEngine` (default) advances every customer at once with numpy.
+* :class:`AgentEngine` is the reference: one ``Customer.post()`` and one
+  ``Customer.end_of_day()`` per Mesa agent, in random order, readable by anyone who
+  knows Mesa. It is slow on purpose, and exists to keep the fast engine honest
+  (``tests/test_engines.py`` compares their distributions) and to measure the speed-up.
+
+Both use the formulas below, so they differ only in how the population is traversed.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING, Protocol
+
+import numpy as np
+from mesa.agentset import AgentSet
+
+from scrm_sim.model.customers import CUSTOMER_STAGES, Stage
+from scrm_sim.model.demand import PROSPECT_TYPES, DemandProcess, NewPosts
+from scrm_sim.scenario.schema import POST_TYPES, Churn, Demand, Outcomes, PostType, Scenario
+
+if TYPE_CHECKING:
+    from scrm_sim.model.agents import Customer
+    from scrm_sim.model.model import SCRMModel
+
+AT_RISK_HYSTERESIS = 0.05  # at-risk customers recover only clearly above the threshold
+
+
+# ---------------------------------------------------------------------- shared formulas
+
+
+def posting_driver(post_type: PostType, satisfaction, b2b, demand: Demand):  # noqa: ANN001, ANN201
+    """Relative posting rate of a customer for a post type (floats or arrays).
+
+    1 for a typical customer: complaints × (1 + a(1 − s)) / (1 + 0.3a), praise ×
+    (1 + a·s) / (1 + 0.7a), B2B customers ask ``b2b_question_multiplier`` times more.
+    """
+    if post_type == PostType.COMPLAINT:
+        a = demand.complaint_dissatisfaction_slope
+        return (1 + a * (1 - satisfaction)) / (1 + a * 0.3)
+    if post_type == PostType.PRAISE:
+        a = demand.praise_satisfaction_slope
+        return (1 + a * satisfaction) / (1 + a * 0.7)
+    if post_type == PostType.QUESTION:
+        return np.where(b2b, demand.b2b_question_multiplier, 1.0)
+    return 1.0
+
+
+def drifted(satisfaction, outcomes: Outcomes):  # noqa: ANN001, ANN201
+    """Satisfaction after one day's drift toward what the product itself earns."""
+    return satisfaction + outcomes.drift_per_day * (outcomes.drift_target - satisfaction)
+
+
+def churn_probability(satisfaction, churn: Churn):  # noqa: ANN001, ANN201
+    """Daily churn probability 1 − exp(−h), h = h0·exp(b·(s_ref − s))."""
+    hazard = churn.daily_base_hazard * np.exp(
+        churn.sensitivity * (churn.reference_satisfaction - satisfaction))
+    return -np.expm1(-hazard)
+
+
+def external_reach(scenario: Scenario, day: float) -> float:
+    """Daily chance a prospect converts through marketing reach, raised by campaigns."""
+    reach = scenario.word_of_mouth.external_acquisition_per_day
+    for campaign in scenario.demand.campaigns:
+        if campaign.start_day <= day - 1 < campaign.start_day + campaign.duration_days:
+            reach *= campaign.acquisition_multiplier
+    return reach
+
+
+class CustomerEngine(Protocol):
+    """What the model asks of a customer engine."""
+
+    def draw_posts(self, hour: int, responsiveness: float) -> list[NewPosts]:
+        """Posts made in hour [hour, hour + 1)."""
+
+    def end_of_day(self) -> None:
+        """Daily drift, stage moves, churn and external acquisition."""
+
+
+# ---------------------------------------------------------------------- vectorised
+
+
+class VectorisedEngine:
+    """All customers at once: numpy arrays, sums and masks."""
+
+    def __init__(self, model: SCRMModel) -> None:
+        self.model = model
+        self.demand = DemandProcess(model.config.demand)
+
+    def draw_posts(self, hour: int, responsiveness: float) -> list[NewPosts]:
+        """Posts made in hour [hour, hour + 1) (see :class:`DemandProcess`)."""
+        return self.demand.draw(self.model.population, hour, responsiveness,
+                                self.model.demand_rng)
+
+    def end_of_day(self) -> None:
+        """Daily customer dynamics for the whole population."""
+        model, pop = self.model, self.model.population
+        scenario, rng, day = model.config, model.rng, model.day
+        churn = scenario.churn
+        pop.satisfaction[:] = drifted(pop.satisfaction, scenario.outcomes)
+        s, stage = pop.satisfaction, pop.stage
+
+        settled = np.isin(stage, (Stage.ONBOARDING, Stage.WON_BACK)) & (
+            day - pop.stage_since_day >= churn.onboarding_days)
+        pop.move(np.flatnonzero(settled), Stage.ACTIVE, day)
+        pop.move(np.flatnonzero((stage == Stage.ACTIVE) & (s < churn.at_risk_below)),
+                 Stage.AT_RISK, day)
+        recovered = (stage == Stage.AT_RISK) & (s >= churn.at_risk_below + AT_RISK_HYSTERESIS)
+        pop.move(np.flatnonzero(recovered), Stage.ACTIVE, day)
+
+        customers = np.flatnonzero(np.isin(stage, CUSTOMER_STAGES))
+        leaving = customers[rng.random(len(customers)) < churn_probability(s[customers], churn)]
+        pop.move(leaving, Stage.CHURNED, day)
+        model.counters["churned"] += len(leaving)
+
+        prospects = np.flatnonzero(stage == Stage.PROSPECT)
+        joining = prospects[rng.random(len(prospects)) < external_reach(scenario, day)]
+        pop.move(joining, Stage.ONBOARDING, day)
+        model.counters["acquired_external"] += len(joining)
+
+
+# ---------------------------------------------------------------------- per agent
+
+
+class AgentEngine:
+    """The reference engine: every customer is a Mesa agent stepped one by one."""
+
+    def __init__(self, model: SCRMModel) -> None:
+        self.model = model
+        self.demand = DemandProcess(model.config.demand)  # for the hour-level factors only
+        self.customers = AgentSet([model.customer_agent(row) for row in range(model.population.n)],
+                                  random=model.random)
+        self.hour_rates: dict[PostType, float] = {}
+        self.posts: list[tuple[int, PostType, float]] = []
+        self.day_reach = 0.0
+
+    def draw_posts(self, hour: int, responsiveness: float) -> list[NewPosts]:
+        """Each customer decides, in random order, what it posts this hour."""
+        spec = self.model.config.demand
+        common = self.demand.diurnal[hour % 24] * (1.0 + spec.responsiveness_feedback
+                                                   * responsiveness)
+        self.hour_rates = {t: self.demand.hourly_base[t] * common
+                           * self.demand.event_multiplier(t, hour) for t in POST_TYPES}
+        self.posts = []
+        self.customers.shuffle_do("post", hour)
+        batches = []
+        for post_type in POST_TYPES:
+            mine = sorted((time, author) for author, t, time in self.posts if t == post_type)
+            if mine:
+                times, authors = zip(*mine, strict=True)
+                batches.append(NewPosts(post_type, np.array(authors, dtype=np.int64),
+                                        np.array(times)))
+        return batches
+
+    def end_of_day(self) -> None:
+        """Each customer updates itself, in random order."""
+        self.day_reach = external_reach(self.model.config, self.model.day)
+        self.customers.shuffle_do("end_of_day")
+
+
+def post_rates(customer: Customer, rates: dict[PostType, float], demand: Demand) -> list[float]:
+    """This customer's posting rate per type this hour."""
+    stage = customer.model.population.stage[customer.row]
+    if stage in CUSTOMER_STAGES:
+        eligibility = dict.fromkeys(POST_TYPES, 1.0)
+    elif stage == Stage.PROSPECT:
+        eligibility = {t: demand.prospect_activity if t in PROSPECT_TYPES else 0.0
+                       for t in POST_TYPES}
+    else:
+        return [0.0] * len(POST_TYPES)
+    s = customer.model.population.satisfaction[customer.row]
+    b2b = customer.model.population.b2b[customer.row]
+    return [rates[t] * eligibility[t] * float(posting_driver(t, s, b2b, demand))
+            for t in POST_TYPES]
+
+
+def poisson_count(total: float, u: float) -> int:
+    """Inverse-CDF draw of a Poisson(total) count from one uniform number."""
+    k, p = 0, math.exp(-total)
+    cumulative = p
+    while u >= cumulative and p > 0:
+        k += 1
+        p *= total / k
+        cumulative += p
+    return k
