@@ -31,5 +31,9 @@ test: $(STAMP)
 validate: $(STAMP)
 	$(VENV)/bin/scrm-sim validate-model --full --out results/validation
 
+# speed benchmarks (about 10 minutes): results/bench/bench.json and a table
+bench: $(STAMP)
+	$(PY) -m benchmarks.bench
+
 clean:
 	rm -rf $(VENV) results/demo

@@ -79,11 +79,24 @@ class CustomerPopulation:
         """Row ids of prospects (cached until someone moves)."""
         return self._cached_rows()["prospects"]
 
+    def customer_satisfaction_sum(self) -> float:
+        """Sum of current customers' satisfaction (a dot product with the cached mask)."""
+        return float(self.satisfaction @ self._cached_rows()["customer_weight"])
+
+    def b2b_counts(self) -> tuple[int, int]:
+        """Business customers among current customers and among prospects."""
+        rows = self._cached_rows()
+        return int(rows["b2b_customers"]), int(rows["b2b_prospects"])
+
     def _cached_rows(self) -> dict[str, np.ndarray]:
         if self._rows is None:
+            prospect = self.stage == Stage.PROSPECT
             self._rows = {
                 "customers": np.flatnonzero(self._customer_mask),
-                "prospects": np.flatnonzero(self.stage == Stage.PROSPECT),
+                "prospects": np.flatnonzero(prospect),
+                "customer_weight": self._customer_mask.astype(np.float64),
+                "b2b_customers": np.count_nonzero(self.b2b & self._customer_mask),
+                "b2b_prospects": np.count_nonzero(self.b2b & prospect),
             }
         return self._rows
 

@@ -71,13 +71,12 @@ class DemandProcess:
         """
         spec = self.spec
         customers, prospects = population.customer_rows(), population.prospect_rows()
-        s, b2b = population.satisfaction, population.b2b
         n_c, n_p = len(customers), len(prospects) * (spec.prospect_activity > 0)
         pa = spec.prospect_activity
-        sum_s = float(s[customers].sum())
+        sum_s = population.customer_satisfaction_sum()
         m = spec.b2b_question_multiplier
-        b2b_c = int(np.count_nonzero(b2b[customers]))
-        b2b_p = int(np.count_nonzero(b2b[prospects])) if n_p else 0
+        b2b_c, b2b_p = population.b2b_counts()
+        b2b_p = b2b_p if n_p else 0
         a_c, a_p = spec.complaint_dissatisfaction_slope, spec.praise_satisfaction_slope
         totals = {
             PostType.QUESTION: n_c + (m - 1) * b2b_c + pa * (n_p + (m - 1) * b2b_p),
@@ -119,19 +118,27 @@ class DemandProcess:
     def _authors(self, post_type: PostType, count: int, customers: np.ndarray,
                  prospects: np.ndarray, population: CustomerPopulation,
                  rng: np.random.Generator) -> np.ndarray:
-        """Draw ``count`` authors with probability proportional to their posting rate."""
-        eligible_c, eligible_p = len(customers), len(prospects) * self.spec.prospect_activity
-        share_customers = eligible_c / (eligible_c + eligible_p)
+        """Draw ``count`` authors with probability proportional to their posting rate.
+
+        Proposals are uniform over the eligible pool (customers weigh 1, prospects
+        ``prospect_activity``); a proposal is accepted with driver / bound.
+        """
+        n_c, n_p = len(customers), len(prospects)
+        activity = self.spec.prospect_activity
+        pool = n_c + activity * n_p
         chosen: list[np.ndarray] = []
         needed = count
         while needed > 0:
             batch = 2 * needed + 8
-            from_customers = rng.random(batch) < share_customers
-            people = np.where(
-                from_customers,
-                customers[rng.integers(0, max(1, eligible_c), batch)] if eligible_c else -1,
-                prospects[rng.integers(0, max(1, len(prospects)), batch)] if len(prospects) else -1,
-            )
+            u = rng.random(batch) * pool
+            if n_p == 0:
+                people = customers[np.minimum(u.astype(np.int64), n_c - 1)]
+            else:
+                from_customers = u < n_c
+                c_index = np.minimum(u.astype(np.int64), max(n_c - 1, 0))
+                p_index = np.minimum(((u - n_c) / activity).astype(np.int64), n_p - 1)
+                people = np.where(from_customers, customers[c_index] if n_c else -1,
+                                  prospects[np.maximum(p_index, 0)])
             driver, bound = self._driver(post_type, people, population)
             accepted = people[rng.random(batch) * bound < driver]
             chosen.append(accepted[:needed])

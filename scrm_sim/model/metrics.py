@@ -20,24 +20,39 @@ if TYPE_CHECKING:
 PROMOTER_MIN, DETRACTOR_MAX = 9, 6  # NPS on satisfaction mapped to a 0–10 score
 
 
+def customer_statistics(model: SCRMModel) -> dict[str, float]:
+    """Satisfaction mean, NPS and count of current customers, computed once per step."""
+    cached = model.customer_statistics_cache
+    if cached is not None and cached[0] == model.hour:
+        return cached[1]
+    s = model.population.satisfaction[model.population.customer_rows()]
+    if len(s) == 0:
+        stats = {"satisfaction_mean": float("nan"), "nps": float("nan"), "customers": 0}
+    else:
+        score = np.rint(10 * s)
+        stats = {
+            "satisfaction_mean": float(s.mean()),
+            "nps": float(100 * (np.count_nonzero(score >= PROMOTER_MIN)
+                                - np.count_nonzero(score <= DETRACTOR_MAX)) / len(s)),
+            "customers": len(s),
+        }
+    model.customer_statistics_cache = (model.hour, stats)
+    return stats
+
+
 def satisfaction_mean(model: SCRMModel) -> float:
     """Mean satisfaction of current customers."""
-    mask = model.population.is_customer()
-    return float(model.population.satisfaction[mask].mean()) if mask.any() else float("nan")
+    return customer_statistics(model)["satisfaction_mean"]
 
 
 def net_promoter_score(model: SCRMModel) -> float:
     """NPS (−100..100) of current customers, satisfaction read as a 0–10 score."""
-    mask = model.population.is_customer()
-    if not mask.any():
-        return float("nan")
-    score = np.rint(10 * model.population.satisfaction[mask])
-    return float(100 * ((score >= PROMOTER_MIN).mean() - (score <= DETRACTOR_MAX).mean()))
+    return customer_statistics(model)["nps"]
 
 
 def customers(model: SCRMModel) -> int:
     """Current customers."""
-    return int(model.population.is_customer().sum())
+    return int(customer_statistics(model)["customers"])
 
 
 def social_team_size(model: SCRMModel) -> int:

@@ -5,13 +5,14 @@ from __future__ import annotations
 from collections import defaultdict
 
 import mesa
+import networkx as nx
 import numpy as np
 
 from scrm_sim.model.agents import Customer, Role, StaffMember
 from scrm_sim.model.customers import CustomerPopulation
 from scrm_sim.model.engines import AgentEngine, CustomerEngine, VectorisedEngine
 from scrm_sim.model.metrics import MODEL_REPORTERS, run_summary, satisfaction_mean
-from scrm_sim.model.networks import adjacency, customer_graph, organisation_graph
+from scrm_sim.model.networks import customer_adjacency, organisation_graph
 from scrm_sim.model.outcomes import Outcomes
 from scrm_sim.model.posts import TYPE_CODE, PostStore
 from scrm_sim.model.response import ResponseProcess
@@ -52,6 +53,7 @@ class SCRMModel(mesa.Model):
         self.culture = scenario.company.culture
         self.counters: defaultdict[str, float] = defaultdict(float)
         self.last_backlog = 0
+        self.customer_statistics_cache: tuple[int, dict[str, float]] | None = None
         self.day_share_within_sla = 0.0
         self._trigger_streak = 0
         self._build_customers()
@@ -76,8 +78,8 @@ class SCRMModel(mesa.Model):
         spec = self.config.customers
         self.population = CustomerPopulation(spec, self.rng)
         graph_seed = int(self.rng.integers(2**31))
-        self.customer_graph = customer_graph(spec.network, self.population.n, graph_seed)
-        self.adjacency = adjacency(self.customer_graph)
+        self.adjacency = customer_adjacency(spec.network, self.population.n, graph_seed)
+        self._customer_graph: nx.Graph | None = None
         self._customer_agents: dict[int, Customer] = {}
         if self.population.n <= spec.max_agent_objects:
             created = Customer.create_agents(self, self.population.n,
@@ -109,6 +111,13 @@ class SCRMModel(mesa.Model):
             for name, dept in self.config.company.departments.items()
         }
         self.org_graph = organisation_graph(members, int(self.rng.integers(2**31)))
+
+    @property
+    def customer_graph(self) -> nx.Graph:
+        """The customer network as a networkx graph (built from the CSR adjacency on first use)."""
+        if self._customer_graph is None:
+            self._customer_graph = nx.from_scipy_sparse_array(self.adjacency)
+        return self._customer_graph
 
     def customer_agent(self, row: int) -> Customer:
         """The Mesa agent of customer ``row``, created now if the population is too large to

@@ -60,6 +60,8 @@ class ServiceQueue:
         """
         self._started = []
         self._abandoned_before = len(self.abandoned)
+        if not servers or not (self._ready or self._arrivals):
+            return
         free = [(max(s.busy_until, t0), i) for i, s in enumerate(servers)]
         heapq.heapify(free)
         while free and free[0][0] < t1:
@@ -99,6 +101,9 @@ class ServiceQueue:
         end of the step, makes the mean of the samples an unbiased estimate of the
         time-average queue length (used to check Little's law).
         """
+        if not (self._started or self._ready or self._arrivals):
+            self.length_samples.append(0)
+            return
         waiting = sum(1 for arrival, start in self._started if arrival <= at < start)
         unserved = self.entries() + self.abandoned[self._abandoned_before :]
         waiting += sum(1 for post, arrival in unserved if arrival <= at < left_at(post))

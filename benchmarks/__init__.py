@@ -1,0 +1,1 @@
+"""Benchmarks of scrm_sim (run with `make bench`)."""

@@ -1,0 +1,58 @@
+"""Customer and organisation networks."""
+
+from __future__ import annotations
+
+import networkx as nx
+import numpy as np
+import pytest
+
+from scrm_sim.model.networks import (
+    customer_adjacency, holme_kim_adjacency, neighbours_of, organisation_graph,
+)
+from scrm_sim.scenario.schema import NetworkSpec
+
+
+def test_holme_kim_graphs_are_simple_symmetric_with_mean_degree_two_m():
+    adj = holme_kim_adjacency(3000, 5, 0.3, seed=1)
+    assert (adj != adj.T).nnz == 0
+    assert adj.diagonal().sum() == 0
+    assert adj.data.max() == 1  # no duplicate edges
+    assert np.diff(adj.indptr).mean() == pytest.approx(2 * 5, rel=0.01)
+
+
+def test_holme_kim_is_reproducible_from_its_seed():
+    a, b = holme_kim_adjacency(500, 3, 0.5, seed=7), holme_kim_adjacency(500, 3, 0.5, seed=7)
+    assert (a != b).nnz == 0
+    assert (a != holme_kim_adjacency(500, 3, 0.5, seed=8)).nnz > 0
+
+
+def test_triad_formation_raises_clustering():
+    def clustering(p: float) -> float:
+        return nx.transitivity(nx.from_scipy_sparse_array(holme_kim_adjacency(2000, 4, p, 3)))
+
+    assert clustering(0.9) > 2 * clustering(0.0)
+
+
+def test_holme_kim_degrees_are_heavy_tailed():
+    degrees = np.diff(holme_kim_adjacency(20_000, 5, 0.3, seed=2).indptr)
+    assert degrees.max() > 10 * degrees.mean()
+
+
+@pytest.mark.parametrize("kind", ["powerlaw_cluster", "watts_strogatz", "erdos_renyi",
+                                  "barabasi_albert", "complete"])
+def test_every_network_type_gives_a_symmetric_adjacency_of_the_population(kind):
+    adj = customer_adjacency(NetworkSpec(type=kind, mean_degree=6), 300, seed=4)
+    assert adj.shape == (300, 300)
+    assert (adj != adj.T).nnz == 0
+
+
+def test_neighbours_of_lists_every_contact_of_the_given_nodes():
+    graph = nx.path_graph(5)
+    adj = nx.to_scipy_sparse_array(graph, format="csr")
+    source, targets = neighbours_of(adj, np.array([0, 2]))
+    assert sorted(zip(source.tolist(), targets.tolist())) == [(0, 1), (1, 1), (1, 3)]
+
+
+def test_the_organisation_graph_links_every_department():
+    graph = organisation_graph({"a": [0, 1, 2], "b": [3, 4], "c": [5]}, seed=1)
+    assert nx.is_connected(graph)
