@@ -73,6 +73,22 @@ def _parser() -> argparse.ArgumentParser:
     model_check.add_argument("--out", type=Path, help="also write the table (CSV) to this folder")
     model_check.add_argument("--quiet", action="store_true", help="no progress output")
     model_check.set_defaults(handler=_validate_model)
+
+    experiment = sub.add_parser("experiment", help="run (or resume) a designed experiment")
+    experiment.add_argument("file", help="experiment YAML (see experiments/)")
+    experiment.add_argument("--workers", type=_positive_int, help="parallel workers (default: cores)")
+    experiment.add_argument("--executor", choices=["local", "dask"], default="local",
+                            help="local process pool, or a Dask cluster")
+    experiment.add_argument("--scheduler", help="address of a running Dask scheduler "
+                            "(with --executor dask; default: start a local cluster)")
+    experiment.add_argument("--out", type=Path, help="results folder (default results/<name>)")
+    experiment.add_argument("--quiet", action="store_true", help="no progress output")
+    experiment.set_defaults(handler=_experiment)
+
+    analyse = sub.add_parser("analyse", help="main effects of an experiment's factors, and "
+                             "Sobol or Morris sensitivity indices")
+    analyse.add_argument("results", type=Path, help="results folder of the experiment")
+    analyse.set_defaults(handler=_analyse)
     return parser
 
 
@@ -116,6 +132,36 @@ def _validate_model(args: argparse.Namespace) -> int:
                       {"command": "validate-model", "full": args.full,
                        "wall_seconds": round(time.perf_counter() - started, 1)})
     return 0 if all(c.passed for c in checks) else 1
+
+
+def _experiment(args: argparse.Namespace) -> int:
+    from scrm_sim.experiment.runner import make_executor, run_experiment
+    from scrm_sim.experiment.spec import load_experiment
+
+    load_experiment(args.file)  # every error in the file before connecting or writing
+    executor = make_executor(args.executor, args.workers, args.scheduler)
+    try:
+        out = run_experiment(args.file, out=args.out, executor=executor,
+                             progress=not args.quiet)
+    finally:
+        executor.close()
+    if not args.quiet:
+        print(f"results in {out}/ (load with scrm_sim.load_results)", file=sys.stderr)
+    return 0
+
+
+def _analyse(args: argparse.Namespace) -> int:
+    from scrm_sim.analysis.sensitivity import write_analysis
+    from scrm_sim.experiment.store import load_results
+
+    try:
+        results = load_results(args.results, steps=False)
+        written = write_analysis(results, args.results)
+    except (FileNotFoundError, ValueError) as exc:
+        raise ScenarioError(str(args.results), [Problem("results", str(exc))]) from None
+    for path in written:
+        print(f"wrote {path}", file=sys.stderr)
+    return 0
 
 
 def _run(args: argparse.Namespace) -> int:

@@ -37,7 +37,10 @@ class DemandProcess:
         self.spec = spec
         profile = np.ones(24) if spec.diurnal_profile == "flat" else np.asarray(spec.diurnal_profile)
         self.diurnal = profile / profile.mean()
-        self.hourly_base = {t: spec.rates_per_customer_per_day.get(t, 0.0) / 24.0 for t in POST_TYPES}
+        self.hourly_base = {
+            t: spec.volume_multiplier * spec.rates_per_customer_per_day.get(t, 0.0) / 24.0
+            for t in POST_TYPES
+        }
 
     def event_multiplier(self, post_type: PostType, hour: int) -> float:
         """Factor from campaigns and incidents running in this hour."""

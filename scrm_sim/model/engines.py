@@ -94,13 +94,16 @@ class VectorisedEngine:
     def draw_posts(self, hour: int, responsiveness: float) -> list[NewPosts]:
         """Posts made in hour [hour, hour + 1) (see :class:`DemandProcess`)."""
         return self.demand.draw(self.model.population, hour, responsiveness,
-                                self.model.demand_rng)
+                                self.model.streams.at("demand", hour))
 
     def end_of_day(self) -> None:
         """Daily customer dynamics for the whole population."""
         model, pop = self.model, self.model.population
-        scenario, rng, day = model.config, model.rng, model.day
+        scenario, day = model.config, model.day
         churn = scenario.churn
+        # one uniform per person per day and decision: paired runs share them (CRN)
+        daily = model.streams.at("daily", int(day))
+        churn_draw, join_draw = daily.random(pop.n), daily.random(pop.n)
         pop.satisfaction[:] = drifted(pop.satisfaction, scenario.outcomes)
         s, stage = pop.satisfaction, pop.stage
 
@@ -113,12 +116,12 @@ class VectorisedEngine:
         pop.move(np.flatnonzero(recovered), Stage.ACTIVE, day)
 
         customers = np.flatnonzero(np.isin(stage, CUSTOMER_STAGES))
-        leaving = customers[rng.random(len(customers)) < churn_probability(s[customers], churn)]
+        leaving = customers[churn_draw[customers] < churn_probability(s[customers], churn)]
         pop.move(leaving, Stage.CHURNED, day)
         model.counters["churned"] += len(leaving)
 
         prospects = np.flatnonzero(stage == Stage.PROSPECT)
-        joining = prospects[rng.random(len(prospects)) < external_reach(scenario, day)]
+        joining = prospects[join_draw[prospects] < external_reach(scenario, day)]
         pop.move(joining, Stage.ONBOARDING, day)
         model.counters["acquired_external"] += len(joining)
 

@@ -17,8 +17,9 @@ from scrm_sim.model.outcomes import Outcomes
 from scrm_sim.model.posts import TYPE_CODE, PostStore
 from scrm_sim.model.response import ResponseProcess
 from scrm_sim.model.social_team import SocialTeam
+from scrm_sim.model.streams import CommonStreams
 from scrm_sim.model.word_of_mouth import NegativeCascades
-from scrm_sim.scenario.schema import Ownership, Scenario, resolve_shift
+from scrm_sim.scenario.schema import Ownership, Scenario, resolve_shift, scaled_count
 
 ENTHUSIASM_CONCENTRATION = 8.0  # spread of enthusiasm around the department's mean (beta a+b)
 
@@ -43,10 +44,9 @@ class SCRMModel(mesa.Model):
     def __init__(self, scenario: Scenario, seed: int | None = None) -> None:
         super().__init__(rng=scenario.seed if seed is None else seed)
         self.config = scenario
-        # Child streams of model.rng for demand and word of mouth: under another ownership
-        # model the same seed then gives the same arrival and spreading draws for as long as
-        # customers' states agree, which makes paired comparisons sharper.
-        self.demand_rng, self.word_of_mouth_rng = self.rng.spawn(2)
+        # Streams for demand, word of mouth and daily customer draws, addressed by time, so
+        # that paired runs of different ownership models share them (common random numbers).
+        self.streams = CommonStreams(self.rng)
         self.ownership: Ownership = scenario.ownership
         self.stage_index = 0
         self.hour = 0
@@ -137,7 +137,8 @@ class SCRMModel(mesa.Model):
         wanted += [(Role.RESOLVER, d, n) for d, n in own.resolver_staff.items()]
         if own.approval.approver is not None:
             wanted.append((Role.APPROVER, own.approval.approver, own.approval.approver_staff))
-        for role, dept, count in wanted:
+        for role, dept, asked in wanted:
+            count = scaled_count(asked, own.staffing_scale)  # capped by who is free below
             free = sorted((s for s in self.staff_list if s.department == dept and s.role == Role.NONE),
                           key=lambda s: (-s.enthusiasm, s.unique_id))
             for person in free[:count]:
@@ -193,7 +194,8 @@ class SCRMModel(mesa.Model):
         self.response.triage(np.concatenate(new_rows) if new_rows else np.empty(0, np.int64))
         self.response.serve(hour)
         self.outcomes.apply(self.response.due_events(hour + 1.0))
-        self.outcomes.expose_negative(self.cascades.step(hour, self.word_of_mouth_rng))
+        self.outcomes.expose_negative(
+            self.cascades.step(hour, self.streams.at("word_of_mouth", hour)))
         self.last_backlog = self.response.backlog(hour + 1.0)
         self.hour += 1
         if self.hour % 24 == 0:

@@ -84,7 +84,7 @@ class ResponseProcess:
         self._events: list[tuple[float, int, int, int, str, bool]] = []
         # Moments at which queue lengths are sampled for the Little's-law check: a child
         # stream of the model's seed, so that measuring never changes the model's own draws.
-        self._sampling_rng = model.rng.spawn(1)[0]
+        self._sampling_rng = model.streams.stream("measurement")
         self._seq = itertools.count()
         handling = model.config.handling
         self._time_multiplier = np.array([handling.time_multiplier.get(t, 1.0) for t in POST_TYPES])

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from scrm_sim.model.agents import Role, StaffMember
-from scrm_sim.scenario.schema import SocialTeamPolicy
+from scrm_sim.scenario.schema import SocialTeamPolicy, scaled_count
 
 if TYPE_CHECKING:
     from scrm_sim.model.model import SCRMModel
@@ -38,13 +38,14 @@ class SocialTeam:
             return
         free = sorted((s for s in self.model.staff_list if s.role == Role.NONE and not s.in_team),
                       key=lambda s: (-s.enthusiasm, s.unique_id))
-        for member in free[: min(self.policy.initial_members, self.capacity_left())]:
+        wanted = scaled_count(self.policy.initial_members, self.model.ownership.staffing_scale)
+        for member in free[: min(wanted, self.capacity_left())]:
             member.in_team = True
 
     def capacity_left(self) -> int:
         """Places left under max_size and the ownership model's FTE budget."""
         size = sum(1 for s in self.model.staff_list if s.in_team)
-        places = self.policy.max_size - size
+        places = scaled_count(self.policy.max_size, self.model.ownership.staffing_scale) - size
         budget = self.model.ownership.budget_fte
         if budget is not None:
             dedicated = sum(1 for s in self.model.staff_list if s.role != Role.NONE)

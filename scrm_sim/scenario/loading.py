@@ -37,11 +37,22 @@ def load_scenario(source: str | Path, overrides: dict[str, Any] | None = None) -
     Raises:
         ScenarioError: the file is missing, not YAML, or not a valid scenario.
     """
-    path = _find_file(source, BUNDLED_SCENARIO_DIRS, what="scenario")
-    data = _read_with_extends(path, chain=())
+    data, path = read_scenario(source)
     if overrides:
         data = deep_merge(data, overrides)
     data["ownership"] = resolve_ownership(data.get("ownership", {}), path)
+    return validate_scenario(data, path)
+
+
+def read_scenario(source: str | Path) -> tuple[dict[str, Any], Path]:
+    """The scenario's data with ``extends:`` resolved (not yet validated), and its path."""
+    path = _find_file(source, BUNDLED_SCENARIO_DIRS, what="scenario")
+    return _read_with_extends(path, chain=()), path
+
+
+def validate_scenario(data: dict[str, Any], path: Path) -> Scenario:
+    """Validate resolved scenario data (ownership already a mapping) against the schema
+    and the consistency checks; errors name ``path``."""
     scenario = _validate(Scenario, data, path)
     problems = check_consistency(scenario)
     if problems:

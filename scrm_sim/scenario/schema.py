@@ -266,6 +266,9 @@ class Incident(StrictModel):
 class Demand(StrictModel):
     """How customers post."""
 
+    volume_multiplier: Positive = Field(
+        1.0, description="Multiplies every post rate: one knob for the level of demand."
+    )
     rates_per_customer_per_day: dict[PostType, NonNegative] = Field(
         default_factory=_default_rates,
         description="Posts per customer per day by type (about 0.9 per customer per quarter "
@@ -566,6 +569,12 @@ class Ownership(StrictModel):
     )
     social_team: SocialTeamPolicy = Field(default_factory=SocialTeamPolicy)
     community: Community = Field(default_factory=Community)
+    staffing_scale: Positive = Field(
+        1.0,
+        description="Multiplies every social role count (front line, resolvers, approvers) and "
+        "the team's size limits, rounded (at least 1 where the model asks for any), capped at "
+        "the department's head count: one knob for staffing level in experiments.",
+    )
     budget_fte: NonNegative | None = Field(
         None,
         description="FTE budget for social work: role assignments above it are rejected, and "
@@ -575,6 +584,11 @@ class Ownership(StrictModel):
 
 
 OwnershipStage.model_rebuild()
+
+
+def scaled_count(count: int, scale: float) -> int:
+    """A role count under ``Ownership.staffing_scale`` (at least 1 if any was asked for)."""
+    return max(1, int(round(count * scale))) if count > 0 else 0
 
 
 class Output(StrictModel):

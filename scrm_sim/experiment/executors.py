@@ -1,0 +1,127 @@
+"""Where runs execute: a local process pool, or a Dask cluster.
+
+Both take a picklable function and payloads (a resolved scenario as data, and a seed:
+never a model) and yield each payload with its result or the exception it raised, in
+completion order. Only a bounded number of runs is in flight at once, so a 10^5-run
+experiment does not hold every payload in memory.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from typing import Any, Protocol
+
+from scrm_sim.errors import Problem, ScenarioError
+
+Outcome = tuple[dict[str, Any], Any]  # (payload, result or exception)
+IN_FLIGHT_PER_WORKER = 4
+
+
+class Executor(Protocol):
+    """Runs payloads and yields them as they complete."""
+
+    workers: int
+
+    def run(self, fn: Callable[[dict[str, Any]], Any],
+            payloads: Iterable[dict[str, Any]]) -> Iterator[Outcome]:
+        """Execute ``fn`` on every payload."""
+
+    def close(self) -> None:
+        """Release the workers."""
+
+
+class LocalExecutor:
+    """A process pool sized to the machine; one worker runs in this process."""
+
+    def __init__(self, workers: int | None = None) -> None:
+        self.workers = workers or os.cpu_count() or 1
+
+    def run(self, fn: Callable[[dict[str, Any]], Any],
+            payloads: Iterable[dict[str, Any]]) -> Iterator[Outcome]:
+        """Execute in order (one worker) or in a fresh process pool."""
+        if self.workers == 1:
+            for payload in payloads:
+                try:
+                    yield payload, fn(payload)
+                except Exception as exc:  # noqa: BLE001 - recorded, then retried or kept
+                    yield payload, exc
+            return
+        # A fresh pool per call: a pool broken by a crashed worker never outlives its round.
+        with ProcessPoolExecutor(max_workers=self.workers) as pool:
+            yield from _bounded(lambda p: pool.submit(fn, p), payloads,
+                                self.workers * IN_FLIGHT_PER_WORKER)
+
+    def close(self) -> None:
+        """Nothing to release."""
+
+
+class DaskExecutor:
+    """Runs on a Dask cluster: an existing scheduler's address, or a local cluster."""
+
+    def __init__(self, scheduler: str | None = None, workers: int | None = None,
+                 client: Any = None, connect_timeout: float = 5.0) -> None:
+        from dask.distributed import Client, LocalCluster
+
+        self._cluster = None
+        if client is not None:
+            self.client = client
+        elif scheduler:
+            try:
+                self.client = Client(scheduler, timeout=connect_timeout)
+            except (OSError, TimeoutError, ValueError) as exc:
+                raise ScenarioError("--scheduler", [Problem(
+                    "--scheduler", f"no Dask scheduler answers at {scheduler!r} ({exc}); "
+                    "start one (dask scheduler) or use --executor local")]) from None
+        else:
+            self._cluster = LocalCluster(n_workers=workers or os.cpu_count() or 1,
+                                         threads_per_worker=1, processes=True)
+            self.client = Client(self._cluster)
+        self.workers = max(1, sum(self.client.nthreads().values()))
+
+    def run(self, fn: Callable[[dict[str, Any]], Any],
+            payloads: Iterable[dict[str, Any]]) -> Iterator[Outcome]:
+        """Submit to the cluster, a bounded number at a time."""
+        yield from _bounded(lambda p: self.client.submit(fn, p, pure=False), payloads,
+                            self.workers * IN_FLIGHT_PER_WORKER)
+
+    def close(self) -> None:
+        """Close the client (and the local cluster this executor started)."""
+        self.client.close()
+        if self._cluster is not None:
+            self._cluster.close()
+
+
+def _bounded(submit: Callable[[dict[str, Any]], Any], payloads: Iterable[dict[str, Any]],
+             limit: int) -> Iterator[Outcome]:
+    """Keep at most ``limit`` futures in flight; yield each as it completes."""
+    pending: dict[Any, dict[str, Any]] = {}
+    source = iter(payloads)
+    exhausted = False
+    while pending or not exhausted:
+        while not exhausted and len(pending) < limit:
+            try:
+                payload = next(source)
+            except StopIteration:
+                exhausted = True
+                break
+            pending[submit(payload)] = payload
+        if not pending:
+            break
+        for future in _first_completed(list(pending)):
+            payload = pending.pop(future)
+            try:
+                yield payload, future.result()
+            except Exception as exc:  # noqa: BLE001 - includes a broken pool or a lost worker
+                yield payload, exc
+
+
+def _first_completed(futures: list[Any]) -> list[Any]:
+    if isinstance(futures[0], Future):
+        done, _ = wait(futures, return_when=FIRST_COMPLETED)
+        return list(done)
+    from dask.distributed import wait as dask_wait
+
+    done, _ = dask_wait(futures, return_when="FIRST_COMPLETED")
+    return list(done)

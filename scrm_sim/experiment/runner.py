@@ -1,0 +1,375 @@
+"""Run a designed experiment: plan paired runs, execute them, store results, resume.
+
+Seeds (common random numbers): the run for design point p, replication r uses the seed
+``SeedSequence(experiment.seed, spawn_key=(p, r))`` — exactly the child that
+``SeedSequence(seed).spawn(...)[p].spawn(...)[r]`` would give, but addressable, so
+that sequential replications can add r = 5, 6, … later. Every ownership model at
+(p, r) gets the same seed, hence the same customers, network, staff and (through the
+model's child streams) the same demand draws while the customers' states agree.
+
+The key of a run is a hash of its resolved scenario, the package version and the
+seed: an unchanged run is never run twice, a changed scenario or version reruns.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sys
+import time
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from itertools import combinations
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+import scrm_sim
+from scrm_sim.errors import Problem, ScenarioError
+from scrm_sim.experiment.designs import Point, sample
+from scrm_sim.experiment.executors import DaskExecutor, Executor, LocalExecutor
+from scrm_sim.experiment.output import provenance
+from scrm_sim.experiment.runs import run_scenario
+from scrm_sim.experiment.spec import Experiment, load_experiment, nested
+from scrm_sim.experiment.store import ResultStore
+from scrm_sim.scenario import Scenario, deep_merge
+from scrm_sim.scenario.loading import read_scenario, resolve_ownership, validate_scenario
+
+# results reach the store at least this often (a crash loses at most these runs' work)
+FLUSH_EVERY_RUNS = int(os.environ.get("SCRM_SIM_FLUSH_EVERY", "20"))
+FLUSH_EVERY_SECONDS = 10.0
+
+
+class RunTimeout(Exception):
+    """A run took longer than the experiment's run_timeout_seconds."""
+
+
+@dataclass(frozen=True)
+class RunSpec:
+    """One run of the plan."""
+
+    key: str
+    point: int
+    model: str
+    replication: int
+    seed: int
+    scenario: dict[str, Any]
+
+
+def replication_seed(master: int, point: int, replication: int) -> int:
+    """Seed of replication r at design point p (shared by every ownership model)."""
+    sequence = np.random.SeedSequence(master, spawn_key=(point, replication))
+    return int(sequence.generate_state(1, dtype=np.uint32)[0])
+
+
+def run_key(scenario: dict[str, Any], seed: int) -> str:
+    """Hash of the resolved scenario, the package version and the seed."""
+    text = json.dumps({"scenario": scenario, "seed": seed, "version": scrm_sim.__version__},
+                      sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:20]
+
+
+class Planner:
+    """Resolves each (design point, model) scenario once and hands out run specs."""
+
+    def __init__(self, experiment: Experiment, source: Path, points: list[Point]) -> None:
+        self.experiment = experiment
+        self.points = points
+        self.base, self.path = read_scenario(source)
+        self._ownership = {m: resolve_ownership(m, self.path) for m in experiment.models}
+        self._scenarios: dict[tuple[int, str], dict[str, Any]] = {}
+
+    def scenario(self, point: int, model: str) -> dict[str, Any]:
+        """The resolved, validated scenario of a design point under a model, as data."""
+        if (point, model) not in self._scenarios:
+            overrides: dict[str, Any] = dict(self.experiment.overrides)
+            ownership = self._ownership[model]
+            for path, value in self.points[point].items():
+                if path.startswith("ownership."):
+                    ownership = deep_merge(ownership, nested(path.removeprefix("ownership."), value))
+                else:
+                    overrides = deep_merge(overrides, nested(path, value))
+            data = deep_merge(deep_merge(self.base, overrides), {"ownership": ownership})
+            scenario = validate_scenario(data, self.path)
+            self._scenarios[point, model] = scenario.model_dump(mode="json")
+        return self._scenarios[point, model]
+
+    def runs(self, replications: dict[int, range]) -> list[RunSpec]:
+        """Every run of the given replications per point, all models paired."""
+        specs = []
+        for point, reps in replications.items():
+            for replication in reps:
+                seed = replication_seed(self.experiment.seed, point, replication)
+                for model in self.experiment.models:
+                    scenario = self.scenario(point, model)
+                    specs.append(RunSpec(run_key(scenario, seed), point, model, replication,
+                                         seed, scenario))
+        return specs
+
+
+def execute_run(payload: dict[str, Any]) -> dict[str, Any]:
+    """Worker: run one resolved scenario with one seed; return summary and daily series."""
+    scenario = Scenario.model_validate(payload["scenario"])
+    timeout = payload.get("timeout")
+    started = time.perf_counter()
+
+    def guard(day: int, total: int) -> None:
+        if timeout is not None and time.perf_counter() - started > timeout:
+            raise RunTimeout(f"run exceeded {timeout:g} s at day {day} of {total}")
+
+    result = run_scenario(scenario, payload["seed"], on_day=guard)
+    keep = payload.get("metrics")
+    summary = {k: v for k, v in result.summary.items() if keep is None or k in keep}
+    steps = result.steps
+    daily = steps.assign(day=steps["hour"] // 24).groupby("day", as_index=False)[
+        payload["step_metrics"]].last()
+    return {"summary": summary, "steps": daily, "wall_seconds": result.wall_seconds}
+
+
+def make_executor(kind: str, workers: int | None, scheduler: str | None) -> Executor:
+    """The executor named on the command line (connects to a scheduler at once)."""
+    if kind == "dask":
+        return DaskExecutor(scheduler, workers)
+    if scheduler:
+        raise ScenarioError("--scheduler", [Problem("--scheduler",
+                                                    "only used with --executor dask")])
+    return LocalExecutor(workers)
+
+
+def run_experiment(
+    path: str | Path,
+    *,
+    out: Path | None = None,
+    executor: Executor | None = None,
+    workers: int | None = None,
+    progress: bool = True,
+    flush_every: int = FLUSH_EVERY_RUNS,
+) -> Path:
+    """Run (or resume) the experiment in ``path``; returns the results folder.
+
+    Everything is validated, and the executor connected, before anything is written.
+    """
+    experiment, source = load_experiment(path)
+    points, problem, matrix = sample(experiment)
+    planner = Planner(experiment, source, points)
+    for point in range(len(points)):  # every design point must be a valid scenario
+        for model in experiment.models:
+            try:
+                planner.scenario(point, model)
+            except ScenarioError as exc:
+                raise ScenarioError(Path(path), [Problem(
+                    f"design point {point} {points[point]} ({model}): {p.field}", p.message)
+                    for p in exc.problems]) from None
+    out = out or Path("results") / experiment.name
+    if out.exists() and not out.is_dir():
+        raise ScenarioError(str(out), [Problem("--out", "exists and is not a folder")])
+    executor = executor or LocalExecutor(workers)
+    store = ResultStore(out)
+    manifest = {
+        **provenance(),
+        "experiment_file": str(Path(path).resolve()),
+        "experiment": experiment.model_dump(mode="json"),
+        "scenario_source": str(source),
+        "design": {"type": experiment.design, "points": points, "salib_problem": problem,
+                   "sample_matrix": None if matrix is None else matrix.tolist()},
+        "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "workers": executor.workers,
+    }
+    previous = store.manifest()
+    if previous:
+        manifest["first_started_at"] = previous.get("first_started_at", previous.get("started_at"))
+    store.write_manifest({**manifest, "status": "running"})
+    session = _Session(experiment, planner, store, executor, progress, flush_every)
+    try:
+        if experiment.replications == "auto":
+            session.run_sequential()
+        else:
+            session.run(planner.runs({p: range(experiment.replications)
+                                      for p in range(len(points))}))
+    finally:
+        session.flush()
+        counts = session.counts()
+        store.write_manifest({**manifest, **counts,
+                              "finished_at": datetime.now(UTC).isoformat(timespec="seconds"),
+                              "status": "complete" if counts["runs_failed"] == 0
+                              and counts["runs_done"] >= counts["runs_planned"] else "partial"})
+    return out
+
+
+class _Session:
+    """One invocation: runs what is not done yet, retries failures once, flushes results."""
+
+    def __init__(self, experiment: Experiment, planner: Planner, store: ResultStore,
+                 executor: Executor, progress: bool, flush_every: int) -> None:
+        self.experiment, self.planner, self.store = experiment, planner, store
+        self.executor, self.flush_every = executor, flush_every
+        self.done = store.done_keys()
+        self.planned: set[str] = set()
+        self.failed: dict[str, dict[str, Any]] = {}
+        self._summaries: list[dict[str, Any]] = []
+        self._steps: list[pd.DataFrame] = []
+        self._last_flush = time.perf_counter()
+        self.progress = _Progress(enabled=progress)
+        self.summary_rows: list[dict[str, Any]] = []
+
+    def run(self, specs: list[RunSpec]) -> None:
+        """Run every spec not finished before (retrying a failure once)."""
+        self.planned |= {s.key for s in specs}
+        todo = [s for s in specs if s.key not in self.done]
+        self.progress.start(specs, self.done)
+        attempts: dict[str, int] = defaultdict(int)
+        for round_ in range(2):
+            retry = []
+            for spec, outcome in self._execute(todo):
+                attempts[spec.key] += 1
+                if isinstance(outcome, BaseException):
+                    if round_ == 0:
+                        retry.append(spec)
+                    else:
+                        self._failure(spec, outcome, attempts[spec.key])
+                    continue
+                self._success(spec, outcome)
+            todo = retry
+            if not todo:
+                break
+
+    def run_sequential(self) -> None:
+        """Add paired replications until every model difference is precise enough."""
+        auto = self.experiment.auto
+        assert auto is not None
+        reps = {p: auto.initial for p in range(len(self.planner.points))}
+        self.run(self.planner.runs({p: range(n) for p, n in reps.items()}))
+        while True:
+            self.flush()
+            wider = self._imprecise_points(reps)
+            if not wider:
+                break
+            extra = {p: range(reps[p], min(reps[p] + auto.batch, auto.maximum)) for p in wider}
+            for p, r in extra.items():
+                reps[p] = r.stop
+            self.run(self.planner.runs(extra))
+
+    def _imprecise_points(self, reps: dict[int, int]) -> list[int]:
+        auto = self.experiment.auto
+        frame = self.store.load(steps=False).summary
+        if frame.empty or auto.metric not in frame:
+            return []
+        imprecise = []
+        for point, n in reps.items():
+            if n >= auto.maximum:
+                continue
+            rows = frame[frame["point"] == point].pivot_table(
+                index="replication", columns="ownership", values=auto.metric)
+            for a, b in combinations(self.experiment.models, 2):
+                if a not in rows or b not in rows:
+                    continue
+                diff = (rows[a] - rows[b]).dropna()
+                if len(diff) < 2:
+                    imprecise.append(point)
+                    break
+                half = stats.t.ppf(0.5 + auto.confidence / 2, len(diff) - 1) * diff.std(
+                    ddof=1) / np.sqrt(len(diff))
+                if half > auto.half_width:
+                    imprecise.append(point)
+                    break
+        return imprecise
+
+    def _execute(self, specs: list[RunSpec]):  # noqa: ANN202 - generator of (spec, outcome)
+        by_key = {s.key: s for s in specs}
+        payloads = ({"key": s.key, "scenario": s.scenario, "seed": s.seed,
+                     "metrics": self.experiment.metrics,
+                     "step_metrics": self.experiment.step_metrics,
+                     "timeout": self.experiment.run_timeout_seconds} for s in specs)
+        for payload, outcome in self.executor.run(execute_run, payloads):
+            yield by_key[payload["key"]], outcome
+
+    def _success(self, spec: RunSpec, outcome: dict[str, Any]) -> None:
+        point = self.planner.points[spec.point]
+        row = {"key": spec.key, "point": spec.point, "ownership": spec.model,
+               "replication": spec.replication, "seed": spec.seed, **point,
+               **outcome["summary"], "wall_seconds": outcome["wall_seconds"]}
+        steps = outcome["steps"].assign(key=spec.key, point=spec.point, ownership=spec.model,
+                                        replication=spec.replication)
+        self._summaries.append(row)
+        self._steps.append(steps)
+        self.done.add(spec.key)
+        self.failed.pop(spec.key, None)
+        self.progress.finished(spec)
+        if (len(self._summaries) >= self.flush_every
+                or time.perf_counter() - self._last_flush > FLUSH_EVERY_SECONDS):
+            self.flush()
+
+    def _failure(self, spec: RunSpec, error: BaseException, attempts: int) -> None:
+        record = {"key": spec.key, "point": spec.point, "ownership": spec.model,
+                  "replication": spec.replication, "seed": spec.seed, "attempts": attempts,
+                  "error": f"{type(error).__name__}: {error}"}
+        self.failed[spec.key] = record
+        self.store.record_failures([record])
+        self.progress.failed(spec, record["error"])
+
+    def flush(self) -> None:
+        """Write buffered results (steps, then summary) as new parts."""
+        self.store.append(self._summaries, self._steps)
+        self._summaries, self._steps = [], []
+        self._last_flush = time.perf_counter()
+
+    def counts(self) -> dict[str, int]:
+        """Run counts for the manifest."""
+        return {"runs_planned": len(self.planned),
+                "runs_done": len(self.planned & self.done),
+                "runs_failed": len(self.failed)}
+
+
+class _Progress:
+    """Progress on stderr: design points done, runs per second, time left."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+        self.interactive = enabled and sys.stderr.isatty()
+        self._last_print = 0.0
+
+    def start(self, specs: list[RunSpec], done: set[str]) -> None:
+        self.total = len(specs)
+        self.count = sum(1 for s in specs if s.key in done)
+        self.skipped = self.count
+        self.remaining_by_point: dict[int, int] = defaultdict(int)
+        for s in specs:
+            if s.key not in done:
+                self.remaining_by_point[s.point] += 1
+        self.points = len({s.point for s in specs})
+        self.started = time.perf_counter()
+        if self.enabled and self.skipped:
+            print(f"resuming: {self.skipped} of {self.total} runs already done",
+                  file=sys.stderr, flush=True)
+
+    def finished(self, spec: RunSpec) -> None:
+        self.count += 1
+        self.remaining_by_point[spec.point] -= 1
+        self._show()
+
+    def failed(self, spec: RunSpec, error: str) -> None:
+        if self.enabled:
+            print(f"\nrun failed twice ({spec.model}, point {spec.point}, seed {spec.seed}): "
+                  f"{error}", file=sys.stderr, flush=True)
+
+    def _show(self) -> None:
+        if not self.enabled:
+            return
+        now = time.perf_counter()
+        last = self.count == self.total
+        if not last and now - self._last_print < (0.5 if self.interactive else 10.0):
+            return
+        self._last_print = now
+        fresh = self.count - self.skipped
+        rate = fresh / max(now - self.started, 1e-9)
+        left = (self.total - self.count) / rate if rate > 0 else float("nan")
+        points_done = self.points - sum(1 for n in self.remaining_by_point.values() if n > 0)
+        line = (f"points {points_done}/{self.points}  runs {self.count}/{self.total}  "
+                f"{rate:.2f} runs/s  about {left:.0f} s left")
+        end = "\n" if last or not self.interactive else ""
+        print(("\r" if self.interactive else "") + line, end=end, file=sys.stderr, flush=True)

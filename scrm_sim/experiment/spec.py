@@ -1,0 +1,207 @@
+"""The experiment file: a base scenario, ownership models, factors, a design, replications.
+
+An experiment YAML is validated here, in one place; every problem is reported as an
+:class:`~scrm_sim.errors.ScenarioError` naming the file, the field and what is allowed,
+before any run starts.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any, Literal, Self
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from scipy import stats
+
+from scrm_sim.errors import Problem, ScenarioError
+from scrm_sim.scenario.loading import _problem, deep_merge, load_scenario, read_yaml
+
+
+class StrictModel(BaseModel):
+    """Unknown keys are errors."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class Distribution(StrictModel):
+    """A scipy.stats distribution sampled by its inverse CDF (latin_hypercube only)."""
+
+    name: str = Field(description="A scipy.stats continuous distribution, e.g. norm, lognorm.")
+    parameters: dict[str, float] = Field(
+        default_factory=dict, description="Its keyword arguments, e.g. {loc: 10, scale: 2}."
+    )
+
+    @model_validator(mode="after")
+    def _known(self) -> Self:
+        dist = getattr(stats, self.name, None)
+        if not isinstance(dist, stats.rv_continuous):
+            raise ValueError(f"unknown scipy.stats continuous distribution {self.name!r}")
+        try:
+            dist(**self.parameters).ppf(0.5)
+        except TypeError as exc:
+            raise ValueError(f"bad parameters for {self.name}: {exc}") from None
+        return self
+
+    def ppf(self, quantiles: Any) -> Any:
+        """Inverse CDF."""
+        return getattr(stats, self.name)(**self.parameters).ppf(quantiles)
+
+
+class Factor(StrictModel):
+    """One scenario field varied by the design, by its dotted path."""
+
+    path: str = Field(description="Dotted path of a scenario field, e.g. company.culture.")
+    values: list[Any] | None = Field(None, description="Levels (full_factorial).")
+    range: tuple[float, float] | None = Field(None, description="[low, high] (sampled designs).")
+    distribution: Distribution | None = Field(None, description="latin_hypercube only.")
+    integer: bool = Field(False, description="Round sampled values to whole numbers.")
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> Self:
+        given = [k for k in ("values", "range", "distribution") if getattr(self, k) is not None]
+        if len(given) != 1:
+            raise ValueError("give exactly one of values, range or distribution")
+        if self.values is not None and not self.values:
+            raise ValueError("values must not be empty")
+        if self.range is not None and self.range[0] > self.range[1]:
+            raise ValueError(f"range low {self.range[0]} is above high {self.range[1]}")
+        return self
+
+
+class AutoReplications(StrictModel):
+    """Sequential replications: add paired replications until the comparison is precise."""
+
+    metric: str = Field("share_within_sla", description="Summary metric whose differences count.")
+    half_width: Annotated[float, Field(gt=0)] = Field(
+        description="Target half-width of the CI of every paired model difference."
+    )
+    confidence: Annotated[float, Field(gt=0, lt=1)] = Field(0.95)
+    initial: Annotated[int, Field(ge=2)] = Field(3, description="Replications before checking.")
+    batch: Annotated[int, Field(ge=1)] = Field(2, description="Replications added per round.")
+    maximum: Annotated[int, Field(ge=2)] = Field(30, description="Cap per design point and model.")
+
+
+class Experiment(StrictModel):
+    """A designed experiment over a base scenario and several ownership models."""
+
+    name: str = Field(description="Name; results go to results/<name>/.")
+    description: str = Field("", description="What the experiment asks.")
+    scenario: str = Field(description="Base scenario file (relative to this file) or bundled name.")
+    overrides: dict[str, Any] = Field(
+        default_factory=dict, description="Scenario fields changed for every run."
+    )
+    models: list[str] = Field(
+        default_factory=lambda: ["marketing_led", "service_led", "ceo_led", "hybrid"],
+        min_length=1, description="Ownership models compared at every design point.",
+    )
+    factors: list[Factor] = Field(default_factory=list, description="What the design varies.")
+    design: Literal["full_factorial", "latin_hypercube", "sobol", "morris"] = "full_factorial"
+    samples: Annotated[int, Field(ge=1)] = Field(
+        8, description="latin_hypercube: points; sobol: base samples N (a power of 2); "
+        "morris: trajectories.",
+    )
+    design_options: dict[str, Any] = Field(
+        default_factory=dict,
+        description="SALib options: sobol calc_second_order; morris num_levels.",
+    )
+    replications: Annotated[int, Field(ge=1)] | Literal["auto"] = Field(
+        3, description="Paired replications per design point and model, or 'auto'."
+    )
+    auto: AutoReplications | None = Field(None, description="Settings for replications: auto.")
+    seed: Annotated[int, Field(ge=0)] = Field(0, description="Master seed of the whole design.")
+    metrics: list[str] | None = Field(None, description="Summary metrics kept (default: all).")
+    step_metrics: list[str] = Field(
+        default_factory=lambda: ["satisfaction_mean", "backlog", "social_team_size"],
+        description="Per-step series kept (daily, last value of each day).",
+    )
+    run_timeout_seconds: Annotated[float, Field(gt=0)] | None = Field(
+        None, description="A run slower than this is stopped (then retried once)."
+    )
+
+    @model_validator(mode="after")
+    def _design_fits(self) -> Self:
+        if self.replications == "auto" and self.auto is None:
+            raise ValueError("replications: auto needs an auto: block (metric, half_width)")
+        if self.replications == "auto" and len(self.models) < 2:
+            raise ValueError("replications: auto compares models; list at least two")
+        if self.design in ("sobol", "morris"):
+            if not self.factors:
+                raise ValueError(f"a {self.design} design needs at least one factor")
+            ranged = [f.path for f in self.factors if f.range is None]
+            if ranged:
+                raise ValueError(f"a {self.design} design (SALib) needs a range for every "
+                                 f"factor; these have none: {', '.join(ranged)}")
+        if self.design == "sobol" and self.samples & (self.samples - 1):
+            raise ValueError(f"sobol samples must be a power of 2, got {self.samples}")
+        if self.design == "morris" and int(self.design_options.get("num_levels", 4)) < 2:
+            raise ValueError("morris design_options.num_levels must be at least 2")
+        if self.design == "full_factorial":
+            missing = [f.path for f in self.factors if f.values is None]
+            if missing:
+                raise ValueError("a full_factorial design needs values for every factor; "
+                                 f"these have none: {', '.join(missing)}")
+        if self.design == "latin_hypercube":
+            levels = [f.path for f in self.factors if f.values is not None]
+            if levels:
+                raise ValueError("a latin_hypercube design samples ranges or distributions; "
+                                 f"these give values: {', '.join(levels)}")
+        return self
+
+
+def load_experiment(path: str | Path) -> tuple[Experiment, Path]:
+    """Read and validate an experiment file, including every factor against the scenario.
+
+    Returns the experiment and the resolved path of its base scenario.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise ScenarioError(path, [Problem("", "experiment file not found")])
+    data = read_yaml(path)
+    try:
+        experiment = Experiment.model_validate(data)
+    except ValidationError as exc:
+        raise ScenarioError(path, [_problem(Experiment, e, data) for e in exc.errors()]) from None
+    scenario_path = path.parent / experiment.scenario
+    source: str | Path = scenario_path if scenario_path.is_file() else experiment.scenario
+    problems: list[Problem] = []
+    for model in experiment.models:
+        try:
+            load_scenario(source, deep_merge(experiment.overrides, {"ownership": model}))
+        except ScenarioError as exc:
+            problems += [Problem(f"models ({model}): {p.field}", p.message) for p in exc.problems]
+    for i, factor in enumerate(experiment.factors):
+        for value in _probe_values(factor):
+            if factor.path.startswith("ownership."):
+                change = {"ownership": {"extends": experiment.models[0],
+                                        **nested(factor.path.removeprefix("ownership."), value)}}
+            else:
+                change = {**nested(factor.path, value), "ownership": experiment.models[0]}
+            try:
+                load_scenario(source, deep_merge(experiment.overrides, change))
+            except ScenarioError as exc:
+                problems += [Problem(f"factors.{i}.path ({factor.path})", p.message)
+                             for p in exc.problems]
+                break
+    if problems:
+        raise ScenarioError(path, problems)
+    resolved = scenario_path.resolve() if scenario_path.is_file() else Path(experiment.scenario)
+    return experiment, resolved
+
+
+def nested(path: str, value: Any) -> dict[str, Any]:
+    """``a.b.c`` and a value as the nested mapping {a: {b: {c: value}}}."""
+    result: Any = value
+    for part in reversed(path.split(".")):
+        result = {part: result}
+    return result
+
+
+def _probe_values(factor: Factor) -> list[Any]:
+    if factor.values is not None:
+        return list(factor.values)
+    if factor.range is not None:
+        low, high = factor.range
+        return [int(round(low)), int(round(high))] if factor.integer else [low, high]
+    assert factor.distribution is not None
+    value = float(factor.distribution.ppf(0.5))
+    return [int(round(value)) if factor.integer else value]
