@@ -8,7 +8,9 @@ Measured in one run on one machine:
 * floor: the vectorised run against a bare numpy loop that only draws each customer's
   posts and updates satisfaction, for the same population and number of steps;
 * scaling: wall time and peak memory for 10^3 … 10^6 customers over 90 days, each in a
-  fresh process, with the company's staff scaled with the customers.
+  fresh process, with the company's staff scaled with the customers;
+* experiments: runs per second of a baseline experiment on 1 and 2 workers, and how an
+  experiment's cost grows with customers and with replications.
 """
 
 from __future__ import annotations
@@ -155,6 +157,54 @@ def scaling(sizes: list[int], days: float) -> list[dict[str, object]]:
     return points
 
 
+def experiment_throughput(replications: int = 4) -> dict[str, object]:
+    """Runs per second of a baseline experiment on 1 and 2 workers, and how the cost of an
+    experiment grows with customers and with replications (1 worker)."""
+    import tempfile
+
+    import yaml
+
+    from scrm_sim.experiment.executors import LocalExecutor
+    from scrm_sim.experiment.runner import run_experiment
+
+    def timed(spec: dict[str, object], workers: int) -> tuple[float, int]:
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / "bench.yaml"
+            path.write_text(yaml.safe_dump(spec), encoding="utf-8")
+            started = time.perf_counter()
+            out = run_experiment(path, out=Path(folder) / "out", executor=LocalExecutor(workers),
+                                 progress=False)
+            seconds = time.perf_counter() - started
+            return seconds, int(json.loads((out / "manifest.json").read_text())["runs_done"])
+
+    base = {"name": "bench", "scenario": str(BASELINE), "models": ["marketing_led", "hybrid"],
+            "replications": replications, "seed": 1}
+    throughput = {}
+    for workers in (1, 2):
+        seconds, runs = timed(base, workers)
+        throughput[str(workers)] = {"runs": runs, "seconds": seconds,
+                                    "runs_per_second": runs / seconds}
+    by_customers = []
+    for customers in (1_000, 10_000, 100_000):
+        # the company grows with its customers: department head counts and social staffing
+        scaled = scaled_overrides(customers, 30)
+        spec = {**base, "replications": 2, "models": ["hybrid"],
+                "overrides": {k: scaled[k] for k in ("duration_days", "customers", "company")},
+                "factors": [{"path": "ownership.staffing_scale",
+                             "values": [customers / 10_000]}]}
+        seconds, runs = timed(spec, 1)
+        by_customers.append({"customers": customers, "runs": runs, "seconds": seconds,
+                             "seconds_per_run": seconds / runs})
+    by_replications = []
+    for reps in (2, 4, 8):
+        spec = {**base, "replications": reps, "models": ["hybrid"], "overrides": {
+            "duration_days": 30, "customers": {"count": 2_000, "prospects": 1_000}}}
+        seconds, runs = timed(spec, 1)
+        by_replications.append({"replications": reps, "runs": runs, "seconds": seconds})
+    return {"baseline_runs_per_second": throughput, "by_customers": by_customers,
+            "by_replications": by_replications}
+
+
 def machine() -> dict[str, object]:
     """What the numbers were measured on."""
     return {"date": datetime.now(UTC).date().isoformat(), "python": platform.python_version(),
@@ -185,6 +235,23 @@ def table(report: dict[str, object]) -> str:
             f"staff), {point['days']:g} days | {point['total_s']:.1f} s, "
             f"{point['peak_memory_mb']:,.0f} MB peak, {point['posts']:,} posts | "
             + ("< 300 s, < 4,096 MB |" if point["customers"] >= 1_000_000 else "near-linear |"))
+    x = report.get("experiments")
+    if x:
+        one, two = x["baseline_runs_per_second"]["1"], x["baseline_runs_per_second"]["2"]
+        lines += [
+            "",
+            "| experiment throughput (baseline, 2 models × 4 replications) | runs per second |",
+            "|---|---|",
+            f"| 1 worker | {one['runs_per_second']:.2f} ({one['runs']} runs in {one['seconds']:.0f} s) |",
+            f"| 2 workers | {two['runs_per_second']:.2f} ({two['runs']} runs in {two['seconds']:.0f} s) |",
+            "",
+            "| experiment cost (1 worker, 30 days) | seconds |",
+            "|---|---|",
+        ]
+        lines += [f"| {p['customers']:,} customers, {p['runs']} runs | {p['seconds']:.1f} "
+                  f"({p['seconds_per_run']:.2f} per run) |" for p in x["by_customers"]]
+        lines += [f"| 2,000 customers, {p['replications']} replications ({p['runs']} runs) | "
+                  f"{p['seconds']:.1f} |" for p in x["by_replications"]]
     return "\n".join(lines)
 
 
@@ -208,6 +275,8 @@ def main() -> None:
     print("  numpy floor …", file=sys.stderr, flush=True)
     report["floor"] = floor_comparison()
     report["scaling"] = scaling([int(s) for s in args.sizes.split(",")], args.days)
+    print("  experiment throughput …", file=sys.stderr, flush=True)
+    report["experiments"] = experiment_throughput()
     report["table"] = table(report)
     args.out.mkdir(parents=True, exist_ok=True)
     staging = args.out / "bench.json.tmp"

@@ -21,7 +21,7 @@ class Stage(IntEnum):
     WON_BACK = 5
 
 
-# Moves a person can make; anything else is a bug (tests/test_conservation.py).
+# Moves a person can make; anything else is a bug (tests/test_model.py checks it).
 ALLOWED_TRANSITIONS: frozenset[tuple[Stage, Stage]] = frozenset({
     (Stage.PROSPECT, Stage.ONBOARDING),
     (Stage.ONBOARDING, Stage.ACTIVE),

@@ -6,6 +6,7 @@
   satisfaction moves toward it, s ← s + η_k·(u − s) (MODEL.md).
 * Silence past the customer's patience costs satisfaction; for a complaint it becomes a
   public grievance that spreads (:mod:`scrm_sim.model.word_of_mouth`).
+
 Daily customer dynamics (drift, stages, churn, external acquisition) are the customer
 engine's (:mod:`scrm_sim.model.engines`).
 """

@@ -85,6 +85,8 @@ class ResponseProcess:
         # Moments at which queue lengths are sampled for the Little's-law check: a child
         # stream of the model's seed, so that measuring never changes the model's own draws.
         self._sampling_rng = model.streams.stream("measurement")
+        # Off by default: sampling costs time proportional to the queues' length every hour.
+        self.sample_queue_lengths = False
         self._seq = itertools.count()
         handling = model.config.handling
         self._time_multiplier = np.array([handling.time_multiplier.get(t, 1.0) for t in POST_TYPES])
@@ -106,9 +108,11 @@ class ResponseProcess:
         if not any(s.role == Role.APPROVER for s in self.model.social_staff):
             # nobody approves any more: answers that were waiting for review go out now
             now = float(self.model.hour)
+            voice = own.brand_voice_training * own.spoke_voice_factor  # unreviewed answers
             for post, arrival, _ in self.approval.drain():
                 self.schedule(max(now, arrival), Event.RESOLVE, post,
-                              self.model.resolver_of.get(post, ""), False)
+                              self.model.resolver_of.get(post, ""),
+                              bool(self.model.rng.random() < voice))
 
     # ------------------------------------------------------------------ each step
 
@@ -179,12 +183,14 @@ class ResponseProcess:
     def backlog(self, at: float) -> int:
         """Posts waiting (arrived, not started) in all queues at ``at`` (the end of a step).
 
-        Also samples each queue's length at a random moment of the step that ends at ``at``.
+        With ``sample_queue_lengths`` on (the Little's-law check), also samples each queue's
+        length at a random moment of the step that ends at ``at``.
         """
         live = self.is_live
-        moment = at - 1.0 + float(self._sampling_rng.random())
-        for queue in self.queues:
-            queue.sample_length(moment, self._left_at)
+        if self.sample_queue_lengths:
+            moment = at - 1.0 + float(self._sampling_rng.random())
+            for queue in self.queues:
+                queue.sample_length(moment, self._left_at)
         return sum(queue.waiting(at, live) for queue in self.queues)
 
     @property

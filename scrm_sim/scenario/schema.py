@@ -175,10 +175,11 @@ class Company(StrictModel):
 
 
 class NetworkSpec(StrictModel):
-    """The customers' social network (a networkx generator)."""
+    """The customers' social network: a growth or random-graph model."""
 
     type: Literal["watts_strogatz", "barabasi_albert", "erdos_renyi", "powerlaw_cluster", "complete"] = (
-        Field("powerlaw_cluster", description="networkx generator.")
+        Field("powerlaw_cluster", description="powerlaw_cluster: Holme–Kim (heavy-tailed, "
+              "clustered; built on arrays); the others: networkx generators.")
     )
     mean_degree: Positive = Field(10.0, description="Mean number of contacts per person.")
     rewire_probability: Probability = Field(0.1, description="watts_strogatz rewiring.")
@@ -346,7 +347,7 @@ class WordOfMouth(StrictModel):
     negative_transmission: Probability = Field(
         0.01,
         description="Base per-contact transmission of a grievance (independent cascade); below "
-        "the threshold T_c of the default network (about 0.024), so most grievances stay local "
+        "the threshold T_c of the default network (about 0.036), so most grievances stay local "
         "and only the angriest go viral. Assumption.",
     )
     anger_gain: NonNegative = Field(

@@ -96,7 +96,7 @@ def littles_law_checks(ownership: str = "marketing_led", days: float = 90, seed:
                        ) -> list[Check]:
     """Little's law L = λW on every queue of a full baseline run.
 
-    L is the queue length sampled at the end of every hour; λW is the time integral of
+    L is the queue length sampled at a random moment of every hour; λW is the time integral of
     the queue length, divided by the run length: the waits of every post that entered
     the queue — served, still waiting at the end, or answered by the community while
     waiting (it leaves at that moment) — summed.
@@ -108,6 +108,7 @@ def littles_law_checks(ownership: str = "marketing_led", days: float = 90, seed:
     scenario = load_scenario(SCENARIO_DIR / "baseline.yaml",
                              {"ownership": ownership, "duration_days": days})
     model = SCRMModel(scenario, seed=seed)
+    model.response.sample_queue_lengths = True
     model.run()
     horizon = float(model.hour)
     checks = []
