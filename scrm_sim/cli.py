@@ -59,6 +59,8 @@ def _parser() -> argparse.ArgumentParser:
     compare.add_argument("--workers", type=_positive_int, help="parallel processes (default: cores)")
     compare.add_argument("--out", type=Path, help="output folder (default results/<name>-compare)")
     compare.add_argument("--quiet", action="store_true", help="no progress output")
+    compare.add_argument("--report", action="store_true",
+                         help="also write the HTML report (report.html) into the output folder")
     compare.set_defaults(handler=_compare)
 
     validate = sub.add_parser("validate", help="check a scenario and print it fully resolved")
@@ -89,6 +91,11 @@ def _parser() -> argparse.ArgumentParser:
                              "Sobol or Morris sensitivity indices")
     analyse.add_argument("results", type=Path, help="results folder of the experiment")
     analyse.set_defaults(handler=_analyse)
+
+    report = sub.add_parser("report", help="self-contained HTML report of a results folder")
+    report.add_argument("results", type=Path, help="results folder of compare or experiment")
+    report.add_argument("--out", type=Path, help="report file (default RESULTS/report.html)")
+    report.set_defaults(handler=_report)
     return parser
 
 
@@ -147,6 +154,17 @@ def _experiment(args: argparse.Namespace) -> int:
         executor.close()
     if not args.quiet:
         print(f"results in {out}/ (load with scrm_sim.load_results)", file=sys.stderr)
+    return 0
+
+
+def _report(args: argparse.Namespace) -> int:
+    from scrm_sim.analysis.report import ReportError, build_report
+
+    try:
+        out = build_report(args.results, args.out)
+    except ReportError as exc:
+        raise ScenarioError(str(args.results), [Problem("results", str(exc))]) from None
+    print(f"wrote {out} (figures as PNG and SVG in {args.results / 'figures'})", file=sys.stderr)
     return 0
 
 
@@ -224,6 +242,10 @@ def _compare(args: argparse.Namespace) -> int:
         "scenarios": {m: s.model_dump(mode="json") for m, s in scenarios.items()},
     }
     write_results(out, {"summary": summary, "steps": steps}, figures, manifest)
+    if args.report:
+        from scrm_sim.analysis.report import build_report
+
+        print(f"wrote {build_report(out)}", file=sys.stderr)
     if not args.quiet:
         _print_summary(summary)
         print(f"wrote {out}/ (summary, steps as CSV and Parquet; comparison.png, "

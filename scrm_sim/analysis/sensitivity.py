@@ -128,7 +128,8 @@ def main_effects_figure(summary: pd.DataFrame, factors: list[str], metrics: list
             if j == 0:
                 ax.set_ylabel(metric, fontsize=8)
             ax.grid(alpha=0.3)
-    axes[0][0].legend(fontsize=7, frameon=False)
+    handles, labels = axes[0][0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside lower center", ncol=len(models), frameon=False)
     fig.suptitle("Main effects: mean over runs with 95% CI, per ownership model", fontsize=11)
     return fig
 

@@ -1,0 +1,386 @@
+"""The manager report: one self-contained HTML file that answers "which ownership model fits us".
+
+It reads a results folder, from ``scrm-sim compare`` or ``scrm-sim experiment``, never a
+live model. In order, it gives:
+
+1. a plain-language summary generated from the numbers;
+2. the best model on each headline metric and by how much (paired differences, 95% CI);
+3. how sure we are (the share of paired replications in which each model ranks first);
+4. cost against delivery;
+5. behaviour over time;
+6. a decision map over two factors (experiments only);
+7. assumptions and provenance.
+
+Every text that comes from a user's files is escaped. Figures are embedded as base64 PNG
+and also written as PNG and SVG to ``figures/``.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib.colors import to_rgba
+from matplotlib.figure import Figure
+
+import scrm_sim
+from scrm_sim.analysis.plots import colour_of
+from scrm_sim.analysis.statistics import (
+    METRIC_DIRECTION, mean_ci, paired_differences, rank_first_probability,
+)
+
+# metric, plain name, unit, scale for display, format
+HEADLINES: list[tuple[str, str, str, float, str]] = [
+    ("share_within_sla", "answered within the SLA", "% of posts", 100.0, "{:.1f}"),
+    ("complaints_within_sla", "complaints answered within the SLA", "% of complaints", 100.0,
+     "{:.1f}"),
+    ("first_response_p50_hours", "median first response", "hours", 1.0, "{:.2f}"),
+    ("satisfaction_final", "customer satisfaction at the end", "points of 100", 100.0, "{:.1f}"),
+    ("churn_rate", "churn", "% of customers", 100.0, "{:.2f}"),
+    ("leads_converted", "leads converted", "leads", 1.0, "{:.0f}"),
+    ("negative_wom_reach", "negative word-of-mouth reach", "exposures", 1.0, "{:.0f}"),
+    ("cost", "cost of social staff", "currency units", 1.0, "{:,.0f}"),
+]
+CALIBRATION_SOURCES = [
+    "42% of customers expect a reply within 60 minutes (Edison Research, 2012)",
+    "72% of complainers expect a reply within 1 hour (Lithium Technologies, 2013)",
+    "fast replies raise later spending (Twitter with Applied Marketing Science, 2015)",
+    "every other default is a labelled assumption (see scrm-sim validate SCENARIO)",
+]
+
+
+@dataclass
+class Comparison:
+    """What a report is built from."""
+
+    summary: pd.DataFrame
+    steps: pd.DataFrame
+    manifest: dict[str, Any]
+    factors: list[str]
+    partial: str | None
+
+
+class ReportError(ValueError):
+    """A results folder that cannot be reported on, and what is missing."""
+
+
+def load_comparison(path: Path) -> Comparison:
+    """Read a compare or experiment results folder; say clearly what is missing."""
+    if not path.is_dir():
+        raise ReportError(f"{path} is not a folder; give the results folder of "
+                          "scrm-sim compare or scrm-sim experiment")
+    manifest_path = path / "manifest.json"
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8")) if manifest_path.is_file() else {}
+    version = manifest.get("scrm_sim_version")
+    if version and version.split(".")[0] != scrm_sim.__version__.split(".")[0]:
+        raise ReportError(f"{path} was written by scrm_sim {version}; this is "
+                          f"{scrm_sim.__version__}, which cannot read it. Rerun the job.")
+    partial = None
+    if (path / "summary").is_dir():
+        from scrm_sim.experiment.store import load_results
+
+        results = load_results(path)
+        summary, steps, factors = results.summary, results.steps, [
+            f["path"] for f in manifest.get("experiment", {}).get("factors", [])]
+        planned = manifest.get("runs_planned")
+        failed = len(results.failures)
+        if manifest.get("status") != "complete" or failed:
+            partial = (f"Partial results: {len(summary)} of {planned or 'an unknown number of'} "
+                       f"runs finished, {failed} failed"
+                       + (", the experiment may still be running" if manifest.get(
+                           "status") == "running" else "") + ". Figures show finished runs only.")
+    elif (path / "summary.parquet").is_file():
+        summary = pd.read_parquet(path / "summary.parquet")
+        steps = (pd.read_parquet(path / "steps.parquet") if (path / "steps.parquet").is_file()
+                 else pd.DataFrame())
+        factors = []
+    else:
+        raise ReportError(f"{path} holds no results (no summary.parquet or summary/); run "
+                          "scrm-sim compare or scrm-sim experiment first")
+    if summary.empty:
+        raise ReportError(f"{path} has no finished runs yet; nothing to report")
+    if summary["ownership"].nunique() < 2:
+        raise ReportError(f"{path} has results for one ownership model only; a comparison "
+                          "needs two or more")
+    return Comparison(summary, steps, manifest, factors, partial)
+
+
+# ------------------------------------------------------------------------- numbers
+
+
+def headline_table(summary: pd.DataFrame) -> pd.DataFrame:
+    """Per metric: the best model, the runner-up, their paired difference and P(first)."""
+    rows = []
+    for metric, name, unit, scale, fmt in HEADLINES:
+        if metric not in summary:
+            continue
+        direction = METRIC_DIRECTION.get(metric, 1)
+        means = summary.groupby("ownership", sort=False)[metric].mean()
+        if means.isna().all():
+            continue
+        order = (means * direction).sort_values(ascending=False).index.tolist()
+        best, second = order[0], order[1]
+        pair = paired_differences(summary[summary["ownership"].isin([best, second])], metric)
+        row = pair.iloc[0]
+        sign = 1 if row["a"] == best else -1  # difference as best − runner-up
+        low, high = sorted((sign * row["low"], sign * row["high"]))
+        ranks = rank_first_probability(summary, metric).set_index("ownership")
+        rows.append({
+            "metric": metric, "name": name, "unit": unit, "scale": scale, "format": fmt,
+            "best": best, "best_value": means[best], "runner_up": second,
+            "runner_up_value": means[second], "difference": sign * row["difference"],
+            "low": low, "high": high, "pairs": int(row["pairs"]),
+            "p_first": ranks.loc[best, "p_first"],
+        })
+    return pd.DataFrame(rows)
+
+
+def summary_sentences(table: pd.DataFrame) -> list[str]:
+    """Plain-language findings, every number read from ``table``."""
+    sentences = []
+    for row in table.itertuples():
+        fmt, scale = row.format, row.scale
+        direction = METRIC_DIRECTION.get(row.metric, 1)
+        # the advantage of the best model, positive, with its interval
+        gap = direction * row.difference * scale
+        low, high = sorted((direction * row.low * scale, direction * row.high * scale))
+        unit = "points" if row.unit.startswith(("%", "points")) else row.unit
+        sentence = (
+            f"{pretty(row.best)} is best on {row.name}: {fmt.format(row.best_value * scale)} "
+            f"({row.unit}), {fmt.format(gap)} {unit} {'more' if direction > 0 else 'less'} "
+            f"than {pretty(row.runner_up)} (95% CI {fmt.format(low)} to {fmt.format(high)}); "
+            f"it ranks first in {100 * row.p_first:.0f}% of {row.pairs} paired replications."
+        )
+        if low <= 0 <= high:
+            sentence += " The difference is within the noise of the replications."
+        sentences.append(sentence)
+    return sentences
+
+
+def pretty(model: str) -> str:
+    """A model's display name (ceo_led → CEO-led)."""
+    name = model.replace("_", "-").capitalize()
+    return name.replace("Ceo-", "CEO-").replace("Pr-", "PR-").replace("It-", "IT-")
+
+
+# ------------------------------------------------------------------------- figures
+
+
+def ranking_figure(summary: pd.DataFrame, metrics: list[str]) -> Figure:
+    """P(ranks first) per model and metric, with Wilson intervals."""
+    models = list(dict.fromkeys(summary["ownership"]))
+    fig, ax = plt.subplots(figsize=(10, 0.5 * len(metrics) + 1.8), layout="constrained")
+    height = 0.8 / len(models)
+    for j, model in enumerate(models):
+        ps, lows, highs = [], [], []
+        for metric in metrics:
+            r = rank_first_probability(summary, metric).set_index("ownership").loc[model]
+            ps.append(r["p_first"])
+            lows.append(r["p_first"] - r["low"])
+            highs.append(r["high"] - r["p_first"])
+        ax.barh(np.arange(len(metrics)) + j * height, ps, height, xerr=[lows, highs],
+                color=colour_of(model, models), label=pretty(model), capsize=2)
+    ax.set_yticks(np.arange(len(metrics)) + height * (len(models) - 1) / 2, metrics)
+    ax.set_xlabel("probability of ranking first (share of paired replications, 95% CI)")
+    ax.set_xlim(0, 1)
+    ax.grid(axis="x", alpha=0.3)
+    fig.legend(loc="outside lower center", ncol=len(models), frameon=False)
+    return fig
+
+
+def cost_figure(summary: pd.DataFrame) -> Figure:
+    """Cost in staff-hours against what it delivers, mean ± 95% CI per model."""
+    models = list(dict.fromkeys(summary["ownership"]))
+    panels = [("share_within_sla", "answered within the SLA (% of posts)", 100.0),
+              ("satisfaction_final", "satisfaction at the end (0–100)", 100.0),
+              ("churn_rate", "churn (% of customers)", 100.0)]
+    fig, axes = plt.subplots(1, 3, figsize=(13, 4), layout="constrained")
+    for ax, (metric, label, scale) in zip(axes, panels, strict=True):
+        for model in models:
+            mine = summary[summary["ownership"] == model]
+            x, xl, xh = mean_ci(mine["staff_hours"].to_numpy(float))
+            y, yl, yh = mean_ci(mine[metric].to_numpy(float) * scale)
+            ax.errorbar(x, y, xerr=[[x - xl], [xh - x]], yerr=[[y - yl], [yh - y]], fmt="o",
+                        color=colour_of(model, models), capsize=3, label=pretty(model))
+        ax.set_xlabel("staff-hours on social work")
+        ax.set_ylabel(label)
+        ax.grid(alpha=0.3)
+    axes[0].legend(frameon=False, fontsize=8)
+    return fig
+
+
+def over_time_figure(steps: pd.DataFrame, models: list[str]) -> Figure | None:
+    """Mean with a 10–90% band over replications, day by day."""
+    if steps.empty:
+        return None
+    frame = steps.copy()
+    if "day" not in frame:
+        frame["day"] = frame["hour"] // 24
+    run = "key" if "key" in frame else "seed"
+    panels = [(c, n) for c, n in [("satisfaction_mean", "satisfaction (mean, 0–1)"),
+                                   ("backlog", "posts waiting"),
+                                   ("social_team_size", "social-team size (staff)")]
+              if c in frame]
+    daily = frame.groupby(["ownership", run, "day"], as_index=False)[[c for c, _ in panels]].mean()
+    fig, axes = plt.subplots(1, len(panels), figsize=(4.3 * len(panels), 3.6),
+                             layout="constrained", squeeze=False)
+    for ax, (column, label) in zip(axes[0], panels, strict=True):
+        for model in models:
+            wide = daily[daily["ownership"] == model].pivot_table(index="day", columns=run,
+                                                                  values=column)
+            colour = colour_of(model, models)
+            ax.plot(wide.index, wide.mean(axis=1), color=colour, label=pretty(model))
+            ax.fill_between(wide.index, wide.quantile(0.1, axis=1), wide.quantile(0.9, axis=1),
+                            color=colour, alpha=0.15, lw=0)
+        ax.set_xlabel("day")
+        ax.set_ylabel(label)
+        ax.grid(alpha=0.3)
+    axes[0][0].legend(frameon=False, fontsize=8)
+    return fig
+
+
+def decision_map_figure(summary: pd.DataFrame, factors: list[str],
+                        metric: str = "share_within_sla") -> Figure | None:
+    """Over two factors: each cell coloured by the winning model, shaded by P(first)."""
+    if len(factors) < 2 or metric not in summary:
+        return None
+    fx, fy = factors[:2]
+    models = list(dict.fromkeys(summary["ownership"]))
+    xs, ys = sorted(summary[fx].unique()), sorted(summary[fy].unique())
+    if len(xs) > 12 or len(ys) > 12:
+        return None  # continuous designs: use the main-effects figure instead
+    image = np.ones((len(ys), len(xs), 4))
+    labels = {}
+    for i, y in enumerate(ys):
+        for j, x in enumerate(xs):
+            cell = summary[(summary[fx] == x) & (summary[fy] == y)]
+            if cell.empty:
+                continue
+            ranks = rank_first_probability(cell, metric).set_index("ownership")["p_first"]
+            winner = ranks.idxmax()
+            rgba = to_rgba(colour_of(winner, models))
+            image[i, j] = (*rgba[:3], 0.25 + 0.75 * ranks[winner])
+            labels[i, j] = f"{pretty(winner)}\n{100 * ranks[winner]:.0f}%"
+    fig, ax = plt.subplots(figsize=(1.6 * len(xs) + 2.5, 1.1 * len(ys) + 1.8),
+                           layout="constrained")
+    ax.imshow(image, origin="lower", aspect="auto")
+    for (i, j), text in labels.items():
+        ax.text(j, i, text, ha="center", va="center", fontsize=8)
+    ax.set_xticks(range(len(xs)), [f"{v:g}" for v in xs])
+    ax.set_yticks(range(len(ys)), [f"{v:g}" for v in ys])
+    ax.set_xlabel(fx)
+    ax.set_ylabel(fy)
+    ax.set_title(f"Best model on {metric} (shade: share of paired replications it wins)",
+                 fontsize=10)
+    return fig
+
+
+# ------------------------------------------------------------------------- HTML
+
+
+def build_report(path: Path, out: Path | None = None) -> Path:
+    """Write the HTML report (and figures/ as PNG and SVG); returns the report's path."""
+    comparison = load_comparison(path)
+    summary = comparison.summary
+    models = list(dict.fromkeys(summary["ownership"]))
+    table = headline_table(summary)
+    sentences = summary_sentences(table)
+    figures = {
+        "ranking": ranking_figure(summary, table["metric"].tolist()),
+        "cost_vs_delivery": cost_figure(summary),
+        "over_time": over_time_figure(comparison.steps, models),
+        "decision_map": decision_map_figure(summary, comparison.factors),
+    }
+    figure_dir = path / "figures"
+    figure_dir.mkdir(exist_ok=True)
+    embedded = {}
+    for name, fig in figures.items():
+        if fig is None:
+            continue
+        fig.savefig(figure_dir / f"{name}.png", dpi=120, bbox_inches="tight")
+        fig.savefig(figure_dir / f"{name}.svg", bbox_inches="tight")
+        buffer = io.BytesIO()
+        fig.savefig(buffer, format="png", dpi=110, bbox_inches="tight")
+        plt.close(fig)
+        embedded[name] = base64.b64encode(buffer.getvalue()).decode("ascii")
+    out = out or path / "report.html"
+    document = render_html(comparison, table, sentences, embedded)
+    staging = out.with_name(f".{out.name}.tmp")
+    staging.write_text(document, encoding="utf-8")
+    staging.replace(out)
+    (path / "report_numbers.csv").write_text(table.to_csv(index=False), encoding="utf-8")
+    return out
+
+
+def render_html(comparison: Comparison, table: pd.DataFrame, sentences: list[str],
+                images: dict[str, str]) -> str:
+    """The report page; every user-supplied text goes through ``html.escape``."""
+    esc = html.escape
+    manifest, summary = comparison.manifest, comparison.summary
+    title = manifest.get("experiment", {}).get("name") or next(
+        iter(manifest.get("scenarios", {}).values()), {}).get("name", "scenario")
+    parts = ["<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>",
+             f"<title>Social CRM ownership: {esc(str(title))}</title>",
+             "<style>body{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;"
+             "color:#222;line-height:1.45}table{border-collapse:collapse;margin:1em 0}"
+             "td,th{border:1px solid #ccc;padding:4px 8px;text-align:left}"
+             ".partial{background:#fff3cd;border:1px solid #e0b000;padding:.6em}"
+             "img{max-width:100%}figure{margin:1.2em 0}</style></head><body>"]
+    if comparison.partial:
+        parts.append(f"<p class='partial' id='partial'>{esc(comparison.partial)}</p>")
+    parts.append(f"<h1>Who should own Social CRM? {esc(str(title))}</h1>")
+    parts.append("<h2>Summary</h2><ul id='summary'>")
+    parts += [f"<li>{esc(s)}</li>" for s in sentences]
+    parts.append("</ul>")
+    parts.append("<h2>Best model per metric, and by how much</h2><table id='headlines'>"
+                 "<tr><th>metric</th><th>best</th><th>value</th><th>runner-up</th>"
+                 "<th>difference (95% CI)</th><th>P(first)</th></tr>")
+    for row in table.itertuples():
+        f, k = row.format, row.scale
+        parts.append(
+            f"<tr><td>{esc(row.name)} ({esc(row.unit)})</td><td>{esc(pretty(row.best))}</td>"
+            f"<td>{f.format(row.best_value * k)}</td><td>{esc(pretty(row.runner_up))}</td>"
+            f"<td>{f.format(row.difference * k)} ({f.format(row.low * k)} to "
+            f"{f.format(row.high * k)})</td><td>{100 * row.p_first:.0f}%</td></tr>")
+    parts.append("</table>")
+    captions = {
+        "ranking": "How sure we are: share of paired replications in which each model ranks first.",
+        "cost_vs_delivery": "What each model costs (staff-hours) against what it delivers.",
+        "over_time": "How each model behaves over time (mean, band: 10th–90th percentile).",
+        "decision_map": "Where models swap places as conditions change.",
+    }
+    for name, data in images.items():
+        parts.append(f"<figure><img alt='{esc(captions[name])}' src='data:image/png;base64,"
+                     f"{data}'><figcaption>{esc(captions[name])}</figcaption></figure>")
+    seeds = sorted(summary["seed"].unique().tolist()) if "seed" in summary else []
+    parts.append("<h2>Assumptions and provenance</h2><ul id='provenance'>")
+    facts = [
+        f"models: {', '.join(pretty(m) for m in dict.fromkeys(summary['ownership']))}",
+        f"runs: {len(summary)}; paired seeds: {len(seeds)}",
+        f"scrm_sim {manifest.get('scrm_sim_version', '?')}, commit "
+        f"{manifest.get('git_commit') or 'unknown'}, Python {manifest.get('python', '?')}",
+        f"written {manifest.get('written_at') or manifest.get('finished_at') or '?'}; report "
+        f"made {datetime.now(UTC).isoformat(timespec='seconds')}",
+    ]
+    description = manifest.get("experiment", {}).get("description") or next(
+        iter(manifest.get("scenarios", {}).values()), {}).get("description", "")
+    if description:
+        facts.insert(0, f"scenario: {description}")
+    facts += [f"calibration: {c}" for c in CALIBRATION_SOURCES]
+    parts += [f"<li>{esc(str(fact))}</li>" for fact in facts]
+    parts.append("</ul><p>Model description: docs/ODD.md in the scrm_sim repository. Results "
+                 "follow from the scenario and ownership-model parameters; they are not "
+                 "empirical findings about any real company.</p></body></html>")
+    return "\n".join(parts)
