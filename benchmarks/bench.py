@@ -194,7 +194,7 @@ def experiment_throughput(replications: int = 4) -> dict[str, object]:
                              "values": [customers / 10_000]}]}
         seconds, runs = timed(spec, 1)
         by_customers.append({"customers": customers, "runs": runs, "seconds": seconds,
-                             "seconds_per_run": seconds / runs})
+                             "seconds_per_run": seconds / runs if runs else float("nan")})
     by_replications = []
     for reps in (2, 4, 8):
         spec = {**base, "replications": reps, "models": ["hybrid"], "overrides": {

@@ -231,12 +231,13 @@ def over_time_figure(steps: pd.DataFrame, models: list[str]) -> Figure | None:
     run = "key" if "key" in frame else "seed"
     panels = [(c, n) for c, n in [("satisfaction_mean", "satisfaction (mean, 0–1)"),
                                    ("backlog", "posts waiting"),
+                                   ("first_response_hours_24h", "first response (hours, last 24 h)"),
                                    ("social_team_size", "social-team size (staff)")]
               if c in frame]
     daily = frame.groupby(["ownership", run, "day"], as_index=False)[[c for c, _ in panels]].mean()
-    fig, axes = plt.subplots(1, len(panels), figsize=(4.3 * len(panels), 3.6),
-                             layout="constrained", squeeze=False)
-    for ax, (column, label) in zip(axes[0], panels, strict=True):
+    fig, axes = plt.subplots(2, (len(panels) + 1) // 2, figsize=(12, 7), layout="constrained",
+                             squeeze=False)
+    for ax, (column, label) in zip(axes.flat, panels, strict=False):
         for model in models:
             wide = daily[daily["ownership"] == model].pivot_table(index="day", columns=run,
                                                                   values=column)
@@ -248,6 +249,8 @@ def over_time_figure(steps: pd.DataFrame, models: list[str]) -> Figure | None:
         ax.set_ylabel(label)
         ax.grid(alpha=0.3)
     axes[0][0].legend(frameon=False, fontsize=8)
+    for ax in list(axes.flat)[len(panels):]:
+        ax.set_visible(False)
     return fig
 
 
@@ -358,7 +361,8 @@ def render_html(comparison: Comparison, table: pd.DataFrame, sentences: list[str
     captions = {
         "ranking": "How sure we are: share of paired replications in which each model ranks first.",
         "cost_vs_delivery": "What each model costs (staff-hours) against what it delivers.",
-        "over_time": "How each model behaves over time (mean, band: 10th–90th percentile).",
+        "over_time": "How each model behaves over time: satisfaction, backlog, response time "
+                     "and social-team size (mean, band: 10th–90th percentile).",
         "decision_map": "Where models swap places as conditions change.",
     }
     for name, data in images.items():

@@ -111,7 +111,8 @@ class Experiment(StrictModel):
     seed: Annotated[int, Field(ge=0)] = Field(0, description="Master seed of the whole design.")
     metrics: list[str] | None = Field(None, description="Summary metrics kept (default: all).")
     step_metrics: list[str] = Field(
-        default_factory=lambda: ["satisfaction_mean", "backlog", "social_team_size"],
+        default_factory=lambda: ["satisfaction_mean", "backlog", "first_response_hours_24h",
+                                 "social_team_size"],
         description="Per-step series kept (daily, last value of each day).",
     )
     run_timeout_seconds: Annotated[float, Field(gt=0)] | None = Field(

@@ -82,6 +82,7 @@ MODEL_REPORTERS = {
     "within_sla_total": _counter("within_sla"),
     "resolutions_total": _counter("resolutions"),
     "backlog": lambda m: m.last_backlog,
+    "first_response_hours_24h": lambda m: m.outcomes.first_response_hours_24h(),
     "satisfaction_mean": satisfaction_mean,
     "nps": net_promoter_score,
     "customers": customers,

@@ -14,6 +14,7 @@ engine's (:mod:`scrm_sim.model.engines`).
 from __future__ import annotations
 
 import math
+from collections import deque
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -42,6 +43,7 @@ class Outcomes:
         self.learning_rate = np.array([spec.learning_rate.get(t, 0.0) for t in POST_TYPES])
         self.silence_penalty = np.array([spec.silence_penalty.get(t, 0.0) for t in POST_TYPES])
         self.responsiveness = 0.0
+        self.recent_first_responses: deque[tuple[float, float]] = deque()
         self._day_posts = 0
         self._day_within_sla = 0
 
@@ -78,6 +80,7 @@ class Outcomes:
         if math.isnan(posts["time_first_response"][post]):
             posts["time_first_response"][post] = time
             counters["first_responses"] += 1
+            self.recent_first_responses.append((time, wait))
             if wait <= model.config.sla_hours:
                 counters["within_sla"] += 1
                 self._day_within_sla += 1
@@ -107,6 +110,13 @@ class Outcomes:
             self._business_result(post, code, author, wait, dept)
         if utility > model.config.word_of_mouth.good_answer_threshold:
             self.spread_praise(author)
+
+    def first_response_hours_24h(self) -> float:
+        """Mean wait of the first responses delivered in the last 24 hours (NaN if none)."""
+        recent, since = self.recent_first_responses, self.model.hour - 24.0
+        while recent and recent[0][0] < since:
+            recent.popleft()
+        return sum(w for _, w in recent) / len(recent) if recent else float("nan")
 
     def drop(self, post: int) -> None:
         """A post lost in a hand-off."""
