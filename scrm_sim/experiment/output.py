@@ -55,7 +55,8 @@ def write_results(
 def provenance() -> dict[str, Any]:
     """Package, git commit, Python and key dependency versions, and the time."""
     versions = {}
-    for package in ("mesa", "numpy", "networkx", "scipy", "pandas", "pydantic"):
+    for package in ("mesa", "numpy", "networkx", "scipy", "pandas", "pyarrow", "pydantic", "SALib",
+                    "dask", "distributed", "matplotlib"):
         try:
             versions[package] = metadata.version(package)
         except metadata.PackageNotFoundError:
