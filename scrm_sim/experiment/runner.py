@@ -215,7 +215,6 @@ class _Session:
         self._steps: list[pd.DataFrame] = []
         self._last_flush = time.perf_counter()
         self.progress = _Progress(enabled=progress)
-        self.summary_rows: list[dict[str, Any]] = []
 
     def run(self, specs: list[RunSpec]) -> None:
         """Run every spec not finished before (retrying a failure once)."""

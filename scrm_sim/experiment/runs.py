@@ -60,9 +60,8 @@ def run_scenario(scenario: Scenario, seed: int | None = None, on_day: DayCallbac
         staff_records = pd.DataFrame(model.agent_records)
         customer_records = _customer_table(model)
     used_seed = scenario.seed if seed is None else seed
-    for frame in (steps,):
-        frame.insert(0, "seed", used_seed)
-        frame.insert(0, "ownership", scenario.ownership.name)
+    steps.insert(0, "seed", used_seed)
+    steps.insert(0, "ownership", scenario.ownership.name)
     return RunResult(
         scenario=scenario.name, ownership=scenario.ownership.name, seed=used_seed,
         summary=summary, steps=steps, wall_seconds=time.perf_counter() - started,
