@@ -99,6 +99,7 @@ class Role(IntEnum):
     FRONT_LINE = 1  # works the hub full-time on shift
     RESOLVER = 2  # takes handed-off posts for the department
     APPROVER = 3  # reviews public answers
+    ROGUE = 4  # answers on its department's own initiative, outside the agreed model
 
 
 class StaffMember(mesa.Agent):
@@ -131,6 +132,7 @@ class StaffMember(mesa.Agent):
         self.duty_hours_today = 0.0
         self.overloaded_days = 0
         self.utilisation_yesterday = 0.0
+        self.posts_handled = 0  # social posts handled so far: experience (learning curve)
 
     def on_duty(self, hour: int, team_period: int) -> bool:
         """Whether this person works social posts in this hour."""

@@ -44,8 +44,8 @@ class DemandProcess:
 
     def event_multiplier(self, post_type: PostType, hour: int) -> float:
         """Factor from campaigns and incidents running in this hour."""
-        factor = 1.0
         day = hour / 24.0
+        factor = (1.0 + self.spec.annual_growth) ** (day / 365.0)
         for campaign in self.spec.campaigns:
             if post_type in campaign.post_types and campaign.start_day <= day < (
                 campaign.start_day + campaign.duration_days

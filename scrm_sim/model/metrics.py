@@ -167,6 +167,7 @@ def run_summary(model: SCRMModel) -> dict[str, float]:
         "brand_consistency": (
             counters["replies_on_voice"] / counters["replies"] if counters["replies"] else float("nan")
         ),
+        "rogue_replies": counters["rogue_replies"],
         "handoffs_per_resolved": (
             counters["handoffs"] / resolved_by_company if resolved_by_company else float("nan")
         ),

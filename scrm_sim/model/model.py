@@ -79,6 +79,9 @@ class SCRMModel(mesa.Model):
         self.population = CustomerPopulation(spec, self.rng)
         graph_seed = int(self.rng.integers(2**31))
         self.adjacency = customer_adjacency(spec.network, self.population.n, graph_seed)
+        # Who is in a pilot's scope: a fixed random order, so that a growing pilot keeps
+        # its first customers (own stream: the other draws stay as they were).
+        self.scope_rank = self.streams.stream("scope").random(self.population.n)
         self._customer_graph: nx.Graph | None = None
         self._customer_agents: dict[int, Customer] = {}
         if self.population.n <= spec.max_agent_objects:
@@ -92,7 +95,7 @@ class SCRMModel(mesa.Model):
             mean = dept.social_enthusiasm
             a = max(1e-3, mean * ENTHUSIASM_CONCENTRATION)
             b = max(1e-3, (1 - mean) * ENTHUSIASM_CONCENTRATION)
-            enthusiasm = self.rng.beta(a, b, size=dept.staff)
+            enthusiasm = self.rng.beta(a, b, size=self.config.company.head_count(name))
             people = [
                 StaffMember(
                     self, name, dept.capacity_per_hour, frozenset(TYPE_CODE[t] for t in dept.skills),
@@ -137,6 +140,7 @@ class SCRMModel(mesa.Model):
         wanted += [(Role.RESOLVER, d, n) for d, n in own.resolver_staff.items()]
         if own.approval.approver is not None:
             wanted.append((Role.APPROVER, own.approval.approver, own.approval.approver_staff))
+        wanted += [(Role.ROGUE, d, r.staff) for d, r in own.rogue.items() if r.share > 0]
         for role, dept, asked in wanted:
             count = scaled_count(asked, own.staffing_scale)  # capped by who is free below
             free = sorted((s for s in self.staff_list if s.department == dept and s.role == Role.NONE),
@@ -180,6 +184,11 @@ class SCRMModel(mesa.Model):
         """Hand-off friction into a department, after culture and the owner's authority."""
         silo = self.config.company.departments[department].silo_strength
         return silo * (1.0 - self.culture) * (1.0 - self.ownership.authority)
+
+    @property
+    def tool_use(self) -> float:
+        """How much of the tools' benefit is realised: tooling level × culture (seed 002)."""
+        return self.config.company.tools.level * self.culture
 
     def step(self) -> None:
         """Advance one hour."""

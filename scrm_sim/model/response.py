@@ -5,7 +5,10 @@ A heard post travels through queues served in continuous time
 
     listening ──► hub (front line + social team) ──► department (resolver) ──► approval ──► reply
         │             └── resolves itself when skilled, else hands off (delay, loss)
-        └── routing 'direct': triage sends the post straight to its resolving department
+        ├── routing 'direct': triage sends the post straight to its resolving department
+        └── rogue departments (outside the model) hear and answer some posts on their own
+
+Only customers in a pilot's scope (``pilot_share``) are heard by the programme.
 
 What happens to the customer when a reply (or silence) reaches them is scheduled
 as a timed event and applied by :mod:`scrm_sim.model.outcomes` in time order.
@@ -52,10 +55,12 @@ class RoutingPlan:
             [coverage.get(t, 0.0) if isinstance(coverage, dict) else coverage for t in POST_TYPES]
         )
         self.priority = np.array([own.priorities.get(t, 1.0) for t in POST_TYPES])
-        # a department with its own agenda orders its queue by it (MODEL.md: Department)
+        # A department with its own agenda orders its queue by it (MODEL.md: Department);
+        # the owner's authority pulls it toward the model's priorities (seed 000).
         self.department_priority = {
             name: self.priority if spec.agenda is None
-            else np.array([spec.agenda.get(t, 0.0) for t in POST_TYPES])
+            else (1.0 - own.authority) * np.array([spec.agenda.get(t, 0.0) for t in POST_TYPES])
+            + own.authority * self.priority
             for name, spec in departments.items()
         }
         self.resolver: list[str | None] = [own.resolvers.get(t) for t in POST_TYPES]
@@ -66,6 +71,12 @@ class RoutingPlan:
         self.public: set[str] | None = None if own.public_responders == "all" else set(
             own.public_responders
         )
+        # rogue departments answer this share of each post type; authority reins them in
+        self.rogue_share = {
+            dept: np.array([r.share * (1.0 - own.authority) if t in r.post_types else 0.0
+                            for t in POST_TYPES])
+            for dept, r in own.rogue.items() if r.share > 0
+        }
         self.community_share = np.array(
             [own.community.answer_share.get(t, 0.0) if own.community.enabled else 0.0
              for t in POST_TYPES]
@@ -80,6 +91,7 @@ class ResponseProcess:
         self.hub = ServiceQueue("hub")
         self.departments = {d: ServiceQueue(d) for d in model.config.company.departments}
         self.approval = ServiceQueue("approval")
+        self.rogue = {d: ServiceQueue(f"rogue {d}") for d in model.config.company.departments}
         self.plan = RoutingPlan(model.ownership, model.config.company.departments)
         self._events: list[tuple[float, int, int, int, str, bool]] = []
         # Moments at which queue lengths are sampled for the Little's-law check: a child
@@ -134,7 +146,17 @@ class ResponseProcess:
         for row, t in zip(rows[community].tolist(), times[community].tolist(), strict=True):
             self.schedule(t + rng.exponential(delay) if delay > 0 else t, Event.COMMUNITY, row)
 
-        heard = rng.random(len(rows)) < plan.coverage[types]
+        coverage = plan.coverage[types]
+        tool_use = model.tool_use
+        if tool_use > 0:  # the listening platform hears part of what people would miss
+            coverage = coverage + (1.0 - coverage) * model.config.company.tools.coverage_gain * tool_use
+        heard = rng.random(len(rows)) < coverage
+        if model.ownership.pilot_share < 1.0:
+            heard &= model.scope_rank[posts.author[rows]] < model.ownership.pilot_share
+        for dept, share in plan.rogue_share.items():
+            answered = rng.random(len(rows)) < share[types]
+            for row, t in zip(rows[answered].tolist(), times[answered].tolist(), strict=True):
+                self.rogue[dept].add(row, t, 1.0)
         listening_delay = model.ownership.listening.delay_hours
         delays = rng.exponential(listening_delay, len(rows)) if listening_delay > 0 else np.zeros(
             len(rows))
@@ -171,6 +193,8 @@ class ResponseProcess:
                 on_duty["hub"].append(person)
             elif person.role == Role.RESOLVER:
                 on_duty.setdefault(person.department, []).append(person)
+            elif person.role == Role.ROGUE:
+                on_duty.setdefault(f"rogue {person.department}", []).append(person)
             else:
                 approvers.append(person)
         live = self.is_live
@@ -179,6 +203,8 @@ class ResponseProcess:
         for name, queue in self.departments.items():
             queue.run(t0, t1, on_duty.get(name, []), self._serve_resolver, live)
         self.approval.run(t0, t1, approvers, self._serve_approval, live)
+        for name, queue in self.rogue.items():
+            queue.run(t0, t1, on_duty.get(f"rogue {name}", []), self._serve_rogue, live)
 
     def backlog(self, at: float) -> int:
         """Posts waiting (arrived, not started) in all queues at ``at`` (the end of a step).
@@ -191,12 +217,17 @@ class ResponseProcess:
             moment = at - 1.0 + float(self._sampling_rng.random())
             for queue in self.queues:
                 queue.sample_length(moment, self._left_at)
-        return sum(queue.waiting(at, live) for queue in self.queues)
+        # rogue queues hold copies of posts the programme also holds: not its backlog
+        return sum(queue.waiting(at, live) for queue in self.queues if queue not in self._rogue)
 
     @property
     def queues(self) -> list[ServiceQueue]:
-        """Every queue: the hub, approvals and one per department."""
-        return [self.hub, self.approval, *self.departments.values()]
+        """Every queue: the hub, approvals, one per department and one per rogue department."""
+        return [self.hub, self.approval, *self.departments.values(), *self.rogue.values()]
+
+    @property
+    def _rogue(self) -> list[ServiceQueue]:
+        return list(self.rogue.values())
 
     def due_events(self, until: float) -> list[tuple[float, int, int, str, bool]]:
         """Pop the events before ``until`` in time order: (time, kind, post, department, on voice)."""
@@ -250,6 +281,7 @@ class ResponseProcess:
             self.schedule(done, Event.DROP, post)
         else:
             mean_delay = handoff.base_delay_hours + handoff.silo_delay_hours * friction
+            mean_delay *= 1.0 - self.model.config.company.tools.handoff_delay_cut * self.model.tool_use
             arrival = done + (rng.exponential(mean_delay) if mean_delay > 0 else 0.0)
             priority = float(self.plan.department_priority[target][code])
             self.departments[target].add(post, arrival, priority)
@@ -276,6 +308,18 @@ class ResponseProcess:
         self.schedule(done, Event.RESOLVE, post, person.department, on_voice)
         return done
 
+    def _serve_rogue(self, post: int, person: StaffMember, start: float) -> float:
+        """A rogue department replies on its own: a resolution where it has the skill, else
+        an acknowledgement; unreviewed, so often off the brand voice."""
+        code = int(self.model.posts.columns["post_type"][post])
+        done = start + self._handling_hours(code, person)
+        person.busy_hours_today += done - start
+        self.model.counters["rogue_replies"] += 1
+        voice = self.model.ownership.rogue[person.department].voice
+        kind = Event.RESOLVE if code in person.skills else Event.ACKNOWLEDGE
+        self.schedule(done, kind, post, person.department, bool(self.model.rng.random() < voice))
+        return done
+
     def _serve_approval(self, post: int, person: StaffMember, start: float) -> float:
         minutes = self.model.ownership.approval.minutes_per_approval
         done = start + self._draw_hours(minutes / 60.0)
@@ -285,9 +329,17 @@ class ResponseProcess:
         return done
 
     def _handling_hours(self, code: int, person: StaffMember, share: float = 1.0) -> float:
+        handling = self.model.config.handling
         mean = share * self._time_multiplier[code] / person.capacity_per_hour
         if code not in person.skills:
-            mean *= self.model.config.handling.unskilled_multiplier
+            mean *= handling.unskilled_multiplier
+        if handling.novice_multiplier > 1.0:  # learning curve: the extra halves with experience
+            halvings = person.posts_handled / handling.experience_halving_posts
+            mean *= 1.0 + (handling.novice_multiplier - 1.0) * 0.5**halvings
+        person.posts_handled += 1
+        tool_use = self.model.tool_use
+        if tool_use > 0:
+            mean *= 1.0 - self.model.config.company.tools.handling_speedup * tool_use
         return self._draw_hours(mean)
 
     def _draw_hours(self, mean: float) -> float:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
-PURPOSES = ("demand", "word_of_mouth", "daily", "measurement")
+PURPOSES = ("demand", "word_of_mouth", "daily", "measurement", "scope")  # append only
 
 
 class CommonStreams:

@@ -30,7 +30,7 @@ def _check_ownership(scenario: Scenario, own: Ownership, where: str) -> list[Pro
         if dept not in departments:
             problems.append(Problem(path, f"department {dept!r} is not in company.departments ({known})"))
             return None
-        return departments[dept].staff
+        return scenario.company.head_count(dept)
 
     assigned: Counter[str] = Counter()
     for dept, n in own.front_line.items():
@@ -42,11 +42,16 @@ def _check_ownership(scenario: Scenario, own: Ownership, where: str) -> list[Pro
     if own.approval.approver is not None:
         staff_of(own.approval.approver, f"{where}.approval.approver")
         assigned[own.approval.approver] += own.approval.approver_staff
+    for dept, rogue in own.rogue.items():
+        staff_of(dept, f"{where}.rogue.{dept}")
+        assigned[dept] += rogue.staff if rogue.share > 0 else 0
     for dept, n in assigned.items():
-        if dept in departments and n > departments[dept].staff:
+        if dept in departments and n > scenario.company.head_count(dept):
             problems.append(Problem(
                 f"{where}", f"assigns {n} {dept} staff to social roles but "
-                f"company.departments.{dept}.staff is {departments[dept].staff}",
+                f"company.departments.{dept}.staff is {scenario.company.head_count(dept)}"
+                + (" after company.headcount_scale" if scenario.company.headcount_scale != 1
+                   else ""),
             ))
 
     demanded = {t for t in demanded_post_types(scenario) if own.priorities.get(t, 1.0) > 0}

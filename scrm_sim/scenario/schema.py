@@ -135,8 +135,29 @@ def _default_departments() -> dict[str, DepartmentSpec]:
     }
 
 
+class Tools(StrictModel):
+    """Social CRM tooling: a listening platform, shared case routing and a knowledge base.
+
+    Staff use tools as far as the culture lets them share work (seed 002: "changing tools
+    without changing culture"): each benefit is scaled by ``level × culture``, the current
+    culture index. This interaction is an assumption, stated so that experiments measure
+    its size rather than take it for granted.
+    """
+
+    level: Probability = Field(0.0, description="Tooling investment, 0 none to 1 full suite.")
+    coverage_gain: Probability = Field(
+        0.5, description="Share of otherwise unheard posts the listening platform adds at full use."
+    )
+    handling_speedup: Annotated[float, Field(ge=0.0, lt=1.0)] = Field(
+        0.3, description="Handling time cut by the knowledge base at full use."
+    )
+    handoff_delay_cut: Probability = Field(
+        0.5, description="Hand-off delay cut by shared case routing at full use."
+    )
+
+
 class Company(StrictModel):
-    """The organisation: departments and culture."""
+    """The organisation: departments, culture and tools."""
 
     departments: dict[Department, DepartmentSpec] = Field(
         default_factory=_default_departments,
@@ -152,6 +173,17 @@ class Company(StrictModel):
     culture_adaptation_days: Positive = Field(
         180.0, description="Time constant of culture drift toward its target (months, not days)."
     )
+    tools: Tools = Field(default_factory=Tools)
+    headcount_scale: Positive = Field(
+        1.0,
+        description="Multiplies every department's head count (rounded, at least 1 where "
+        "staff > 0): one knob for company size in experiments.",
+    )
+
+    def head_count(self, department: str) -> int:
+        """Staff of a department after ``headcount_scale``."""
+        staff = self.departments[department].staff
+        return max(1, int(round(staff * self.headcount_scale))) if staff > 0 else 0
 
     @field_validator("departments", mode="before")
     @classmethod
@@ -294,6 +326,11 @@ class Demand(StrictModel):
         description="Demand × (1 + f·responsiveness): once opened, demand cannot be stopped "
         "(seed 000). Responsiveness is the smoothed share answered within the SLA.",
     )
+    annual_growth: Annotated[float, Field(gt=-1.0)] = Field(
+        0.0,
+        description="Growth of social posting per year, compounded daily: rates × "
+        "(1 + g)^(day / 365). Customers move to social channels over time. Assumption.",
+    )
     campaigns: list[Campaign] = Field(default_factory=list, description="Marketing campaigns.")
     incidents: list[Incident] = Field(default_factory=list, description="Service incidents.")
 
@@ -325,6 +362,15 @@ class Handling(StrictModel):
     )
     unskilled_multiplier: Positive = Field(
         2.0, description="Handling takes this much longer without the skill. Assumption."
+    )
+    novice_multiplier: Annotated[float, Field(ge=1.0)] = Field(
+        1.0,
+        description="Learning on the job: a person's first social post takes this much longer; "
+        "the extra halves every experience_halving_posts posts. 1 = no learning curve (the "
+        "default, so that the queueing reductions hold). Assumption.",
+    )
+    experience_halving_posts: Positive = Field(
+        50.0, description="Posts handled after which a novice's extra handling time halves."
     )
 
 
@@ -484,6 +530,25 @@ class Community(StrictModel):
     mean_delay_hours: NonNegative = Field(2.0, description="Mean time until a customer answers.")
 
 
+class RogueDepartment(StrictModel):
+    """A department that answers on social channels outside the agreed model (seeds 001, 003).
+
+    Its staff watch the channels themselves and reply without the owner's coordination or
+    review: fast, but often off the brand voice, and on post types it lacks the skill for
+    a reply is only an acknowledgement. The owner's ``authority`` reins it in: the share
+    it answers is ``share × (1 − authority)``.
+    """
+
+    share: Probability = Field(0.2, description="Share of posts of its types it answers on its own.")
+    post_types: list[PostType] = Field(
+        default_factory=lambda: list(PostType), description="Post types it answers."
+    )
+    staff: int = Field(2, ge=1, description="Its staff who answer (on the department's shift).")
+    voice: Probability = Field(
+        0.3, description="Chance a rogue reply is on the brand voice (nobody reviewed it)."
+    )
+
+
 class StageTrigger(StrictModel):
     """When a staged ownership model moves to its next stage."""
 
@@ -518,8 +583,20 @@ class Ownership(StrictModel):
 
     name: str = Field("custom", description="Name used in tables and plots.")
     description: str = Field("", description="One line on what the model is.")
+    position: str = Field("", description="The position in the debate it encodes, in one line.")
+    source: str = Field("", description="Where the position is argued (seed and author).")
     owner: Department = Field("marketing", description="Accountable department.")
     listening: Listening = Field(default_factory=Listening)
+    pilot_share: Probability = Field(
+        1.0,
+        description="Share of customers in the programme's scope (a laboratory pilot, seed "
+        "001); posts of the others are not heard. The same customers stay in scope as the "
+        "share grows in later stages.",
+    )
+    rogue: dict[Department, RogueDepartment] = Field(
+        default_factory=dict,
+        description="Departments that answer outside the agreed model (none by default).",
+    )
     routing: Literal["hub", "direct"] = Field(
         "hub",
         description="hub: the front line takes every heard post and hands off what it cannot "
@@ -557,7 +634,10 @@ class Ownership(StrictModel):
     handoff: Handoff = Field(default_factory=Handoff)
     approval: Approval = Field(default_factory=Approval)
     authority: Probability = Field(
-        0.0, description="Share of silo friction the owner's authority removes (CEO-led: high)."
+        0.0,
+        description="The owner's power over departments: removes this share of silo friction "
+        "and of rogue answering, and pulls departments' agendas toward the model's priorities "
+        "(CEO-led: high; seed 000: only the CEO can rise above departmental agendas).",
     )
     executive_sponsorship: Probability = Field(
         0.3, description="Raises the culture target and volunteering."
