@@ -3,7 +3,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test validate bench venv clean
+.PHONY: demo test validate bench debate venv clean
 
 # Find a Python >= 3.12: on PATH first, then under pyenv's versions folder.
 PYTHON_FOR_VENV := $(shell \
@@ -34,6 +34,19 @@ validate: $(STAMP)
 # speed benchmarks (about 10 minutes): results/bench/bench.json and a table
 bench: $(STAMP)
 	$(PY) -m benchmarks.bench
+
+# the debate's claims as experiments (about 15 minutes): results/debate/<claim>/ and the
+# figures of docs/debate.md (docs/images/debate/<claim>.png)
+DEBATE := $(basename $(notdir $(wildcard experiments/debate/*.yaml)))
+debate: $(STAMP)
+	@mkdir -p docs/images/debate
+	@for claim in $(DEBATE); do \
+		$(VENV)/bin/scrm-sim experiment experiments/debate/$$claim.yaml --analyse \
+			--out results/debate/$$claim || exit $$?; \
+		cp $$(ls results/debate/$$claim/main_effects.png results/debate/$$claim/models.png \
+			2>/dev/null | head -1) docs/images/debate/$$claim.png || exit $$?; \
+		cp results/debate/$$claim/claim_table.csv docs/images/debate/$$claim.csv || exit $$?; \
+	done
 
 clean:
 	rm -rf $(VENV) results/demo

@@ -63,6 +63,10 @@ def _parser() -> argparse.ArgumentParser:
                          help="also write the HTML report (report.html) into the output folder")
     compare.set_defaults(handler=_compare)
 
+    models = sub.add_parser("models", help="list every ownership model with its position and source")
+    models.add_argument("--names", action="store_true", help="names only, one per line")
+    models.set_defaults(handler=_models)
+
     validate = sub.add_parser("validate", help="check a scenario and print it fully resolved")
     validate.add_argument("scenario", help="scenario YAML file or bundled name")
     validate.set_defaults(handler=_validate)
@@ -85,6 +89,8 @@ def _parser() -> argparse.ArgumentParser:
                             "(with --executor dask; default: start a local cluster)")
     experiment.add_argument("--out", type=Path, help="results folder (default results/<name>)")
     experiment.add_argument("--quiet", action="store_true", help="no progress output")
+    experiment.add_argument("--analyse", action="store_true",
+                            help="then write the figure and table of `scrm-sim analyse`")
     experiment.set_defaults(handler=_experiment)
 
     analyse = sub.add_parser("analyse", help="main effects of an experiment's factors, and "
@@ -114,6 +120,23 @@ def _non_negative_int(text: str) -> int:
     if value < 0:
         raise argparse.ArgumentTypeError(f"must not be negative, got {text}")
     return value
+
+
+def _models(args: argparse.Namespace) -> int:
+    from scrm_sim.scenario import available_models
+
+    models = available_models()
+    if args.names:
+        print("\n".join(m.name for m in models))
+        return 0
+    width = max(len(m.name) for m in models)
+    for m in models:
+        stages = f" ({len(m.stages) + 1} stages)" if m.stages else ""
+        print(f"{m.name:<{width}}  owner: {m.owner}{stages}")
+        print(f"{'':<{width}}  {m.position or m.description}")
+        if m.source:
+            print(f"{'':<{width}}  source: {m.source}")
+    return 0
 
 
 def _validate(args: argparse.Namespace) -> int:
@@ -154,6 +177,8 @@ def _experiment(args: argparse.Namespace) -> int:
         executor.close()
     if not args.quiet:
         print(f"results in {out}/ (load with scrm_sim.load_results)", file=sys.stderr)
+    if args.analyse:
+        return _analyse(argparse.Namespace(results=Path(out)))
     return 0
 
 

@@ -65,6 +65,39 @@ def test_a_full_factorial_design_crosses_every_level():
         (c, v) for c in (0.2, 0.5, 0.8) for v in (1, 2)}
 
 
+def test_linked_fields_move_with_their_factor_level_by_level():
+    points, _, _ = sample(experiment(factors=[
+        {"path": "customers.count", "values": [300, 600],
+         "also": {"company.headcount_scale": [0.5, 1.0]}},
+        {"path": "company.culture", "values": [0.2, 0.8]}]))
+    assert len(points) == 4
+    assert {(p["customers.count"], p["company.headcount_scale"]) for p in points} == {
+        (300, 0.5), (600, 1.0)}
+
+
+def test_an_experiment_with_claim_metadata_writes_its_figure_and_table(tmp_path):
+    data = {**TINY, "name": "claimed", "claim": "culture decides",
+            "figure_metrics": ["share_within_sla", "brand_consistency"]}
+    out = tmp_path / "claimed"
+    assert main(["experiment", str(write(tmp_path, data)), "--out", str(out), "--quiet",
+                 "--analyse"]) == 0
+    assert (out / "main_effects.png").stat().st_size > 0
+    table = pd.read_csv(out / "claim_table.csv")
+    assert len(table) == 4  # 2 culture levels x 2 models
+    summary = load_results(out).summary
+    mine = summary[(summary["ownership"] == "hybrid") & (summary["company.culture"] == 0.8)]
+    row = table[(table["ownership"] == "hybrid") & (table["company.culture"] == 0.8)]
+    assert row["brand_consistency"].item() == pytest.approx(mine["brand_consistency"].mean())
+
+
+def test_an_experiment_without_factors_compares_the_models_in_one_figure(tmp_path):
+    data = {**TINY, "name": "plain", "factors": [], "figure_metrics": ["share_within_sla"]}
+    out = tmp_path / "plain"
+    assert main(["experiment", str(write(tmp_path, data)), "--out", str(out), "--quiet",
+                 "--analyse"]) == 0
+    assert (out / "models.png").stat().st_size > 0
+
+
 def test_a_latin_hypercube_puts_one_point_in_every_stratum():
     points, _, _ = sample(experiment(design="latin_hypercube", samples=10, factors=[
         {"path": "company.culture", "range": [0.0, 1.0]}]))
@@ -280,6 +313,13 @@ def test_analyse_writes_sobol_indices_and_a_figure(tmp_path):
                                                     "range": [0.1, 0.9]}]}, "", "power of 2"),
     ({"replications": 0}, "replications", "greater than or equal to 1"),
     ({"models": ["sevice_led"]}, "models", "service_led"),
+    ({"factors": [{"path": "customers.count", "values": [300, 600],
+                   "also": {"company.headcount_scale": [0.5]}}]}, "factors.0",
+     "one per level"),
+    ({"factors": [{"path": "customers.count", "values": [300],
+                   "also": {"company.headcunt_scale": [0.5]}}]}, "factors.0",
+     "headcount_scale"),
+    ({"figure_metrics": ["cost"], "metrics": ["posts"]}, "", "not in metrics"),
 ])
 def test_a_bad_experiment_file_is_one_clear_error(tmp_path, change, field, text):
     with pytest.raises(ScenarioError) as caught:

@@ -67,6 +67,32 @@ def comparison_figure(summary: pd.DataFrame, models: Sequence[str], title: str) 
     return fig
 
 
+def stage_change_days(steps: pd.DataFrame, model: str, run: str = "seed") -> list[tuple[float, int]]:
+    """(day, stage) of each stage change of a staged model: the median over runs of the
+    first day each stage is reached (runs that never reach it do not count)."""
+    if "ownership_stage" not in steps:
+        return []
+    frame = steps[steps["ownership"] == model]
+    day = frame["day"] if "day" in frame else frame["hour"] // 24
+    changes = []
+    for stage in range(1, int(frame["ownership_stage"].max(initial=0)) + 1):
+        reached = day[frame["ownership_stage"] >= stage].groupby(frame[run]).min()
+        if len(reached):
+            changes.append((float(reached.median()), stage))
+    return changes
+
+
+def mark_stage_changes(ax: plt.Axes, steps: pd.DataFrame, models: Sequence[str],
+                       run: str = "seed") -> None:
+    """Dashed vertical lines, in the model's colour, where a staged model changes stage."""
+    for model in models:
+        for day, stage in stage_change_days(steps, model, run):
+            ax.axvline(day, color=colour_of(model, models), ls="--", lw=1, alpha=0.8)
+            ax.annotate(f"stage {stage + 1}", (day, 1), xycoords=("data", "axes fraction"),
+                        xytext=(2, -2), textcoords="offset points", va="top", fontsize=7,
+                        color=colour_of(model, models), rotation=90)
+
+
 def timeseries_figure(steps: pd.DataFrame, models: Sequence[str], title: str) -> Figure:
     """Daily satisfaction, backlog, answered-within-SLA and social-team size over time."""
     daily = steps.assign(day=steps["hour"] // 24)
@@ -97,6 +123,7 @@ def timeseries_figure(steps: pd.DataFrame, models: Sequence[str], title: str) ->
             if wide.shape[1] > 1:
                 low, high = wide.quantile(0.1, axis=1), wide.quantile(0.9, axis=1)
                 ax.fill_between(mean.index, low, high, color=colour, alpha=0.15, lw=0)
+        mark_stage_changes(ax, steps, models)
         ax.set_title(name, fontsize=11)
         ax.set_ylabel(unit)
         ax.grid(alpha=0.3)
@@ -104,5 +131,5 @@ def timeseries_figure(steps: pd.DataFrame, models: Sequence[str], title: str) ->
         ax.set_xlabel("day")
     axes[0, 0].legend(frameon=False)
     fig.suptitle(f"{title}: ownership models over time (line = mean over replications, "
-                 "band = 10th–90th percentile)", fontsize=12)
+                 "band = 10th–90th percentile; dashed = stage changes)", fontsize=12)
     return fig

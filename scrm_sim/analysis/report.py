@@ -36,7 +36,7 @@ from matplotlib.colors import to_rgba
 from matplotlib.figure import Figure
 
 import scrm_sim
-from scrm_sim.analysis.plots import colour_of
+from scrm_sim.analysis.plots import colour_of, mark_stage_changes
 from scrm_sim.analysis.statistics import (
     METRIC_DIRECTION, mean_ci, paired_differences, rank_first_probability,
 )
@@ -245,6 +245,7 @@ def over_time_figure(steps: pd.DataFrame, models: list[str]) -> Figure | None:
             ax.plot(wide.index, wide.mean(axis=1), color=colour, label=pretty(model))
             ax.fill_between(wide.index, wide.quantile(0.1, axis=1), wide.quantile(0.9, axis=1),
                             color=colour, alpha=0.15, lw=0)
+        mark_stage_changes(ax, frame, models, run)
         ax.set_xlabel("day")
         ax.set_ylabel(label)
         ax.grid(alpha=0.3)

@@ -134,26 +134,84 @@ def main_effects_figure(summary: pd.DataFrame, factors: list[str], metrics: list
     return fig
 
 
+def models_figure(summary: pd.DataFrame, metrics: list[str]) -> Figure:
+    """Each metric per ownership model: runs as dots, mean with 95% CI (no factors)."""
+    models = list(dict.fromkeys(summary["ownership"]))
+    fig, axes = plt.subplots(1, len(metrics), squeeze=False, layout="constrained",
+                             figsize=(max(3.2, 0.7 * len(models) + 1.2) * len(metrics), 4.2))
+    for ax, metric in zip(axes[0], metrics, strict=True):
+        for x, model in enumerate(models):
+            values = summary.loc[summary["ownership"] == model, metric].to_numpy(float)
+            colour = colour_of(model, models)
+            ax.scatter(np.full(len(values), x - 0.15), values, s=10, color=colour, alpha=0.5)
+            mean, low, high = mean_ci(values)
+            ax.errorbar(x + 0.1, mean, yerr=[[mean - low], [high - mean]], fmt="o",
+                        color=colour, capsize=4)
+        ax.set_xticks(range(len(models)), [m.replace("_", "-") for m in models], rotation=35,
+                      ha="right", fontsize=8)
+        ax.set_title(metric, fontsize=10)
+        ax.grid(axis="y", alpha=0.3)
+    fig.suptitle("Ownership models compared: runs as dots, mean with 95% CI", fontsize=11)
+    return fig
+
+
+def claim_table(summary: pd.DataFrame, factors: list[str], metrics: list[str]) -> pd.DataFrame:
+    """Mean and 95% CI of each metric per model and factor level (the numbers behind a figure)."""
+    keys = [f for f in factors if f in summary] + ["ownership"]
+    rows = []
+    for level, frame in summary.groupby(keys, sort=False):
+        level = level if isinstance(level, tuple) else (level,)
+        row: dict[str, object] = dict(zip(keys, level, strict=True))
+        row["runs"] = len(frame)
+        for metric in metrics:
+            mean, low, high = mean_ci(frame[metric].to_numpy(float))
+            row[metric], row[f"{metric}_low"], row[f"{metric}_high"] = mean, low, high
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
 def write_analysis(results: Results, out: Path) -> list[Path]:
-    """Write ``main_effects.png`` for any design with factors and, for Sobol and Morris
-    designs, ``sensitivity.csv`` and ``sensitivity.png``."""
+    """Write the experiment's figure (``main_effects.png`` with factors, ``models.png``
+    without), its numbers (``claim_table.csv``) and, for Sobol and Morris designs,
+    ``sensitivity.csv`` and ``sensitivity.png``."""
     if results.summary.empty:
         raise ValueError("no finished runs in the results yet")
     out.mkdir(parents=True, exist_ok=True)
     written = []
     design = results.manifest["design"]
-    factors = [f["path"] for f in results.manifest["experiment"]["factors"]]
-    metrics = [m for m in DEFAULT_METRICS if m in results.summary]
-    if factors and metrics:
-        path = out / "main_effects.png"
-        main_effects_figure(results.summary, factors, metrics).savefig(
-            path, dpi=120, bbox_inches="tight")
+    experiment = results.manifest["experiment"]
+    factors = [f["path"] for f in experiment["factors"]]
+    wanted = experiment.get("figure_metrics")
+    if wanted:
+        missing = [m for m in wanted if m not in results.summary]
+        if missing:
+            raise ValueError(f"figure_metrics not in the results: {', '.join(missing)}")
+        metrics = list(wanted)
+    else:
+        metrics = [m for m in DEFAULT_METRICS if m in results.summary]
+    if metrics:
+        if factors:
+            path = out / "main_effects.png"
+            figure = main_effects_figure(results.summary, factors, metrics)
+        else:
+            path = out / "models.png"
+            figure = models_figure(results.summary, metrics)
+        if experiment.get("claim"):
+            figure.suptitle(f"Claim: {experiment['claim']}\n{figure.get_suptitle()}", fontsize=10)
+        figure.savefig(path, dpi=120, bbox_inches="tight")
+        plt.close(figure)
         written.append(path)
+    if design["type"] == "full_factorial" and metrics:
+        table = out / "claim_table.csv"
+        claim_table(results.summary, factors, metrics).to_csv(table, index=False)
+        written.append(table)
     if design["type"] in ("sobol", "morris"):
         indices = sensitivity_indices(results)
         table = out / "sensitivity.csv"
         indices.to_csv(table, index=False)
-        figure = out / "sensitivity.png"
-        sensitivity_figure(indices, design["type"]).savefig(figure, dpi=130, bbox_inches="tight")
-        written += [table, figure]
+        path = out / "sensitivity.png"
+        figure = sensitivity_figure(indices, design["type"])
+        figure.savefig(path, dpi=130, bbox_inches="tight")
+        plt.close(figure)
+        written += [table, path]
     return written

@@ -34,8 +34,8 @@ def sample(experiment: Experiment) -> tuple[list[Point], dict[str, Any] | None, 
     seed = experiment.seed
     problem = None
     if experiment.design == "full_factorial":
-        rows = list(itertools.product(*(f.values for f in factors)))
-        points = [dict(zip((f.path for f in factors), row, strict=True)) for row in rows]
+        rows = itertools.product(*(f.levels() for f in factors))
+        points = [{path: value for level in row for path, value in level.items()} for row in rows]
         return points, None, None
     if experiment.design == "latin_hypercube":
         quantiles = qmc.LatinHypercube(d=len(factors), seed=seed).random(experiment.samples)

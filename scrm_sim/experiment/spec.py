@@ -55,6 +55,11 @@ class Factor(StrictModel):
     range: tuple[float, float] | None = Field(None, description="[low, high] (sampled designs).")
     distribution: Distribution | None = Field(None, description="latin_hypercube only.")
     integer: bool = Field(False, description="Round sampled values to whole numbers.")
+    also: dict[str, list[Any]] = Field(
+        default_factory=dict,
+        description="Other fields set with this one (full_factorial): level i of each list "
+        "goes with level i of values, e.g. company size as customers and head count together.",
+    )
 
     @model_validator(mode="after")
     def _one_kind(self) -> Self:
@@ -65,7 +70,18 @@ class Factor(StrictModel):
             raise ValueError("values must not be empty")
         if self.range is not None and self.range[0] > self.range[1]:
             raise ValueError(f"range low {self.range[0]} is above high {self.range[1]}")
+        if self.also and self.values is None:
+            raise ValueError("also: needs values (linked levels are for full_factorial designs)")
+        for path, levels in self.also.items():
+            if len(levels) != len(self.values or []):
+                raise ValueError(f"also.{path} has {len(levels)} levels but values has "
+                                 f"{len(self.values or [])}; give one per level")
         return self
+
+    def levels(self) -> list[dict[str, Any]]:
+        """Each level of a values factor as the fields it sets ({path: value, ...also})."""
+        return [{self.path: value, **{p: v[i] for p, v in self.also.items()}}
+                for i, value in enumerate(self.values or [])]
 
 
 class AutoReplications(StrictModel):
@@ -86,6 +102,11 @@ class Experiment(StrictModel):
 
     name: str = Field(description="Name; results go to results/<name>/.")
     description: str = Field("", description="What the experiment asks.")
+    claim: str = Field("", description="The claim under test, if any (see docs/debate.md).")
+    source: str = Field("", description="Where the claim is made (seed and author).")
+    figure_metrics: list[str] | None = Field(
+        None, description="Summary metrics shown by `scrm-sim analyse` (default: a standard four)."
+    )
     scenario: str = Field(description="Base scenario file (relative to this file) or bundled name.")
     overrides: dict[str, Any] = Field(
         default_factory=dict, description="Scenario fields changed for every run."
@@ -112,7 +133,7 @@ class Experiment(StrictModel):
     metrics: list[str] | None = Field(None, description="Summary metrics kept (default: all).")
     step_metrics: list[str] = Field(
         default_factory=lambda: ["satisfaction_mean", "backlog", "first_response_hours_24h",
-                                 "social_team_size"],
+                                 "social_team_size", "ownership_stage"],
         description="Per-step series kept (daily, last value of each day).",
     )
     run_timeout_seconds: Annotated[float, Field(gt=0)] | None = Field(
@@ -121,6 +142,11 @@ class Experiment(StrictModel):
 
     @model_validator(mode="after")
     def _design_fits(self) -> Self:
+        if self.metrics is not None and self.figure_metrics is not None:
+            dropped = [m for m in self.figure_metrics if m not in self.metrics]
+            if dropped:
+                raise ValueError(f"figure_metrics {', '.join(dropped)} are not in metrics; "
+                                 "keep them in metrics or drop them from the figure")
         if self.replications == "auto" and self.auto is None:
             raise ValueError("replications: auto needs an auto: block (metric, half_width)")
         if self.replications == "auto" and len(self.models) < 2:
@@ -171,12 +197,15 @@ def load_experiment(path: str | Path) -> tuple[Experiment, Path]:
         except ScenarioError as exc:
             problems += [Problem(f"models ({model}): {p.field}", p.message) for p in exc.problems]
     for i, factor in enumerate(experiment.factors):
-        for value in _probe_values(factor):
-            if factor.path.startswith("ownership."):
-                change = {"ownership": {"extends": experiment.models[0],
-                                        **nested(factor.path.removeprefix("ownership."), value)}}
-            else:
-                change = {**nested(factor.path, value), "ownership": experiment.models[0]}
+        for fields in _probe_levels(factor):
+            ownership: dict[str, Any] = {"extends": experiment.models[0]}
+            change: dict[str, Any] = {}
+            for field, value in fields.items():
+                if field.startswith("ownership."):
+                    ownership = deep_merge(ownership, nested(field.removeprefix("ownership."), value))
+                else:
+                    change = deep_merge(change, nested(field, value))
+            change["ownership"] = ownership
             try:
                 load_scenario(source, deep_merge(experiment.overrides, change))
             except ScenarioError as exc:
@@ -197,12 +226,14 @@ def nested(path: str, value: Any) -> dict[str, Any]:
     return result
 
 
-def _probe_values(factor: Factor) -> list[Any]:
+def _probe_levels(factor: Factor) -> list[dict[str, Any]]:
     if factor.values is not None:
-        return list(factor.values)
+        return factor.levels()
     if factor.range is not None:
         low, high = factor.range
-        return [int(round(low)), int(round(high))] if factor.integer else [low, high]
-    assert factor.distribution is not None
-    value = float(factor.distribution.ppf(0.5))
-    return [int(round(value)) if factor.integer else value]
+        values = [int(round(low)), int(round(high))] if factor.integer else [low, high]
+    else:
+        assert factor.distribution is not None
+        value = float(factor.distribution.ppf(0.5))
+        values = [int(round(value)) if factor.integer else value]
+    return [{factor.path: v} for v in values]

@@ -72,8 +72,13 @@ class Outcomes:
         """A public reply from the company reaches the author."""
         model = self.model
         posts, counters, spec = model.posts.columns, model.counters, model.config.outcomes
-        if posts["status"][post] in (PostStatus.RESOLVED, PostStatus.DROPPED):
-            return  # already answered by the community, or lost
+        status = posts["status"][post]
+        if status == PostStatus.RESOLVED:
+            return  # already answered by the community
+        if status == PostStatus.DROPPED:
+            if posts["drop_reason"][post] not in (DropReason.UNHEARD, DropReason.IGNORED):
+                return  # lost in a hand-off
+            posts["drop_reason"][post] = DropReason.NONE  # a rogue department heard it
         code = int(posts["post_type"][post])
         wait = time - posts["time_posted"][post]
         expected = posts["expected_reply_hours"][post]

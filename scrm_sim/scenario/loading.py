@@ -97,6 +97,21 @@ def resolve_ownership(value: Any, referrer: Path, where: str = "ownership") -> A
     return data
 
 
+def available_models(search_dirs: tuple[Path, ...] | None = None) -> list[Ownership]:
+    """Every ownership preset that can be named (the first of a name wins), resolved and
+    validated, sorted by name. A broken preset raises ScenarioError naming its file."""
+    dirs = search_dirs or tuple(d / "ownership" for d in BUNDLED_SCENARIO_DIRS)
+    found: dict[str, Path] = {}
+    for directory in dirs:
+        for path in sorted(directory.glob("*.y*ml")) if directory.is_dir() else []:
+            found.setdefault(path.stem, path)
+    models = []
+    for name in sorted(found):
+        data = resolve_ownership(name, found[name], where="ownership")
+        models.append(_validate(Ownership, data, found[name]))
+    return models
+
+
 def deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
     """Merge ``override`` into a copy of ``base``; mappings merge, everything else replaces."""
     merged = dict(base)
