@@ -46,6 +46,8 @@ debate: $(STAMP)
 		cp $$(ls results/debate/$$claim/main_effects.png results/debate/$$claim/models.png \
 			2>/dev/null | head -1) docs/images/debate/$$claim.png || exit $$?; \
 		cp results/debate/$$claim/claim_table.csv docs/images/debate/$$claim.csv || exit $$?; \
+		for figure in results/debate/$$claim/over_time_p*.png; do [ -e "$$figure" ] && \
+			cp "$$figure" docs/images/debate/$${claim}_$$(basename $$figure); done; \
 	done
 
 clean:

@@ -198,7 +198,7 @@ def _analyse(args: argparse.Namespace) -> int:
     from scrm_sim.experiment.store import load_results
 
     try:
-        results = load_results(args.results, steps=False)
+        results = load_results(args.results)
         written = write_analysis(results, args.results)
     except (FileNotFoundError, ValueError) as exc:
         raise ScenarioError(str(args.results), [Problem("results", str(exc))]) from None

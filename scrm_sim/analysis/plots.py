@@ -73,9 +73,11 @@ def stage_change_days(steps: pd.DataFrame, model: str, run: str = "seed") -> lis
     if "ownership_stage" not in steps:
         return []
     frame = steps[steps["ownership"] == model]
+    if frame.empty:
+        return []
     day = frame["day"] if "day" in frame else frame["hour"] // 24
     changes = []
-    for stage in range(1, int(frame["ownership_stage"].max(initial=0)) + 1):
+    for stage in range(1, int(frame["ownership_stage"].max()) + 1):
         reached = day[frame["ownership_stage"] >= stage].groupby(frame[run]).min()
         if len(reached):
             changes.append((float(reached.median()), stage))

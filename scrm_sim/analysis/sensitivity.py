@@ -137,9 +137,13 @@ def main_effects_figure(summary: pd.DataFrame, factors: list[str], metrics: list
 def models_figure(summary: pd.DataFrame, metrics: list[str]) -> Figure:
     """Each metric per ownership model: runs as dots, mean with 95% CI (no factors)."""
     models = list(dict.fromkeys(summary["ownership"]))
-    fig, axes = plt.subplots(1, len(metrics), squeeze=False, layout="constrained",
-                             figsize=(max(3.2, 0.7 * len(models) + 1.2) * len(metrics), 4.2))
-    for ax, metric in zip(axes[0], metrics, strict=True):
+    columns = min(3, len(metrics))
+    rows = -(-len(metrics) // columns)
+    fig, axes = plt.subplots(rows, columns, squeeze=False, layout="constrained",
+                             figsize=(max(3.2, 0.7 * len(models) + 1.2) * columns, 3.8 * rows))
+    for ax in axes.flat[len(metrics):]:
+        ax.set_visible(False)
+    for ax, metric in zip(axes.flat, metrics, strict=False):
         for x, model in enumerate(models):
             values = summary.loc[summary["ownership"] == model, metric].to_numpy(float)
             colour = colour_of(model, models)
@@ -170,9 +174,37 @@ def claim_table(summary: pd.DataFrame, factors: list[str], metrics: list[str]) -
     return pd.DataFrame(rows)
 
 
+def _stage_figures(results: Results, out: Path) -> list[Path]:
+    """``over_time_p<point>.png`` per design point when a staged model changed stage, so
+    that the stage changes (dashed lines) can be read against the trajectories."""
+    from scrm_sim.analysis.report import over_time_figure  # report imports this module's peers
+
+    steps = results.steps
+    if steps is None or steps.empty or "ownership_stage" not in steps:
+        return []
+    if steps["ownership_stage"].max() <= 0:
+        return []
+    models = list(dict.fromkeys(results.summary["ownership"]))
+    written = []
+    for point, frame in steps.groupby("point"):
+        figure = over_time_figure(frame, models)
+        if figure is None:
+            continue
+        levels = results.manifest["design"]["points"][int(point)]
+        label = ", ".join(f"{k} = {v}" for k, v in levels.items()) or "all runs"
+        figure.suptitle(f"Over time at {label} (line: mean over runs, band: 10–90%; "
+                        "dashed: stage changes)", fontsize=10)
+        path = out / f"over_time_p{int(point)}.png"
+        figure.savefig(path, dpi=110, bbox_inches="tight")
+        plt.close(figure)
+        written.append(path)
+    return written
+
+
 def write_analysis(results: Results, out: Path) -> list[Path]:
     """Write the experiment's figure (``main_effects.png`` with factors, ``models.png``
-    without), its numbers (``claim_table.csv``) and, for Sobol and Morris designs,
+    without), its numbers (``claim_table.csv``), the runs over time when a staged model
+    changed stage (``over_time_p<point>.png``) and, for Sobol and Morris designs,
     ``sensitivity.csv`` and ``sensitivity.png``."""
     if results.summary.empty:
         raise ValueError("no finished runs in the results yet")
@@ -201,6 +233,7 @@ def write_analysis(results: Results, out: Path) -> list[Path]:
         figure.savefig(path, dpi=120, bbox_inches="tight")
         plt.close(figure)
         written.append(path)
+    written += _stage_figures(results, out)
     if design["type"] == "full_factorial" and metrics:
         table = out / "claim_table.csv"
         claim_table(results.summary, factors, metrics).to_csv(table, index=False)
