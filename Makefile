@@ -3,7 +3,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test validate bench debate venv clean
+.PHONY: demo test view validate bench debate venv clean
 
 # Find a Python >= 3.12: on PATH first, then under pyenv's versions folder.
 PYTHON_FOR_VENV := $(shell \
@@ -17,7 +17,7 @@ $(STAMP): pyproject.toml
 		echo "error: scrm_sim needs Python >= 3.12; install python3.12 or python3.13 (e.g. 'pyenv install 3.12' or your OS package) and rerun" >&2; exit 2; fi
 	@test -x $(PY) || $(PYTHON_FOR_VENV) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev]'
+	$(PY) -m pip install --quiet -e '.[dev,viz]'
 	@touch $(STAMP)
 
 demo: $(STAMP)
@@ -26,6 +26,10 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	$(PY) -m pytest -q
+
+# the interactive browser view on http://127.0.0.1:8765 (Ctrl-C stops it)
+view: $(STAMP)
+	$(VENV)/bin/scrm-sim view scenarios/baseline.yaml
 
 # the full analytic validation suite (several minutes); `make test` runs a fast subset
 validate: $(STAMP)

@@ -67,6 +67,13 @@ def _parser() -> argparse.ArgumentParser:
     models.add_argument("--names", action="store_true", help="names only, one per line")
     models.set_defaults(handler=_models)
 
+    view = sub.add_parser("view", help="interactive browser view (needs the viz extra)")
+    view.add_argument("scenario", nargs="?", default="baseline",
+                      help="scenario YAML file or bundled name (default: baseline)")
+    view.add_argument("--port", type=_positive_int, default=8765, help="port (default 8765)")
+    view.add_argument("--host", default="127.0.0.1", help="address to listen on (default: local)")
+    view.set_defaults(handler=_view)
+
     validate = sub.add_parser("validate", help="check a scenario and print it fully resolved")
     validate.add_argument("scenario", help="scenario YAML file or bundled name")
     validate.set_defaults(handler=_validate)
@@ -137,6 +144,29 @@ def _models(args: argparse.Namespace) -> int:
         if m.source:
             print(f"{'':<{width}}  source: {m.source}")
     return 0
+
+
+def _view(args: argparse.Namespace) -> int:
+    import importlib.util
+    import os
+    import subprocess
+
+    from scrm_sim.scenario import load_scenario
+    from scrm_sim.view.session import SCENARIO_ENV
+
+    load_scenario(args.scenario)  # a bad scenario is the usual clear error, before any server
+    if importlib.util.find_spec("solara") is None:
+        print("error: the view needs the viz extra: pip install -e '.[viz]' "
+              "(or: make view)", file=sys.stderr)
+        return EXIT_USER_ERROR
+    source = Path(args.scenario)
+    env = {**os.environ,
+           SCENARIO_ENV: str(source.resolve()) if source.is_file() else args.scenario}
+    app = Path(__file__).resolve().parent / "view" / "app.py"
+    print(f"scrm-sim view: http://{args.host}:{args.port} (Ctrl-C stops it)", file=sys.stderr)
+    command = [sys.executable, "-m", "solara", "run", str(app), "--production", "--no-open",
+               "--host", args.host, "--port", str(args.port)]
+    return subprocess.call(command, env=env)
 
 
 def _validate(args: argparse.Namespace) -> int:

@@ -45,6 +45,11 @@ class NegativeCascades:
         self._frontier_cascades = np.append(self._frontier_cascades, cascade)
         return cascade
 
+    @property
+    def spreading(self) -> np.ndarray:
+        """People who heard a grievance last hour and may pass it on now (the live front)."""
+        return self._frontier_nodes
+
     def damp(self, cascade: int, factor: float) -> None:
         """The company answered publicly: the grievance spreads less from now on."""
         self.transmission[cascade] *= factor
