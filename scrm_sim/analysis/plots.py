@@ -67,7 +67,8 @@ def comparison_figure(summary: pd.DataFrame, models: Sequence[str], title: str) 
     return fig
 
 
-def stage_change_days(steps: pd.DataFrame, model: str, run: str = "seed") -> list[tuple[float, int]]:
+def stage_change_days(steps: pd.DataFrame, model: str,
+                      run: str = "seed") -> list[tuple[float, int]]:
     """(day, stage) of each stage change of a staged model: the median over runs of the
     first day each stage is reached (runs that never reach it do not count)."""
     if "ownership_stage" not in steps:

@@ -13,6 +13,7 @@ import pandas as pd
 import solara
 from matplotlib import colormaps
 from matplotlib.collections import LineCollection
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from mesa.visualization.solara_viz import ModelController, ModelCreator
 from mesa.visualization.utils import update_counter
@@ -20,6 +21,7 @@ from mesa.visualization.utils import update_counter
 from scrm_sim.analysis.plots import OKABE_ITO, colour_of, mark_stage_changes
 from scrm_sim.model.agents import Role
 from scrm_sim.model.customers import Stage
+from scrm_sim.model.model import SCRMModel
 from scrm_sim.scenario.schema import DEPARTMENTS
 from scrm_sim.view.session import NONE, SideBySide, model_names, network_sample, organisation_layout
 
@@ -41,16 +43,25 @@ def Status(model: SideBySide) -> None:
                     + " vs ".join(f"`{name}`" for name in model.runs))
 
 
+Panel = tuple[str, SCRMModel, Axes]  # ownership model, its run, its axes
+
+
+def side_by_side(model: SideBySide, height: float) -> tuple[Figure, list[Panel]]:
+    """A figure with one panel per run, left to right."""
+    fig = Figure(figsize=(5.2 * len(model.runs), height), layout="constrained")
+    panels = [(name, run, fig.add_subplot(1, len(model.runs), i + 1))
+              for i, (name, run) in enumerate(model.runs.items())]
+    return fig, panels
+
+
 @solara.component
 def CustomerNetwork(model: SideBySide) -> None:
     """A sample of the customer network: colour = satisfaction, red ring = grievance spreading."""
     update_counter.get()
     if model.error:
         return
-    runs = model.runs
-    fig = Figure(figsize=(5.2 * len(runs), 4.6), layout="constrained")
-    for i, (name, run) in enumerate(runs.items()):
-        ax = fig.add_subplot(1, len(runs), i + 1)
+    fig, panels = side_by_side(model, height=4.6)
+    for name, run, ax in panels:
         rows, positions = network_sample(model, run)
         xy = np.array([positions[k] for k in range(len(rows))])
         sub = run.adjacency[rows][:, rows].tocoo()
@@ -76,10 +87,8 @@ def Organisation(model: SideBySide) -> None:
     update_counter.get()
     if model.error:
         return
-    runs = model.runs
-    fig = Figure(figsize=(5.2 * len(runs), 4.2), layout="constrained")
-    for i, (name, run) in enumerate(runs.items()):
-        ax = fig.add_subplot(1, len(runs), i + 1)
+    fig, panels = side_by_side(model, height=4.2)
+    for name, run, ax in panels:
         positions = organisation_layout(model, run)
         edges = [(positions[a], positions[b]) for a, b in run.org_graph.edges]
         ax.add_collection(LineCollection(edges, colors="#dddddd", linewidths=0.3, zorder=1))
