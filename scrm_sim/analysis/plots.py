@@ -45,18 +45,24 @@ def colour_of(model: str, order: Sequence[str]) -> str:
     return extra[list(order).index(model) % len(extra)]
 
 
+def runs_with_ci(ax: plt.Axes, summary: pd.DataFrame, column: str, models: Sequence[str],
+                 scale: float = 1.0) -> None:
+    """One column per model: its runs as jittered dots, beside them the mean with a 95% CI."""
+    for x, model in enumerate(models):
+        values = summary.loc[summary["ownership"] == model, column].to_numpy(float) * scale
+        colour = colour_of(model, models)
+        jitter = np.linspace(-0.12, 0.12, len(values)) if len(values) > 1 else np.zeros(1)
+        ax.scatter(x + jitter, values, s=14, color=colour, alpha=0.5, linewidths=0)
+        mean, low, high = mean_ci(values)
+        ax.errorbar(x + 0.28, mean, yerr=[[mean - low], [high - mean]], fmt="o", color=colour,
+                    capsize=4, markersize=6)
+
+
 def comparison_figure(summary: pd.DataFrame, models: Sequence[str], title: str) -> Figure:
     """Headline metrics per ownership model: replications as dots, mean ± 95% CI as a bar."""
     fig, axes = plt.subplots(2, 3, figsize=(13, 7.5), layout="constrained")
     for ax, (column, name, unit, scale) in zip(axes.flat, HEADLINE_METRICS, strict=True):
-        for x, model in enumerate(models):
-            values = summary.loc[summary["ownership"] == model, column].to_numpy(float) * scale
-            colour = colour_of(model, models)
-            jitter = np.linspace(-0.12, 0.12, len(values)) if len(values) > 1 else np.zeros(1)
-            ax.scatter(x + jitter, values, s=14, color=colour, alpha=0.5, linewidths=0)
-            mean, low, high = mean_ci(values)
-            ax.errorbar(x + 0.28, mean, yerr=[[mean - low], [high - mean]], fmt="o", color=colour,
-                        capsize=4, markersize=6)
+        runs_with_ci(ax, summary, column, models, scale)
         ax.set_xticks(range(len(models)), [m.replace("_", "-") for m in models], rotation=15)
         ax.set_title(name, fontsize=11)
         ax.set_ylabel(unit)

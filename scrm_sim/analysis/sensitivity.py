@@ -21,7 +21,7 @@ from matplotlib.figure import Figure
 from SALib.analyze import morris as morris_analyze
 from SALib.analyze import sobol as sobol_analyze
 
-from scrm_sim.analysis.plots import colour_of
+from scrm_sim.analysis.plots import colour_of, runs_with_ci
 from scrm_sim.analysis.statistics import mean_ci
 from scrm_sim.experiment.store import Results
 
@@ -144,13 +144,7 @@ def models_figure(summary: pd.DataFrame, metrics: list[str]) -> Figure:
     for ax in axes.flat[len(metrics):]:
         ax.set_visible(False)
     for ax, metric in zip(axes.flat, metrics, strict=False):
-        for x, model in enumerate(models):
-            values = summary.loc[summary["ownership"] == model, metric].to_numpy(float)
-            colour = colour_of(model, models)
-            ax.scatter(np.full(len(values), x - 0.15), values, s=10, color=colour, alpha=0.5)
-            mean, low, high = mean_ci(values)
-            ax.errorbar(x + 0.1, mean, yerr=[[mean - low], [high - mean]], fmt="o",
-                        color=colour, capsize=4)
+        runs_with_ci(ax, summary, metric, models)
         ax.set_xticks(range(len(models)), [m.replace("_", "-") for m in models], rotation=35,
                       ha="right", fontsize=8)
         ax.set_title(metric, fontsize=10)

@@ -91,7 +91,7 @@ class ResponseProcess:
         self.hub = ServiceQueue("hub")
         self.departments = {d: ServiceQueue(d) for d in model.config.company.departments}
         self.approval = ServiceQueue("approval")
-        self.rogue = {d: ServiceQueue(f"rogue {d}") for d in model.config.company.departments}
+        self.rogue: dict[str, ServiceQueue] = {}  # made when a department first goes rogue
         self.plan = RoutingPlan(model.ownership, model.config.company.departments)
         self._events: list[tuple[float, int, int, int, str, bool]] = []
         # Moments at which queue lengths are sampled for the Little's-law check: a child
@@ -156,6 +156,8 @@ class ResponseProcess:
         for dept, share in plan.rogue_share.items():
             answered = rng.random(len(rows)) < share[types]
             for row, t in zip(rows[answered].tolist(), times[answered].tolist(), strict=True):
+                if dept not in self.rogue:
+                    self.rogue[dept] = ServiceQueue(f"rogue {dept}")
                 self.rogue[dept].add(row, t, 1.0)
         listening_delay = model.ownership.listening.delay_hours
         delays = rng.exponential(listening_delay, len(rows)) if listening_delay > 0 else np.zeros(
@@ -207,7 +209,8 @@ class ResponseProcess:
             queue.run(t0, t1, on_duty.get(f"rogue {name}", []), self._serve_rogue, live)
 
     def backlog(self, at: float) -> int:
-        """Posts waiting (arrived, not started) in all queues at ``at`` (the end of a step).
+        """Posts waiting (arrived, not started) in the programme's queues at ``at`` (the end
+        of a step).
 
         With ``sample_queue_lengths`` on (the Little's-law check), also samples each queue's
         length at a random moment of the step that ends at ``at``.
@@ -217,17 +220,18 @@ class ResponseProcess:
             moment = at - 1.0 + float(self._sampling_rng.random())
             for queue in self.queues:
                 queue.sample_length(moment, self._left_at)
-        # rogue queues hold copies of posts the programme also holds: not its backlog
-        return sum(queue.waiting(at, live) for queue in self.queues if queue not in self._rogue)
+        return sum(queue.waiting(at, live) for queue in self.programme_queues)
+
+    @property
+    def programme_queues(self) -> list[ServiceQueue]:
+        """The ownership model's queues: the hub, approvals and one per department."""
+        return [self.hub, self.approval, *self.departments.values()]
 
     @property
     def queues(self) -> list[ServiceQueue]:
-        """Every queue: the hub, approvals, one per department and one per rogue department."""
-        return [self.hub, self.approval, *self.departments.values(), *self.rogue.values()]
-
-    @property
-    def _rogue(self) -> list[ServiceQueue]:
-        return list(self.rogue.values())
+        """Every queue: the programme's and one per rogue department (whose posts are copies
+        of posts the programme also holds, so they are not in its backlog)."""
+        return [*self.programme_queues, *self.rogue.values()]
 
     def due_events(self, until: float) -> list[tuple[float, int, int, str, bool]]:
         """Pop the events before ``until`` in time order: (time, kind, post, department, on voice)."""

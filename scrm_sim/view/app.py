@@ -8,12 +8,14 @@ satisfaction, answered within the SLA, backlog and social-team size (stage chang
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import pandas as pd
 import solara
 from matplotlib import colormaps
-from matplotlib.collections import LineCollection
 from matplotlib.axes import Axes
+from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
 from mesa.visualization.solara_viz import ModelController, ModelCreator
 from mesa.visualization.utils import update_counter
@@ -54,12 +56,8 @@ def side_by_side(model: SideBySide, height: float) -> tuple[Figure, list[Panel]]
     return fig, panels
 
 
-@solara.component
-def CustomerNetwork(model: SideBySide) -> None:
+def customer_network(model: SideBySide) -> Figure:
     """A sample of the customer network: colour = satisfaction, red ring = grievance spreading."""
-    update_counter.get()
-    if model.error:
-        return
     fig, panels = side_by_side(model, height=4.6)
     for name, run, ax in panels:
         rows, positions = network_sample(model, run)
@@ -78,15 +76,11 @@ def CustomerNetwork(model: SideBySide) -> None:
         ax.set_title(f"{name}: customers (green satisfied, red unhappy, grey churned; "
                      f"{int(spreading.sum())} spreading a grievance)", fontsize=8)
         ax.set_axis_off()
-    solara.FigureMatplotlib(fig, format="png", dpi=90)
+    return fig
 
 
-@solara.component
-def Organisation(model: SideBySide) -> None:
+def organisation(model: SideBySide) -> Figure:
     """Staff by department; social roles outlined in black, social-team members ringed."""
-    update_counter.get()
-    if model.error:
-        return
     fig, panels = side_by_side(model, height=4.2)
     for name, run, ax in panels:
         positions = organisation_layout(model, run)
@@ -106,21 +100,17 @@ def Organisation(model: SideBySide) -> None:
             ax.scatter([], [], color=colour, s=14, label=dept)
         ax.legend(fontsize=6, frameon=False, loc="lower left", ncol=4)
         ax.set_axis_off()
-    solara.FigureMatplotlib(fig, format="png", dpi=90)
+    return fig
 
 
-@solara.component
-def Queues(model: SideBySide) -> None:
+def queue_lengths(model: SideBySide) -> Figure:
     """Posts waiting in each queue now."""
-    update_counter.get()
-    if model.error:
-        return
     names = list(model.runs)
     fig = Figure(figsize=(8, 3.2), layout="constrained")
     ax = fig.add_subplot()
     width = 0.8 / len(names)
     for j, (name, run) in enumerate(model.runs.items()):
-        queues = [q for q in run.response.queues if not q.name.startswith("rogue")]
+        queues = run.response.programme_queues
         waiting = [q.waiting(float(run.hour), run.response.is_live) for q in queues]
         x = np.arange(len(queues)) + j * width
         ax.bar(x, waiting, width, label=name, color=colour_of(name, names))
@@ -129,19 +119,15 @@ def Queues(model: SideBySide) -> None:
     ax.set_ylabel("posts waiting")
     ax.set_title("Queues now", fontsize=10)
     ax.legend(fontsize=8, frameon=False)
-    solara.FigureMatplotlib(fig, format="png", dpi=90)
+    return fig
 
 
 PANELS = [("satisfaction_mean", "satisfaction (mean)"), ("sla_share", "answered within SLA (%)"),
           ("backlog", "posts waiting"), ("social_team_size", "social-team size")]
 
 
-@solara.component
-def LivePlots(model: SideBySide) -> None:
+def live_plots(model: SideBySide) -> Figure:
     """Satisfaction, answered within the SLA, backlog and team size so far."""
-    update_counter.get()
-    if model.error:
-        return
     names = list(model.runs)
     frames = []
     for name, run in model.runs.items():
@@ -167,7 +153,7 @@ def LivePlots(model: SideBySide) -> None:
             ax.set_xlabel("day", fontsize=8)
     if not steps.empty:
         fig.axes[0].legend(fontsize=7, frameon=False)
-    solara.FigureMatplotlib(fig, format="png", dpi=90)
+    return fig
 
 
 def model_params() -> dict:
@@ -191,6 +177,26 @@ def model_params() -> dict:
     }
 
 
+def figure_panel(draw: Callable[[SideBySide], Figure]) -> Callable[[SideBySide], None]:
+    """A page component that redraws ``draw(model)`` after every step (nothing when the
+    scenario could not be built: Status shows why)."""
+
+    @solara.component
+    def FigurePanel(model: SideBySide) -> None:
+        update_counter.get()
+        if not model.error:
+            solara.FigureMatplotlib(draw(model), format="png", dpi=90)
+
+    FigurePanel.__doc__ = draw.__doc__
+    return FigurePanel
+
+
+CustomerNetwork = figure_panel(customer_network)
+Organisation = figure_panel(organisation)
+Queues = figure_panel(queue_lengths)
+LivePlots = figure_panel(live_plots)
+
+
 @solara.component
 def Dashboard(model: SideBySide) -> None:
     """All panels in a fixed layout (Mesa's draggable grid needs assets from a CDN)."""
@@ -207,6 +213,7 @@ def Dashboard(model: SideBySide) -> None:
 def Page() -> None:
     """Mesa's controller (step, play, pause, reset) and parameter inputs, then the panels."""
     first = solara.use_memo(SideBySide, [])  # built once per page, not on every render
+    knobs = solara.use_memo(model_params, [])  # reads every preset file: once per page
     model = solara.use_reactive(first)
     parameters = solara.use_reactive({})
     play_interval = solara.use_reactive(150)
@@ -222,5 +229,5 @@ def Page() -> None:
                                 use_threads=use_threads)
                 solara.SliderInt("Hours per step", value=render_interval, min=1, max=24)
             with solara.Card("Knobs (press Reset to apply)"):
-                ModelCreator(model, model_params(), model_parameters=parameters)
+                ModelCreator(model, knobs, model_parameters=parameters)
         Dashboard(model.value)

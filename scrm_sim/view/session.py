@@ -110,18 +110,18 @@ class SideBySide(mesa.Model):
 
 # Layouts by (scenario, seed): the same scenario and seed build the same networks, so a reset
 # or a change of ownership model reuses the layout instead of recomputing it.
-_LAYOUTS: dict[tuple[str, int, str], tuple[np.ndarray, dict]] = {}
+_CUSTOMER_LAYOUTS: dict[tuple[str, int], tuple[np.ndarray, dict]] = {}
+_ORGANISATION_LAYOUTS: dict[tuple[str, int], dict] = {}
 
 
-def network_sample(view: SideBySide, run: SCRMModel,
-                   size: int = NETWORK_SAMPLE) -> tuple[np.ndarray, dict]:
+def network_sample(view: SideBySide, run: SCRMModel) -> tuple[np.ndarray, dict]:
     """A connected sample of customers and its layout, computed once per scenario and seed."""
-    key = (view.source, view.seed_value, "customers")
-    if key not in _LAYOUTS:
-        rows = _snowball(run.adjacency, size)
+    key = (view.source, view.seed_value)
+    if key not in _CUSTOMER_LAYOUTS:
+        rows = _snowball(run.adjacency, NETWORK_SAMPLE)
         graph = nx.from_scipy_sparse_array(run.adjacency[rows][:, rows])
-        _LAYOUTS[key] = rows, nx.spring_layout(graph, seed=1, iterations=60)
-    return _LAYOUTS[key]
+        _CUSTOMER_LAYOUTS[key] = rows, nx.spring_layout(graph, seed=1, iterations=60)
+    return _CUSTOMER_LAYOUTS[key]
 
 
 def _snowball(adjacency: Any, size: int, per_person: int = 4) -> np.ndarray:
@@ -142,7 +142,7 @@ def _snowball(adjacency: Any, size: int, per_person: int = 4) -> np.ndarray:
 
 def organisation_layout(view: SideBySide, run: SCRMModel) -> dict:
     """Layout of the organisation graph (staff ids to positions), computed once."""
-    key = (view.source, view.seed_value, "organisation")
-    if key not in _LAYOUTS:
-        _LAYOUTS[key] = np.empty(0), nx.spring_layout(run.org_graph, seed=1, iterations=80)
-    return _LAYOUTS[key][1]
+    key = (view.source, view.seed_value)
+    if key not in _ORGANISATION_LAYOUTS:
+        _ORGANISATION_LAYOUTS[key] = nx.spring_layout(run.org_graph, seed=1, iterations=80)
+    return _ORGANISATION_LAYOUTS[key]
