@@ -139,8 +139,7 @@ def _models(args: argparse.Namespace) -> int:
     width = max(len(m.name) for m in models)
     for m in models:
         stages = f" ({len(m.stages) + 1} stages)" if m.stages else ""
-        print(f"{m.name:<{width}}  owner: {m.owner}{stages}")
-        print(f"{'':<{width}}  {m.position or m.description}")
+        print(f"{m.name:<{width}}  {m.position or m.description}{stages}")
         if m.source:
             print(f"{'':<{width}}  source: {m.source}")
     return 0

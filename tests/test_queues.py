@@ -20,7 +20,7 @@ def serve_fixed(duration: float, log: list):
     return serve
 
 
-def always(_post):
+def always(_post, _at):
     return True
 
 
@@ -71,7 +71,7 @@ def test_work_not_started_by_the_end_of_the_step_waits_for_the_next():
     server = Person()
     queue.run(0.0, 1.0, [server], serve_fixed(1.2, log), always)
     assert [p for p, _ in log] == [1]
-    assert queue.waiting(1.0, lambda posts: posts == posts) == 1
+    assert queue.waiting(1.0, lambda posts, at: posts == posts) == 1
     queue.run(1.0, 2.0, [server], serve_fixed(1.2, log), always)
     assert log[1] == (2, 1.2)  # starts the moment the server frees, inside the next step
 
@@ -80,7 +80,7 @@ def test_posts_that_are_no_longer_live_are_skipped():
     queue, log = ServiceQueue("q"), []
     queue.add(1, 0.0, 1)
     queue.add(2, 0.1, 1)
-    queue.run(0.0, 1.0, [Person()], serve_fixed(0.1, log), lambda post: post != 1)
+    queue.run(0.0, 1.0, [Person()], serve_fixed(0.1, log), lambda post, at: post != 1)
     assert [p for p, _ in log] == [2]
 
 

@@ -10,7 +10,7 @@ import numpy as np
 
 from scrm_sim.model.customers import CUSTOMER_STAGES, Stage
 from scrm_sim.model.engines import (
-    AT_RISK_HYSTERESIS, churn_probability, drifted, poisson_count, post_rates,
+    churn_probability, conversion_probability, drifted, poisson_count, post_rates,
 )
 from scrm_sim.scenario.schema import POST_TYPES, Shift
 
@@ -77,13 +77,14 @@ class Customer(mesa.Agent):
             stage = self._move(Stage.ACTIVE)
         if stage == Stage.ACTIVE and s < churn.at_risk_below:
             stage = self._move(Stage.AT_RISK)
-        elif stage == Stage.AT_RISK and s >= churn.at_risk_below + AT_RISK_HYSTERESIS:
+        elif stage == Stage.AT_RISK and s >= churn.at_risk_below + churn.at_risk_recovery_margin:
             stage = self._move(Stage.ACTIVE)
         if stage in CUSTOMER_STAGES:
-            if rnd.random() < churn_probability(s, churn):
+            if rnd.random() < churn_probability(s, stage, churn):
                 self._move(Stage.CHURNED)
                 model.counters["churned"] += 1
-        elif stage == Stage.PROSPECT and rnd.random() < model.customer_engine.day_reach:
+        elif stage == Stage.PROSPECT and rnd.random() < conversion_probability(
+                model.customer_engine.day_reach, s, scenario):
             self._move(Stage.ONBOARDING)
             model.counters["acquired_external"] += 1
 

@@ -60,6 +60,9 @@ class CustomerPopulation:
         # every post type, so impatient customers are impatient about everything.
         self.impatience_z = rng.standard_normal(n)
         self._log_sd = spec.expectation_spread
+        # Experience moves expectations (Pandora's box): a factor on every expected reply
+        # time, updated after each reply (scrm_sim.model.outcomes).
+        self.expectation_factor = np.ones(n)
         # Medians chosen so that the cited shares expect a reply within one hour:
         # P(E <= 1) = Phi(-ln(median) / sd)  =>  ln(median) = -sd * Phi^-1(share).
         self._log_median_any = -self._log_sd * stats.norm.ppf(spec.expect_reply_within_hour)
@@ -107,7 +110,8 @@ class CustomerPopulation:
     def expected_reply_hours(self, people: np.ndarray, complaint: bool) -> np.ndarray:
         """Reply time each person expects for a post (hours)."""
         log_median = self._log_median_complaint if complaint else self._log_median_any
-        return np.exp(log_median - self._log_sd * self.impatience_z[people])
+        return np.exp(log_median - self._log_sd * self.impatience_z[people]) * (
+            self.expectation_factor[people])
 
     def move(self, people: np.ndarray, to: Stage, day: float) -> None:
         """Move people to a stage (only along ALLOWED_TRANSITIONS)."""

@@ -27,9 +27,6 @@ if TYPE_CHECKING:
     from scrm_sim.model.agents import Customer
     from scrm_sim.model.model import SCRMModel
 
-AT_RISK_HYSTERESIS = 0.05  # at-risk customers recover only clearly above the threshold
-
-
 # ---------------------------------------------------------------------- shared formulas
 
 
@@ -55,11 +52,24 @@ def drifted(satisfaction, outcomes: Outcomes):  # noqa: ANN001, ANN201
     return satisfaction + outcomes.drift_per_day * (outcomes.drift_target - satisfaction)
 
 
-def churn_probability(satisfaction, churn: Churn):  # noqa: ANN001, ANN201
-    """Daily churn probability 1 − exp(−h), h = h0·exp(b·(s_ref − s))."""
-    hazard = churn.daily_base_hazard * np.exp(
+def churn_probability(satisfaction, stage, churn: Churn):  # noqa: ANN001, ANN201
+    """Daily churn probability 1 − exp(−h), h = h0·m_stage·exp(b·(s_ref − s)), where m_stage
+    is the onboarding multiple for new and won-back customers, the at-risk multiple for
+    customers at risk, and 1 otherwise."""
+    multiple = np.where(
+        np.isin(stage, (Stage.ONBOARDING, Stage.WON_BACK)), churn.onboarding_hazard_multiplier,
+        np.where(stage == Stage.AT_RISK, churn.at_risk_hazard_multiplier, 1.0))
+    hazard = churn.daily_base_hazard * multiple * np.exp(
         churn.sensitivity * (churn.reference_satisfaction - satisfaction))
     return -np.expm1(-hazard)
+
+
+def conversion_probability(chance: float, attitude, scenario: Scenario):  # noqa: ANN001, ANN201
+    """A prospect's chance to convert, × exp(k·(s − s_ref)) for its attitude s to the brand:
+    grievances it has seen put it off (OUTCOMES.md F7). Capped at 1."""
+    wom, churn = scenario.word_of_mouth, scenario.churn
+    factor = np.exp(wom.prospect_attitude_sensitivity * (attitude - churn.reference_satisfaction))
+    return np.minimum(1.0, chance * factor)
 
 
 def external_reach(scenario: Scenario, day: float) -> float:
@@ -112,16 +122,19 @@ class VectorisedEngine:
         pop.move(np.flatnonzero(settled), Stage.ACTIVE, day)
         pop.move(np.flatnonzero((stage == Stage.ACTIVE) & (s < churn.at_risk_below)),
                  Stage.AT_RISK, day)
-        recovered = (stage == Stage.AT_RISK) & (s >= churn.at_risk_below + AT_RISK_HYSTERESIS)
+        recovered = (stage == Stage.AT_RISK) & (
+            s >= churn.at_risk_below + churn.at_risk_recovery_margin)
         pop.move(np.flatnonzero(recovered), Stage.ACTIVE, day)
 
         customers = np.flatnonzero(np.isin(stage, CUSTOMER_STAGES))
-        leaving = customers[churn_draw[customers] < churn_probability(s[customers], churn)]
+        leaving = customers[churn_draw[customers]
+                            < churn_probability(s[customers], stage[customers], churn)]
         pop.move(leaving, Stage.CHURNED, day)
         model.counters["churned"] += len(leaving)
 
         prospects = np.flatnonzero(stage == Stage.PROSPECT)
-        joining = prospects[join_draw[prospects] < external_reach(scenario, day)]
+        chance = conversion_probability(external_reach(scenario, day), s[prospects], scenario)
+        joining = prospects[join_draw[prospects] < chance]
         pop.move(joining, Stage.ONBOARDING, day)
         model.counters["acquired_external"] += len(joining)
 

@@ -17,9 +17,6 @@ from scrm_sim.scenario.schema import POST_TYPES, PostType
 if TYPE_CHECKING:
     from scrm_sim.model.model import SCRMModel
 
-PROMOTER_MIN, DETRACTOR_MAX = 9, 6  # NPS on satisfaction mapped to a 0–10 score
-
-
 def customer_statistics(model: SCRMModel) -> dict[str, float]:
     """Satisfaction mean, NPS and count of current customers, computed once per step."""
     cached = model.customer_statistics_cache
@@ -29,11 +26,12 @@ def customer_statistics(model: SCRMModel) -> dict[str, float]:
     if len(s) == 0:
         stats = {"satisfaction_mean": float("nan"), "nps": float("nan"), "customers": 0}
     else:
-        score = np.rint(10 * s)
+        score = np.rint(10 * s)  # satisfaction read as a 0–10 score
+        output = model.config.output
         stats = {
             "satisfaction_mean": float(s.mean()),
-            "nps": float(100 * (np.count_nonzero(score >= PROMOTER_MIN)
-                                - np.count_nonzero(score <= DETRACTOR_MAX)) / len(s)),
+            "nps": float(100 * (np.count_nonzero(score >= output.nps_promoter_min)
+                                - np.count_nonzero(score <= output.nps_detractor_max)) / len(s)),
             "customers": len(s),
         }
     model.customer_statistics_cache = (model.hour, stats)
@@ -162,6 +160,8 @@ def run_summary(model: SCRMModel) -> dict[str, float]:
         "ideas_co_created": counters["ideas_co_created"],
         "community_answers": counters["community_answers"],
         "grievances": counters["grievances"],
+        "silences": counters["silences"],
+        "churned_after_silence": counters["churned_after_silence"],
         "negative_wom_reach": model.cascades.total_reach,
         "largest_cascade": model.cascades.largest,
         "brand_consistency": (

@@ -21,9 +21,6 @@ from scrm_sim.model.streams import CommonStreams
 from scrm_sim.model.word_of_mouth import NegativeCascades
 from scrm_sim.scenario.schema import Ownership, Scenario, resolve_shift, scaled_count
 
-ENTHUSIASM_CONCENTRATION = 8.0  # spread of enthusiasm around the department's mean (beta a+b)
-
-
 class SCRMModel(mesa.Model):
     """Social CRM in one company under one ownership model.
 
@@ -91,10 +88,11 @@ class SCRMModel(mesa.Model):
 
     def _build_staff(self) -> None:
         members: dict[str, list[int]] = {}
+        concentration = self.config.company.enthusiasm_concentration
         for name, dept in self.config.company.departments.items():
             mean = dept.social_enthusiasm
-            a = max(1e-3, mean * ENTHUSIASM_CONCENTRATION)
-            b = max(1e-3, (1 - mean) * ENTHUSIASM_CONCENTRATION)
+            a = max(1e-3, mean * concentration)
+            b = max(1e-3, (1 - mean) * concentration)
             enthusiasm = self.rng.beta(a, b, size=self.config.company.head_count(name))
             people = [
                 StaffMember(
@@ -180,9 +178,11 @@ class SCRMModel(mesa.Model):
         c = self.counters
         return c["acquired_word_of_mouth"] + c["acquired_leads"] + c["acquired_external"]
 
-    def effective_silo(self, department: str) -> float:
-        """Hand-off friction into a department, after culture and the owner's authority."""
-        silo = self.config.company.departments[department].silo_strength
+    def effective_silo(self, sender: str, receiver: str) -> float:
+        """Friction of a hand-off from one department to another: the mean of their silo
+        strengths, after culture and the owner's authority."""
+        departments = self.config.company.departments
+        silo = (departments[sender].silo_strength + departments[receiver].silo_strength) / 2.0
         return silo * (1.0 - self.culture) * (1.0 - self.ownership.authority)
 
     @property
@@ -200,7 +200,10 @@ class SCRMModel(mesa.Model):
             rows = self.posts.append(batch.authors, TYPE_CODE[batch.post_type], batch.times, expected)
             self.outcomes.new_posts(rows, batch.post_type)
             new_rows.append(rows)
-        self.response.triage(np.concatenate(new_rows) if new_rows else np.empty(0, np.int64))
+        rows = np.concatenate(new_rows) if new_rows else np.empty(0, np.int64)
+        # how each author will react to silence: drawn with the post, so paired runs agree
+        self.posts.columns["fate_draw"][rows] = self.streams.at("post_fate", hour).random(len(rows))
+        self.response.triage(rows)
         self.response.serve(hour)
         self.outcomes.apply(self.response.due_events(hour + 1.0))
         self.outcomes.expose_negative(
@@ -220,7 +223,8 @@ class SCRMModel(mesa.Model):
         self.staff.do("close_day")
         self.staff.shuffle_do("review_team_membership")
         self.refresh_social_staff()
-        target = max(self.config.company.culture, self.ownership.executive_sponsorship)
+        # culture follows what leadership sponsors, up or down (seed 002)
+        target = self.ownership.executive_sponsorship
         self.culture += (target - self.culture) / self.config.company.culture_adaptation_days
         self._check_stage_trigger()
         if self.config.output.agent_records:

@@ -1,11 +1,18 @@
-"""What replies, silence and word of mouth do to customers (MODEL.md process step 5).
+"""What a post, a reply and silence do to customers (MODEL.md process step 5; OUTCOMES.md).
 
-* A reply after waiting w gives utility u = 2^(−w / e) × (1 for a resolution, less for a
-  mere acknowledgement) × (less when off the brand voice), where e is the reply time this
-  customer expects (a multiple of it for a resolution that follows an acknowledgement);
-  satisfaction moves toward it, s ← s + η_k·(u − s) (MODEL.md).
-* Silence past the customer's patience costs satisfaction; for a complaint it becomes a
-  public grievance that spreads (:mod:`scrm_sim.model.word_of_mouth`).
+Satisfaction s ∈ [0, 1] moves by increments whose sign is fixed by what happened, never
+toward a utility (which made slow replies worse than silence):
+
+* posting a complaint:  s ← s − d / (1 + f·responsiveness)       the failure itself
+* a reply after wait w: s ← s + g_type · r(w / e) · v · share      any reply helps
+  with r(x) = floor + (1 − floor)·2^(−x / h), e the reply time the customer expects,
+  v < 1 off the brand voice, share the acknowledgement share (or the rest of it for
+  the resolution that follows, judged against a multiple of e);
+* silence past the customer's patience, heard or not: s ← s − p_type; the customer may
+  leave at once (one bad experience), and an unanswered complaint becomes a public
+  grievance that spreads (:mod:`scrm_sim.model.word_of_mouth`);
+* after a first reply the customer's expectation moves toward the wait they got,
+  e ← e + κ·(w − e) (Pandora's box).
 
 Daily customer dynamics (drift, stages, churn, external acquisition) are the customer
 engine's (:mod:`scrm_sim.model.engines`).
@@ -19,11 +26,13 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from scrm_sim.model.customers import Stage
+from scrm_sim.model.customers import CUSTOMER_STAGES, Stage
+from scrm_sim.model.engines import conversion_probability
 from scrm_sim.model.posts import DropReason, PostStatus
 from scrm_sim.model.response import Event
 from scrm_sim.model.word_of_mouth import contacts_of
 from scrm_sim.scenario.schema import POST_TYPES, PostType
+from scrm_sim.scenario.schema import Outcomes as OutcomesSpec
 
 if TYPE_CHECKING:
     from scrm_sim.model.model import SCRMModel
@@ -31,7 +40,13 @@ if TYPE_CHECKING:
 COMPLAINT = POST_TYPES.index(PostType.COMPLAINT)
 PURCHASE_INTENT = POST_TYPES.index(PostType.PURCHASE_INTENT)
 IDEA = POST_TYPES.index(PostType.IDEA)
-RESPONSIVENESS_SMOOTHING = 0.2  # daily weight of the newest day in the responsiveness index
+
+
+def reply_value(wait: float, expected: float, spec: OutcomesSpec) -> float:
+    """Share of the full gain a reply after ``wait`` hours gives a customer who expected
+    ``expected``: 1 at once, halving above the floor every ``reply_value_half_life`` × e."""
+    floor = spec.slow_reply_floor
+    return floor + (1.0 - floor) * 2.0 ** (-wait / (expected * spec.reply_value_half_life))
 
 
 class Outcomes:
@@ -40,8 +55,10 @@ class Outcomes:
     def __init__(self, model: SCRMModel) -> None:
         self.model = model
         spec = model.config.outcomes
-        self.learning_rate = np.array([spec.learning_rate.get(t, 0.0) for t in POST_TYPES])
+        self.reply_gain = np.array([spec.reply_gain.get(t, 0.0) for t in POST_TYPES])
         self.silence_penalty = np.array([spec.silence_penalty.get(t, 0.0) for t in POST_TYPES])
+        leave = model.config.churn.leave_after_silence
+        self.leave_after_silence = np.array([leave.get(t, 0.0) for t in POST_TYPES])
         self.responsiveness = 0.0
         self.recent_first_responses: deque[tuple[float, float]] = deque()
         self._day_posts = 0
@@ -62,10 +79,19 @@ class Outcomes:
                 self.community_answer(post, time)
 
     def new_posts(self, rows: np.ndarray, post_type: PostType) -> None:
-        """Count new posts; praise is seen by the author's contacts as it is posted."""
+        """Count new posts; a complaint costs its author (the failure); praise is seen by
+        the author's contacts as it is posted."""
         self._day_posts += len(rows)
-        if post_type == PostType.PRAISE:
-            for author in self.model.posts.author[rows].tolist():
+        authors = self.model.posts.author[rows]
+        if post_type == PostType.COMPLAINT:
+            demand = self.model.config.demand
+            drop = self.model.config.outcomes.complaint_failure_drop / (
+                1.0 + demand.responsiveness_feedback * self.responsiveness)
+            s = self.model.population.satisfaction
+            np.subtract.at(s, authors, drop)
+            np.clip(s, 0.0, 1.0, out=s)
+        elif post_type == PostType.PRAISE:
+            for author in authors.tolist():
                 self.spread_praise(author)
 
     def reply(self, post: int, time: float, dept: str, on_voice: bool, *, resolved: bool) -> None:
@@ -80,9 +106,11 @@ class Outcomes:
                 return  # lost in a hand-off
             posts["drop_reason"][post] = DropReason.NONE  # a rogue department heard it
         code = int(posts["post_type"][post])
+        author = int(posts["author"][post])
         wait = time - posts["time_posted"][post]
         expected = posts["expected_reply_hours"][post]
-        if math.isnan(posts["time_first_response"][post]):
+        first = math.isnan(posts["time_first_response"][post])
+        if first:
             posts["time_first_response"][post] = time
             counters["first_responses"] += 1
             self.recent_first_responses.append((time, wait))
@@ -92,28 +120,32 @@ class Outcomes:
             if posts["cascade"][post] >= 0:  # answering a grievance publicly calms it
                 model.cascades.damp(int(posts["cascade"][post]),
                                     model.config.word_of_mouth.answered_damping)
+            self._adapt_expectation(author, wait, expected)
+        # what this reply is worth: an acknowledgement gives its share of the gain, the
+        # resolution that follows the rest, judged against a longer expectation
+        share = 1.0
+        if not resolved:
+            share = spec.acknowledgement_share
+        elif status == PostStatus.ANSWERED:
+            share = 1.0 - spec.acknowledgement_share
+            expected *= spec.resolution_expectation_multiple
         posts["on_voice"][post] = on_voice  # of the latest reply
         if not resolved:
             posts["status"][post] = PostStatus.ANSWERED
         else:
-            if posts["status"][post] == PostStatus.ANSWERED:  # acknowledged earlier
-                expected *= spec.resolution_expectation_multiple
             posts["status"][post] = PostStatus.RESOLVED
             posts["time_resolved"][post] = time
             counters["resolutions"] += 1
         counters["replies"] += 1
         counters["replies_on_voice"] += on_voice
 
-        utility = 2.0 ** (-wait / expected)
-        if not resolved:
-            utility *= spec.acknowledgement_utility
+        value = reply_value(wait, expected, spec)
         if not on_voice:
-            utility *= 1.0 - spec.inconsistent_voice_penalty
-        author = int(posts["author"][post])
-        self._move_satisfaction(author, code, utility)
+            value *= 1.0 - spec.inconsistent_voice_penalty
+        self._raise_satisfaction(author, self.reply_gain[code] * share * value)
         if resolved:
             self._business_result(post, code, author, wait, dept)
-        if utility > model.config.word_of_mouth.good_answer_threshold:
+        if value * share > model.config.word_of_mouth.good_answer_threshold:
             self.spread_praise(author)
 
     def first_response_hours_24h(self) -> float:
@@ -132,7 +164,8 @@ class Outcomes:
             self.model.counters["lost_in_handoff"] += 1
 
     def silence(self, post: int, time: float) -> None:
-        """The author's patience ran out: if nobody said anything, it costs."""
+        """The author's patience ran out and nobody said anything: it costs, whether the
+        company heard the post or not (the customer cannot tell the difference)."""
         model = self.model
         columns = model.posts.columns
         answered = not math.isnan(columns["time_first_response"][post]) and (
@@ -144,6 +177,13 @@ class Outcomes:
         author = int(columns["author"][post])
         s = model.population.satisfaction
         s[author] = max(0.0, s[author] - self.silence_penalty[code])
+        model.counters["silences"] += 1
+        # one bad experience: some customers leave at once (PwC 2018)
+        if (model.population.stage[author] in CUSTOMER_STAGES
+                and columns["fate_draw"][post] < self.leave_after_silence[code]):
+            model.population.move(np.array([author]), Stage.CHURNED, model.day)
+            model.counters["churned"] += 1
+            model.counters["churned_after_silence"] += 1
         if code == COMPLAINT:
             wom = model.config.word_of_mouth
             transmission = wom.negative_transmission * (1 + wom.anger_gain * (1 - s[author]))
@@ -165,10 +205,11 @@ class Outcomes:
         code = int(columns["post_type"][post])
         if code == IDEA:
             model.counters["ideas_co_created"] += 1
+        spec = model.config.outcomes
         wait = time - columns["time_posted"][post]
-        utility = 2.0 ** (-wait / columns["expected_reply_hours"][post])
-        utility *= model.config.outcomes.acknowledgement_utility
-        self._move_satisfaction(int(columns["author"][post]), code, utility)
+        value = reply_value(wait, columns["expected_reply_hours"][post], spec)
+        self._raise_satisfaction(int(columns["author"][post]),
+                                 self.reply_gain[code] * spec.acknowledgement_share * value)
 
     def spread_praise(self, author: int) -> None:
         """Contacts see praise: prospects may convert, churned contacts may come back."""
@@ -179,7 +220,9 @@ class Outcomes:
             return
         stage = model.population.stage[contacts]
         draws = model.rng.random(len(contacts))
-        converts = contacts[(stage == Stage.PROSPECT) & (draws < wom.positive_conversion)]
+        chance = conversion_probability(wom.positive_conversion,
+                                        model.population.satisfaction[contacts], model.config)
+        converts = contacts[(stage == Stage.PROSPECT) & (draws < chance)]
         returns = contacts[(stage == Stage.CHURNED) & (draws < wom.win_back)]
         if len(converts):
             model.population.move(converts, Stage.ONBOARDING, model.day)
@@ -190,7 +233,7 @@ class Outcomes:
         model.counters["positive_exposures"] += len(contacts)
 
     def expose_negative(self, people: np.ndarray) -> None:
-        """People who saw a grievance think a little less of the brand."""
+        """People who saw a grievance think a little less of the brand (prospects too)."""
         if len(people):
             s = self.model.population.satisfaction
             penalty = self.model.config.word_of_mouth.exposure_penalty
@@ -203,15 +246,23 @@ class Outcomes:
         """End of day: update the responsiveness index that feeds back on demand."""
         model = self.model
         today = self._day_within_sla / self._day_posts if self._day_posts else self.responsiveness
-        self.responsiveness += RESPONSIVENESS_SMOOTHING * (today - self.responsiveness)
+        self.responsiveness += model.config.demand.responsiveness_smoothing * (
+            today - self.responsiveness)
         model.day_share_within_sla = today
         self._day_posts = self._day_within_sla = 0
 
     # ------------------------------------------------------------------ internals
 
-    def _move_satisfaction(self, author: int, code: int, utility: float) -> None:
+    def _raise_satisfaction(self, author: int, gain: float) -> None:
         s = self.model.population.satisfaction
-        s[author] += self.learning_rate[code] * (utility - s[author])
+        s[author] = min(1.0, s[author] + gain)
+
+    def _adapt_expectation(self, author: int, wait: float, expected: float) -> None:
+        """Pandora's box: the reply time this customer expects moves toward the one they got."""
+        kappa = self.model.config.outcomes.expectation_adaptation
+        if kappa > 0:
+            adapted = expected + kappa * (wait - expected)
+            self.model.population.expectation_factor[author] *= adapted / expected
 
     def _business_result(self, post: int, code: int, author: int, wait: float, dept: str) -> None:
         model = self.model

@@ -44,6 +44,10 @@ _COLUMNS: dict[str, tuple[type, float | int]] = {
     "on_voice": (np.int8, -1),  # -1 no brand reply yet, 0 off the brand voice, 1 on it
     "community_answered": (np.bool_, False),
     "cascade": (np.int64, -1),  # grievance cascade started by this post's silence
+    "fate_draw": (np.float64, np.nan),  # uniform for the author's reaction to silence (CRN)
+    # earliest moment the post stopped needing the company's service (a community answer
+    # or a resolution already scheduled): staff do not start on it after this
+    "time_settled": (np.float64, np.inf),
 }
 
 

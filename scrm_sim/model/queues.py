@@ -25,7 +25,8 @@ class Server(Protocol):
 
 # serve(post, server, start) -> time the server is free again
 ServeFn = Callable[[int, Server, float], float]
-IsLiveFn = Callable[[Any], Any]  # post id (or array of ids) -> bool (or bool array)
+# (post id or array of ids, moment) -> whether it still needs serving at that moment
+IsLiveFn = Callable[[Any, float], Any]
 
 
 class ServiceQueue:
@@ -56,7 +57,8 @@ class ServiceQueue:
     ) -> None:
         """Serve posts with the given on-duty servers over [t0, t1).
 
-        Posts for which ``is_live`` is false (answered elsewhere meanwhile) are skipped.
+        Posts for which ``is_live(post, now)`` is false when a server reaches them (answered
+        elsewhere by then) are skipped.
         """
         self._started = []
         self._abandoned_before = len(self.abandoned)
@@ -67,15 +69,14 @@ class ServiceQueue:
         while free and free[0][0] < t1:
             now, index = free[0]
             self._admit(now)
-            while self._ready and not is_live(self._ready[0][3]):
-                _, arrival, _, post = heapq.heappop(self._ready)
-                self.abandoned.append((post, arrival))
+            self._skip_settled(now, is_live)
             if not self._ready:
                 next_arrival = self._next_live_arrival(is_live)
                 if next_arrival is None or next_arrival >= t1:
                     break
                 now = next_arrival  # the server idles until the next post arrives
                 self._admit(now)
+                self._skip_settled(now, is_live)
             _, arrival, _, post = heapq.heappop(self._ready)
             heapq.heappop(free)
             self.served += 1
@@ -91,7 +92,7 @@ class ServiceQueue:
             return 0
         posts = [entry[3] for entry in self._ready]
         posts += [entry[2] for entry in self._arrivals if entry[0] < at]
-        return int(np.count_nonzero(is_live(np.asarray(posts, dtype=np.int64))))
+        return int(np.count_nonzero(is_live(np.asarray(posts, dtype=np.int64), at)))
 
     def sample_length(self, at: float, left_at: Callable[[int], float]) -> None:
         """Record how many posts were waiting at a moment ``at`` inside the last step.
@@ -126,8 +127,13 @@ class ServiceQueue:
             arrival, seq, post, priority = heapq.heappop(self._arrivals)
             heapq.heappush(self._ready, (-priority, arrival, seq, post))
 
+    def _skip_settled(self, now: float, is_live: IsLiveFn) -> None:
+        while self._ready and not is_live(self._ready[0][3], now):
+            _, arrival, _, post = heapq.heappop(self._ready)
+            self.abandoned.append((post, arrival))
+
     def _next_live_arrival(self, is_live: IsLiveFn) -> float | None:
-        while self._arrivals and not is_live(self._arrivals[0][2]):
+        while self._arrivals and not is_live(self._arrivals[0][2], self._arrivals[0][0]):
             arrival, _, post, _ = heapq.heappop(self._arrivals)
             self.abandoned.append((post, arrival))
         return self._arrivals[0][0] if self._arrivals else None

@@ -33,9 +33,6 @@ from scrm_sim.scenario.schema import POST_TYPES, DepartmentSpec, Ownership, Post
 if TYPE_CHECKING:
     from scrm_sim.model.model import SCRMModel
 
-HANDOFF_TRIAGE_SHARE = 0.25  # reading, acknowledging and forwarding takes a quarter of a full answer
-
-
 class Event(IntEnum):
     """Timed consequences of the response process."""
 
@@ -206,7 +203,8 @@ class ResponseProcess:
             queue.run(t0, t1, on_duty.get(name, []), self._serve_resolver, live)
         self.approval.run(t0, t1, approvers, self._serve_approval, live)
         for name, queue in self.rogue.items():
-            queue.run(t0, t1, on_duty.get(f"rogue {name}", []), self._serve_rogue, live)
+            queue.run(t0, t1, on_duty.get(f"rogue {name}", []), self._serve_rogue,
+                      self.is_live_for_rogue)
 
     def backlog(self, at: float) -> int:
         """Posts waiting (arrived, not started) in the programme's queues at ``at`` (the end
@@ -246,17 +244,30 @@ class ResponseProcess:
     ) -> None:
         """Add a timed event; replies carry the department and whether they are on the brand voice."""
         heapq.heappush(self._events, (time, next(self._seq), int(kind), post, dept, on_voice))
+        if kind == Event.RESOLVE or kind == Event.COMMUNITY:
+            # settled from then on, although the event is applied only at the end of the step
+            settled = self.model.posts.columns["time_settled"]
+            settled[post] = min(settled[post], time)
 
     def _left_at(self, post: int) -> float:
         """When a post stopped needing the company's service (infinity while it still does)."""
-        if self.is_live(post):
-            return math.inf
-        resolved = self.model.posts.columns["time_resolved"][post]
-        return math.inf if math.isnan(resolved) else float(resolved)
+        return float(self.model.posts.columns["time_settled"][post])
 
-    def is_live(self, post: int | np.ndarray) -> bool | np.ndarray:
-        """Still worth serving: not resolved (by the community) and not dropped."""
-        return self.model.posts.columns["status"][post] < PostStatus.RESOLVED
+    def is_live(self, post: int | np.ndarray, at: float) -> bool | np.ndarray:
+        """Still worth serving at ``at``: not resolved, dropped or settled by then (a community
+        answer or a resolution scheduled earlier in the same step counts from its time)."""
+        columns = self.model.posts.columns
+        return (columns["status"][post] < PostStatus.RESOLVED) & (columns["time_settled"][post] > at)
+
+    def is_live_for_rogue(self, post: int, at: float) -> bool:
+        """A rogue department hears posts on its own: those the programme did not hear, or
+        ignored, are still worth its answer."""
+        columns = self.model.posts.columns
+        status = columns["status"][post]
+        open_to_rogue = status < PostStatus.RESOLVED or (
+            status == PostStatus.DROPPED
+            and columns["drop_reason"][post] in (DropReason.UNHEARD, DropReason.IGNORED))
+        return bool(open_to_rogue and columns["time_settled"][post] > at)
 
     # ------------------------------------------------------------------ service
 
@@ -271,7 +282,8 @@ class ResponseProcess:
                 or target not in self.plan.staffed):
             return self._resolve(post, person, start, front=True)
         rng = self.model.rng
-        done = start + self._handling_hours(code, person, share=HANDOFF_TRIAGE_SHARE)
+        triage_share = self.model.config.handling.handoff_triage_share
+        done = start + self._handling_hours(code, person, share=triage_share)
         person.busy_hours_today += done - start
         columns["handoffs"][post] += 1
         self.model.counters["handoffs"] += 1
@@ -279,7 +291,7 @@ class ResponseProcess:
         if own.acknowledge_handoffs:
             on_voice = bool(rng.random() < own.brand_voice_training)
             self.schedule(done, Event.ACKNOWLEDGE, post, person.department, on_voice)
-        friction = self.model.effective_silo(target)
+        friction = self.model.effective_silo(person.department, target)
         handoff = own.handoff
         if rng.random() < min(1.0, handoff.base_loss + handoff.silo_loss * friction):
             self.schedule(done, Event.DROP, post)

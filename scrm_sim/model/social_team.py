@@ -20,10 +20,6 @@ from scrm_sim.scenario.schema import SocialTeamPolicy, scaled_count
 if TYPE_CHECKING:
     from scrm_sim.model.model import SCRMModel
 
-BACKLOG_PULL_PER_POST = 0.05  # each waiting post raises the join chance 5%, capped at 3×
-PEER_PULL = 1.0  # join chance × (1 + share of organisation contacts already in the team)
-
-
 class SocialTeam:
     """Membership rules for one ownership model's team policy."""
 
@@ -77,7 +73,9 @@ class SocialTeam:
     def join_probability(self, person: StaffMember) -> float:
         """Daily chance that an eligible person joins."""
         model = self.model
-        backlog_pull = 1.0 + min(2.0, BACKLOG_PULL_PER_POST * model.last_backlog)
+        policy = self.policy
+        backlog_pull = 1.0 + min(policy.backlog_pull_max,
+                                 policy.backlog_pull_per_post * model.last_backlog)
         contacts = list(model.org_graph.neighbors(person.unique_id))
         peer_share = (
             sum(model.staff_by_id[c].in_team for c in contacts) / len(contacts) if contacts else 0.0
@@ -87,6 +85,6 @@ class SocialTeam:
             * (0.5 + model.ownership.executive_sponsorship)
             * (0.5 + model.culture)
             * backlog_pull
-            * (1.0 + PEER_PULL * peer_share)
+            * (1.0 + policy.peer_pull * peer_share)
         )
         return min(1.0, p)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
-PURPOSES = ("demand", "word_of_mouth", "daily", "measurement", "scope")  # append only
+PURPOSES = ("demand", "word_of_mouth", "daily", "measurement", "scope", "post_fate")  # append only
 
 
 class CommonStreams:

@@ -90,7 +90,10 @@ class DepartmentSpec(StrictModel):
         0.6, description="Share of time taken by non-social duties (limits volunteering)."
     )
     silo_strength: Probability = Field(
-        0.5, description="Friction of hand-offs into this department (0 none, 1 strong silo)."
+        0.5,
+        description="How closed the department is (0 none, 1 strong silo). A hand-off's friction "
+        "is the mean of the sending and the receiving department's silo strength, times "
+        "(1 − culture) × (1 − ownership.authority). Assumption.",
     )
     hourly_cost: NonNegative = Field(50.0, description="Loaded cost of one staff-hour.")
     social_enthusiasm: Probability = Field(
@@ -171,7 +174,17 @@ class Company(StrictModel):
         "more than the org chart). Lowers hand-off friction and raises volunteering.",
     )
     culture_adaptation_days: Positive = Field(
-        180.0, description="Time constant of culture drift toward its target (months, not days)."
+        180.0,
+        description="Time constant (days) of culture's drift toward the ownership model's "
+        "ownership.executive_sponsorship, up or down: culture follows what leadership sponsors "
+        "(seed 002). Acts whenever executive_sponsorship differs from the current culture. "
+        "Assumption: months, not days; plausible 60–720.",
+    )
+    enthusiasm_concentration: Positive = Field(
+        8.0,
+        description="Spread of staff's enthusiasm for social media around their department's "
+        "social_enthusiasm: a beta distribution with a + b = this (larger: less spread). "
+        "Assumption; plausible 2–50.",
     )
     tools: Tools = Field(default_factory=Tools)
     headcount_scale: Positive = Field(
@@ -326,6 +339,12 @@ class Demand(StrictModel):
         description="Demand × (1 + f·responsiveness): once opened, demand cannot be stopped "
         "(seed 000). Responsiveness is the smoothed share answered within the SLA.",
     )
+    responsiveness_smoothing: Annotated[float, Field(gt=0.0, le=1.0)] = Field(
+        0.2,
+        description="Daily weight of the newest day in the responsiveness index (exponential "
+        "smoothing; 0.2 ≈ customers notice a change over about five days). Acts when "
+        "responsiveness_feedback > 0. Assumption; plausible 0.05–1.",
+    )
     annual_growth: Annotated[float, Field(gt=-1.0)] = Field(
         0.0,
         description="Growth of social posting per year, compounded daily: rates × "
@@ -363,6 +382,12 @@ class Handling(StrictModel):
     unskilled_multiplier: Positive = Field(
         2.0, description="Handling takes this much longer without the skill. Assumption."
     )
+    handoff_triage_share: Annotated[float, Field(gt=0.0, le=1.0)] = Field(
+        0.25,
+        description="Reading, acknowledging and forwarding a post the front line hands off "
+        "takes this share of a full answer's handling time. Acts only on hand-offs "
+        "(ownership.routing hub with resolver_staff). Assumption; plausible 0.1–0.5.",
+    )
     novice_multiplier: Annotated[float, Field(ge=1.0)] = Field(
         1.0,
         description="Learning on the job: a person's first social post takes this much longer; "
@@ -377,14 +402,54 @@ class Handling(StrictModel):
 # --------------------------------------------------------------------------- behaviour
 
 
+def _default_leave_after_silence() -> dict[PostType, float]:
+    return {
+        PostType.QUESTION: 0.05, PostType.COMPLAINT: 0.17, PostType.PRAISE: 0.0,
+        PostType.IDEA: 0.0, PostType.PURCHASE_INTENT: 0.05,
+    }
+
+
 class Churn(StrictModel):
-    """Daily churn hazard h0·exp(b·(s_ref − s))."""
+    """Who leaves: a daily hazard h0·m_stage·exp(b·(s_ref − s)), and leaving after silence."""
 
     daily_base_hazard: Probability = Field(0.0004, description="h0 at s = s_ref. Assumption.")
     sensitivity: NonNegative = Field(6.0, description="b. Assumption.")
-    reference_satisfaction: Probability = Field(0.7, description="s_ref.")
-    at_risk_below: Probability = Field(0.45, description="Active customers below this are at risk.")
-    onboarding_days: NonNegative = Field(14.0, description="Days a new customer spends onboarding.")
+    reference_satisfaction: Probability = Field(
+        0.7, description="s_ref; also the reference of prospects' attitude "
+        "(word_of_mouth.prospect_attitude_sensitivity)."
+    )
+    at_risk_below: Probability = Field(
+        0.45,
+        description="Active customers whose satisfaction falls below this are at risk: their "
+        "hazard is × at_risk_hazard_multiplier until they recover above at_risk_below + "
+        "at_risk_recovery_margin.",
+    )
+    at_risk_hazard_multiplier: Annotated[float, Field(ge=1.0)] = Field(
+        1.5,
+        description="Hazard multiple of at-risk customers (they shop around). Assumption; "
+        "plausible 1–3.",
+    )
+    at_risk_recovery_margin: NonNegative = Field(
+        0.05,
+        description="At-risk customers recover only above at_risk_below + this (hysteresis). "
+        "Acts when at_risk_hazard_multiplier > 1. Assumption; plausible 0–0.2.",
+    )
+    onboarding_days: NonNegative = Field(
+        14.0,
+        description="Days a new or won-back customer spends onboarding, with a hazard × "
+        "onboarding_hazard_multiplier.",
+    )
+    onboarding_hazard_multiplier: Annotated[float, Field(ge=0.0)] = Field(
+        2.0,
+        description="Hazard multiple of onboarding customers (new customers leave more "
+        "readily). Assumption; plausible 1–5.",
+    )
+    leave_after_silence: dict[PostType, Probability] = Field(
+        default_factory=_default_leave_after_silence,
+        description="Chance a current customer leaves at once when a post of this type meets "
+        "silence (patience passed, heard or not): one bad experience. Complaint 0.17: PwC 2018, "
+        "17% leave a brand they love after one bad experience. Others: assumption, 0–0.2.",
+    )
 
 
 class WordOfMouth(StrictModel):
@@ -404,10 +469,20 @@ class WordOfMouth(StrictModel):
     )
     max_cascade_hours: int = Field(72, ge=1, description="A cascade stops after this many hours.")
     exposure_penalty: Probability = Field(
-        0.02, description="Satisfaction lost by a customer who sees a grievance. Assumption."
+        0.02,
+        description="Satisfaction (for prospects: attitude to the brand) lost by anyone who "
+        "sees a grievance. Assumption.",
+    )
+    prospect_attitude_sensitivity: NonNegative = Field(
+        3.0,
+        description="A prospect's chance to convert (external reach or praise) × exp(k·(s − "
+        "churn.reference_satisfaction)): grievances seen put prospects off (seeds 001, 003). "
+        "Assumption; plausible 0–10.",
     )
     good_answer_threshold: Probability = Field(
-        0.6, description="A reply with utility above this is shared as praise."
+        0.6,
+        description="A reply whose value (speed factor × voice × acknowledgement share, "
+        "see outcomes) is above this is shared by its author as praise.",
     )
     positive_conversion: Probability = Field(
         0.02, description="Chance a prospect who sees praise converts (network Bass imitation)."
@@ -419,32 +494,77 @@ class WordOfMouth(StrictModel):
 
 
 class Outcomes(StrictModel):
-    """How replies and silence move satisfaction."""
+    """What a post, a reply and silence do to a customer (docs/ODD.md §7.3).
 
-    learning_rate: dict[PostType, Probability] = Field(
+    Satisfaction moves by increments whose sign is fixed by what happened: a complaint
+    costs ``complaint_failure_drop`` when posted (the failure); a reply after waiting w
+    gives ``reply_gain × r(w / e) × voice``, with r(x) = floor + (1 − floor)·2^(−x / h),
+    e the reply time the customer expects and h ``reply_value_half_life``; silence past
+    the customer's patience costs ``silence_penalty``, heard or not. After each reply
+    the customer's expectation moves toward the wait they got (Pandora's box).
+    """
+
+    reply_gain: dict[PostType, Probability] = Field(
         default_factory=lambda: {
-            PostType.QUESTION: 0.3, PostType.COMPLAINT: 0.5, PostType.PRAISE: 0.1,
-            PostType.IDEA: 0.2, PostType.PURCHASE_INTENT: 0.2,
+            PostType.QUESTION: 0.06, PostType.COMPLAINT: 0.10, PostType.PRAISE: 0.02,
+            PostType.IDEA: 0.04, PostType.PURCHASE_INTENT: 0.05,
         },
-        description="η in s ← s + η·(u − s); complaints move satisfaction most.",
+        description="Satisfaction gained by an immediate, on-voice, resolving reply. Complaint "
+        "equal to complaint_failure_drop: a perfect recovery restores the customer (the "
+        "service-recovery paradox is possible above it, never required). Assumption; "
+        "plausible 0.01–0.2.",
+    )
+    slow_reply_floor: Annotated[float, Field(gt=0.0, le=1.0)] = Field(
+        0.05,
+        description="Share of the gain a very late reply still gives (r(∞)): any reply beats "
+        "silence (Maritz 2011: 83% of complainers liked hearing back). With "
+        "reply_value_half_life 0.5 the gain within 6 min is about 9× that after 60 min at "
+        "published reply times (Twitter/AMS 2015: $20 vs $2.33, ratio 8.6). Plausible 0.01–0.3.",
+    )
+    reply_value_half_life: Positive = Field(
+        0.5,
+        description="Wait, in multiples of the customer's expected reply time, at which a reply's "
+        "value above the floor halves. Calibrated with slow_reply_floor to Twitter/AMS 2015. "
+        "Plausible 0.25–2.",
+    )
+    complaint_failure_drop: Probability = Field(
+        0.10,
+        description="Satisfaction lost when a customer posts a complaint: the failure itself "
+        "(service-recovery literature, e.g. McCollough, Berry & Yadav 2000). Divided by "
+        "(1 + demand.responsiveness_feedback × responsiveness), because the complaints a "
+        "responsive brand draws onto social are failures that happened anyway. Assumption; "
+        "plausible 0–0.3.",
     )
     silence_penalty: dict[PostType, Probability] = Field(
         default_factory=lambda: {
-            PostType.QUESTION: 0.05, PostType.COMPLAINT: 0.15, PostType.PRAISE: 0.0,
+            PostType.QUESTION: 0.06, PostType.COMPLAINT: 0.15, PostType.PRAISE: 0.0,
             PostType.IDEA: 0.02, PostType.PURCHASE_INTENT: 0.03,
         },
-        description="Satisfaction lost when a post meets silence past the customer's patience.",
+        description="Satisfaction lost when a post meets silence past the customer's patience, "
+        "whether the company heard it or not (the customer cannot tell; seeds 001, 003). "
+        "Assumption; plausible 0–0.3.",
     )
-    acknowledgement_utility: Probability = Field(
-        0.6, description="Utility of an acknowledgement without resolution, relative to a resolution."
+    acknowledgement_share: Probability = Field(
+        0.6,
+        description="Share of the reply gain an acknowledgement without resolution gives; the "
+        "rest comes with the resolution, judged against resolution_expectation_multiple × the "
+        "expected reply time. Also the share a community answer gives (it is not the brand). "
+        "Assumption; plausible 0.3–0.9.",
     )
     resolution_expectation_multiple: Annotated[float, Field(ge=1.0)] = Field(
         4.0,
         description="Once acknowledged, a customer judges the resolution against this multiple "
-        "of their expected reply time (an answer 'we are on it' buys time). Assumption.",
+        "of their expected reply time (an answer 'we are on it' buys time). Acts when "
+        "ownership.acknowledge_handoffs is on. Assumption.",
     )
-    inconsistent_voice_penalty: Probability = Field(
-        0.2, description="Utility lost by a reply off the brand voice."
+    inconsistent_voice_penalty: Annotated[float, Field(ge=0.0, lt=1.0)] = Field(
+        0.2, description="Share of a reply's gain lost when it is off the brand voice. Assumption."
+    )
+    expectation_adaptation: Annotated[float, Field(ge=0.0, lt=1.0)] = Field(
+        0.3,
+        description="After each reply the customer's expected reply time e moves toward the "
+        "wait w they got: e ← e + κ·(w − e). Customers served fast expect fast, and run out "
+        "of patience sooner (Pandora's box, seed 000). Assumption; plausible 0–0.6.",
     )
     lead_conversion: Probability = Field(
         0.3, description="Chance a purchase intent converts if answered at once by a skilled person."
@@ -517,6 +637,22 @@ class SocialTeamPolicy(StrictModel):
         0.85, description="Members busier than this on their social hours …"
     )
     leave_after_days: int = Field(5, ge=1, description="… for this many days in a row leave.")
+    backlog_pull_per_post: NonNegative = Field(
+        0.05,
+        description="Each post waiting raises the daily join chance by this share (a visible "
+        "backlog draws volunteers), up to backlog_pull_max. Acts under policy self_organising. "
+        "Assumption; plausible 0–0.2.",
+    )
+    backlog_pull_max: NonNegative = Field(
+        2.0,
+        description="Largest extra join chance from the backlog (2: at most 3×). Acts under "
+        "policy self_organising when backlog_pull_per_post > 0. Assumption.",
+    )
+    peer_pull: NonNegative = Field(
+        1.0,
+        description="Join chance × (1 + this × share of one's organisation contacts already in "
+        "the team). Acts under policy self_organising. Assumption; plausible 0–3.",
+    )
 
 
 class Community(StrictModel):
@@ -585,7 +721,6 @@ class Ownership(StrictModel):
     description: str = Field("", description="One line on what the model is.")
     position: str = Field("", description="The position in the debate it encodes, in one line.")
     source: str = Field("", description="Where the position is argued (seed and author).")
-    owner: Department = Field("marketing", description="Accountable department.")
     listening: Listening = Field(default_factory=Listening)
     pilot_share: Probability = Field(
         1.0,
@@ -678,6 +813,25 @@ class Output(StrictModel):
     agent_records: bool = Field(
         False, description="Daily staff records and the customers' final state (cost memory)."
     )
+    nps_promoter_min: int = Field(
+        9, ge=0, le=10,
+        description="Net promoter score: satisfaction read as a 0–10 score (rounded); promoters "
+        "score at least this (Reichheld 2003: 9–10).",
+    )
+    nps_detractor_max: int = Field(
+        6, ge=0, le=10,
+        description="Detractors score at most this (Reichheld 2003: 0–6); must be below "
+        "nps_promoter_min.",
+    )
+
+    @model_validator(mode="after")
+    def _detractors_below_promoters(self) -> Self:
+        if self.nps_detractor_max >= self.nps_promoter_min:
+            raise ValueError(
+                f"nps_detractor_max ({self.nps_detractor_max}) must be below nps_promoter_min "
+                f"({self.nps_promoter_min})"
+            )
+        return self
 
 
 class Scenario(StrictModel):

@@ -21,7 +21,6 @@ import numpy as np
 from scrm_sim.analysis.statistics import mean_ci, proportion_ci
 from scrm_sim.model import SCRMModel
 from scrm_sim.model.posts import DropReason
-from scrm_sim.model.response import HANDOFF_TRIAGE_SHARE
 from scrm_sim.scenario import Scenario, load_scenario
 from scrm_sim.validation.checks import Check, inside
 
@@ -34,9 +33,11 @@ def expected_times(scenario: Scenario) -> tuple[float, float, float]:
     departments, own = scenario.company.departments, scenario.ownership
     hub, target = departments["marketing"], departments["service"]
     multiplier = scenario.handling.time_multiplier
-    silo = target.silo_strength * (1 - scenario.company.culture) * (1 - own.authority)
+    # a hand-off's friction is the mean of the sender's and the receiver's silo strength
+    silo = ((hub.silo_strength + target.silo_strength) / 2 * (1 - scenario.company.culture)
+            * (1 - own.authority))
     h_hub = multiplier["question"] / hub.capacity_per_hour
-    triage = (HANDOFF_TRIAGE_SHARE * multiplier["complaint"] / hub.capacity_per_hour
+    triage = (scenario.handling.handoff_triage_share * multiplier["complaint"] / hub.capacity_per_hour
               * scenario.handling.unskilled_multiplier)
     transit = own.handoff.base_delay_hours + own.handoff.silo_delay_hours * silo
     h_dept = multiplier["complaint"] / target.capacity_per_hour
