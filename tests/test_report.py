@@ -5,11 +5,16 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 import yaml
 
-from scrm_sim.analysis.report import ReportError, build_report, load_comparison
+from scrm_sim.analysis.caveats import find_caveats
+from scrm_sim.analysis.report import (
+    Comparison, ReportError, build_report, headline_table, load_comparison, render_html,
+    summary_sentences,
+)
 from scrm_sim.cli import EXIT_USER_ERROR, main
 
 from .conftest import SCENARIOS
@@ -114,3 +119,90 @@ def test_a_missing_or_empty_results_folder_is_a_clear_error(tmp_path, capsys, se
     assert main(["report", str(folder)]) == EXIT_USER_ERROR
     err = capsys.readouterr().err
     assert "Traceback" not in err and str(folder) in err
+
+
+# ------------------------------------------------------------------ warnings (caveats)
+
+SEEDS = (11, 12, 13)
+
+
+def _summary(models: dict[str, dict[str, float]]) -> pd.DataFrame:
+    """A compare summary: per model its metrics, three paired seeds with a little spread."""
+    return pd.DataFrame([{"ownership": model, "seed": seed,
+                          **{k: v * (1 + 0.01 * i) for k, v in metrics.items()}}
+                         for model, metrics in models.items() for i, seed in enumerate(SEEDS)])
+
+
+def _steps(backlog: dict[str, object], days: int = 28) -> pd.DataFrame:
+    """Hourly steps as compare writes them, with daily and weekly rhythms in the backlog.
+
+    Hours start at 1 and day = hour // 24, so the first and last days are cut short; the
+    backlog level of each model is a function of the hour.
+    """
+    rng = np.random.default_rng(0)
+    hour = np.arange(1, 24 * days + 1)
+    rhythm = (1 + 0.5 * np.sin(2 * np.pi * hour / 24)) * np.where(hour // 24 % 7 >= 5, 3, 1)
+    return pd.concat([pd.DataFrame({
+        "ownership": model, "seed": seed, "hour": hour, "day": hour // 24,
+        "backlog": level(hour) * rhythm * rng.uniform(0.8, 1.2, len(hour)),
+        "satisfaction_mean": 0.7 + rng.normal(0, 0.002, len(hour))})
+        for model, level in backlog.items() for seed in SEEDS], ignore_index=True)
+
+
+def _flat(hour: np.ndarray) -> np.ndarray:
+    return np.full(len(hour), 20.0)
+
+
+def test_best_on_churn_while_answering_few_posts_is_warned_in_the_sentence_and_the_box():
+    summary = _summary({
+        "marketing_led": {"share_answered": 0.05, "churn_rate": 0.010, "satisfaction_final": 0.60},
+        "hybrid": {"share_answered": 0.90, "churn_rate": 0.015, "satisfaction_final": 0.70}})
+    steps = _steps({"marketing_led": _flat, "hybrid": _flat})
+    table = headline_table(summary)
+    caveats = find_caveats(summary, steps)
+    sentences = summary_sentences(table, caveats)
+    churn = next(s for s in sentences if "best on churn" in s)
+    assert churn.startswith("Marketing-led is best on churn — but it leaves 95% of posts "
+                            "unanswered.")
+    satisfaction = next(s for s in sentences if "best on customer satisfaction" in s)
+    assert satisfaction.startswith("Hybrid is best on customer satisfaction at the end: ")
+    assert satisfaction.endswith("The runner-up, Marketing-led, leaves 95% of posts unanswered.")
+    page = render_html(Comparison(summary, steps, {}, [], None), table, sentences, {}, caveats)
+    box = page.split("<div class='caveats' id='caveats' role='note'>")[1].split("</div>")[0]
+    assert page.index("id='caveats'") < page.index("<h2>Summary</h2>")  # at the top
+    assert "<strong>Marketing-led</strong>: answers 5.1% of posts" in box
+    assert "Hybrid" not in box
+
+
+def test_a_model_whose_backlog_is_still_growing_is_flagged():
+    summary = _summary({"ceo_led": {"share_answered": 0.8, "churn_rate": 0.01},
+                        "hybrid": {"share_answered": 0.8, "churn_rate": 0.02}})
+    steps = _steps({"ceo_led": lambda hour: 5.0 + hour / 24, "hybrid": _flat})
+    caveats = find_caveats(summary, steps)
+    assert [c.check for c in caveats.of("ceo_led")] == ["backlog_growing"]
+    assert "backlog is still growing when the run ends" in caveats.of("ceo_led")[0].detail
+    assert not caveats.of("hybrid")
+
+
+def test_a_healthy_model_is_not_flagged():
+    # answers most posts; its backlog swings with the day and the week without growing. The
+    # run ends on a weekend peak: a line fitted to its last quarter would rise steeply.
+    summary = _summary({"service_led": {"share_answered": 0.85, "churn_rate": 0.01},
+                        "hybrid": {"share_answered": 0.80, "churn_rate": 0.02}})
+    steps = _steps({"service_led": _flat, "hybrid": _flat})
+    caveats = find_caveats(summary, steps)
+    assert caveats.flags == {} and caveats.shared == [] and caveats.notes == []
+    table = headline_table(summary)
+    page = render_html(Comparison(summary, steps, {}, [], None), table,
+                       summary_sentences(table, caveats), {}, caveats)
+    assert "id='caveats'" not in page and "— but" not in page
+
+
+def test_the_warning_box_escapes_model_names():
+    summary = _summary({HOSTILE: {"share_answered": 0.1, "churn_rate": 0.01},
+                        "hybrid": {"share_answered": 0.9, "churn_rate": 0.02}})
+    caveats = find_caveats(summary, pd.DataFrame())
+    table = headline_table(summary)
+    page = render_html(Comparison(summary, pd.DataFrame(), {}, [], None), table,
+                       summary_sentences(table, caveats), {}, caveats)
+    assert "<script>" not in page and "id='caveats'" in page

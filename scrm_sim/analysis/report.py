@@ -1,7 +1,10 @@
 """The manager report: one self-contained HTML file that answers "which ownership model fits us".
 
 It reads a results folder, from ``scrm-sim compare`` or ``scrm-sim experiment``, never a
-live model. In order, it gives:
+live model. Below its title, a warning box lists the models whose customer outcomes should
+not be read at face value (``caveats``: most posts unanswered, a backlog still growing);
+every sentence that calls such a model best or runner-up on a customer outcome says why
+inline. Then, in order, it gives:
 
 1. a plain-language summary generated from the numbers;
 2. the best model on each headline metric and by how much (paired differences, 95% CI);
@@ -36,6 +39,9 @@ from matplotlib.colors import to_rgba
 from matplotlib.figure import Figure
 
 import scrm_sim
+from scrm_sim.analysis.caveats import (
+    CUSTOMER_OUTCOMES, MIN_SHARE_ANSWERED, Caveats, find_caveats,
+)
 from scrm_sim.analysis.plots import colour_of, mark_stage_changes
 from scrm_sim.analysis.statistics import (
     METRIC_DIRECTION, mean_ci, paired_differences, rank_first_probability,
@@ -147,8 +153,13 @@ def headline_table(summary: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def summary_sentences(table: pd.DataFrame) -> list[str]:
-    """Plain-language findings, every number read from ``table``."""
+def summary_sentences(table: pd.DataFrame, caveats: Caveats | None = None) -> list[str]:
+    """Plain-language findings, every number read from ``table``.
+
+    Where the best model or the runner-up on a customer outcome carries a caveat, the
+    sentence says so inline.
+    """
+    caveats = caveats or Caveats()
     sentences = []
     for row in table.itertuples():
         fmt, scale = row.format, row.scale
@@ -157,14 +168,22 @@ def summary_sentences(table: pd.DataFrame) -> list[str]:
         gap = direction * row.difference * scale
         low, high = sorted((direction * row.low * scale, direction * row.high * scale))
         unit = "points" if row.unit.startswith(("%", "points")) else row.unit
+        outcome = row.metric in CUSTOMER_OUTCOMES
+        best_caveat = caveats.phrase(row.best) if outcome else ""
+        opening = (f"{pretty(row.best)} is best on {row.name} — but it {best_caveat}. "
+                   f"Its {row.name}: " if best_caveat
+                   else f"{pretty(row.best)} is best on {row.name}: ")
         sentence = (
-            f"{pretty(row.best)} is best on {row.name}: {fmt.format(row.best_value * scale)} "
+            f"{opening}{fmt.format(row.best_value * scale)} "
             f"({row.unit}), {fmt.format(gap)} {unit} {'more' if direction > 0 else 'less'} "
             f"than {pretty(row.runner_up)} (95% CI {fmt.format(low)} to {fmt.format(high)}); "
             f"it ranks first in {100 * row.p_first:.0f}% of {row.pairs} paired replications."
         )
         if low <= 0 <= high:
             sentence += " The difference is within the noise of the replications."
+        runner_caveat = caveats.phrase(row.runner_up) if outcome else ""
+        if runner_caveat:
+            sentence += f" The runner-up, {pretty(row.runner_up)}, {runner_caveat}."
         sentences.append(sentence)
     return sentences
 
@@ -294,13 +313,19 @@ def decision_map_figure(summary: pd.DataFrame, factors: list[str],
 # ------------------------------------------------------------------------- HTML
 
 
-def build_report(path: Path, out: Path | None = None) -> Path:
-    """Write the HTML report (and figures/ as PNG and SVG); returns the report's path."""
+def build_report(path: Path, out: Path | None = None, *,
+                 min_share_answered: float = MIN_SHARE_ANSWERED) -> Path:
+    """Write the HTML report (and figures/ as PNG and SVG); returns the report's path.
+
+    A model answering a smaller share of posts than ``min_share_answered`` is flagged as
+    leaving most posts unanswered (see ``scrm_sim.analysis.caveats``).
+    """
     comparison = load_comparison(path)
     summary = comparison.summary
     models = list(dict.fromkeys(summary["ownership"]))
     table = headline_table(summary)
-    sentences = summary_sentences(table)
+    caveats = find_caveats(summary, comparison.steps, min_share_answered=min_share_answered)
+    sentences = summary_sentences(table, caveats)
     figures = {
         "ranking": ranking_figure(summary, table["metric"].tolist()),
         "cost_vs_delivery": cost_figure(summary),
@@ -320,18 +345,21 @@ def build_report(path: Path, out: Path | None = None) -> Path:
         plt.close(fig)
         embedded[name] = base64.b64encode(buffer.getvalue()).decode("ascii")
     out = out or path / "report.html"
-    document = render_html(comparison, table, sentences, embedded)
+    document = render_html(comparison, table, sentences, embedded, caveats)
     staging = out.with_name(f".{out.name}.tmp")
     staging.write_text(document, encoding="utf-8")
     staging.replace(out)
     (path / "report_numbers.csv").write_text(table.to_csv(index=False), encoding="utf-8")
+    (path / "report_caveats.csv").write_text(caveats.checks.to_csv(index=False),
+                                             encoding="utf-8")
     return out
 
 
 def render_html(comparison: Comparison, table: pd.DataFrame, sentences: list[str],
-                images: dict[str, str]) -> str:
+                images: dict[str, str], caveats: Caveats | None = None) -> str:
     """The report page; every user-supplied text goes through ``html.escape``."""
     esc = html.escape
+    caveats = caveats or Caveats()
     manifest, summary = comparison.manifest, comparison.summary
     title = manifest.get("experiment", {}).get("name") or next(
         iter(manifest.get("scenarios", {}).values()), {}).get("name", "scenario")
@@ -340,22 +368,30 @@ def render_html(comparison: Comparison, table: pd.DataFrame, sentences: list[str
              "<style>body{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;"
              "color:#222;line-height:1.45}table{border-collapse:collapse;margin:1em 0}"
              "td,th{border:1px solid #ccc;padding:4px 8px;text-align:left}"
-             ".partial{background:#fff3cd;border:1px solid #e0b000;padding:.6em}"
+             ".partial,.caveats{background:#fff3cd;border:1px solid #e0b000;padding:.6em}"
+             ".caveat{color:#8a5a00;font-size:.9em}"
              "img{max-width:100%}figure{margin:1.2em 0}</style></head><body>"]
     if comparison.partial:
         parts.append(f"<p class='partial' id='partial'>{esc(comparison.partial)}</p>")
     parts.append(f"<h1>Who should own Social CRM? {esc(str(title))}</h1>")
+    parts += caveat_box(caveats)
     parts.append("<h2>Summary</h2><ul id='summary'>")
     parts += [f"<li>{esc(s)}</li>" for s in sentences]
     parts.append("</ul>")
     parts.append("<h2>Best model per metric, and by how much</h2><table id='headlines'>"
                  "<tr><th>metric</th><th>best</th><th>value</th><th>runner-up</th>"
                  "<th>difference (95% CI)</th><th>P(first)</th></tr>")
+
+    def model_cell(model: str, metric: str) -> str:
+        phrase = caveats.phrase(model) if metric in CUSTOMER_OUTCOMES else ""
+        note = f"<br><span class='caveat'>⚠ {esc(phrase)}</span>" if phrase else ""
+        return f"<td>{esc(pretty(model))}{note}</td>"
+
     for row in table.itertuples():
         f, k = row.format, row.scale
         parts.append(
-            f"<tr><td>{esc(row.name)} ({esc(row.unit)})</td><td>{esc(pretty(row.best))}</td>"
-            f"<td>{f.format(row.best_value * k)}</td><td>{esc(pretty(row.runner_up))}</td>"
+            f"<tr><td>{esc(row.name)} ({esc(row.unit)})</td>{model_cell(row.best, row.metric)}"
+            f"<td>{f.format(row.best_value * k)}</td>{model_cell(row.runner_up, row.metric)}"
             f"<td>{f.format(row.difference * k)} ({f.format(row.low * k)} to "
             f"{f.format(row.high * k)})</td><td>{100 * row.p_first:.0f}%</td></tr>")
     parts.append("</table>")
@@ -384,8 +420,31 @@ def render_html(comparison: Comparison, table: pd.DataFrame, sentences: list[str
     if description:
         facts.insert(0, f"scenario: {description}")
     facts += [f"calibration: {c}" for c in CALIBRATION_SOURCES]
+    facts += [f"warnings: {note}" for note in caveats.notes]
     parts += [f"<li>{esc(str(fact))}</li>" for fact in facts]
     parts.append("</ul><p>Model description: docs/ODD.md in the scrm_sim repository. Results "
                  "follow from the scenario and ownership-model parameters; they are not "
                  "empirical findings about any real company.</p></body></html>")
     return "\n".join(parts)
+
+
+def caveat_box(caveats: Caveats) -> list[str]:
+    """The warning box below the title: every flagged model and why (empty if none)."""
+    if not caveats.flags and not caveats.shared:
+        return []
+    esc = html.escape
+    parts = ["<div class='caveats' id='caveats' role='note'>"]
+    if caveats.flags:
+        parts.append("<p><strong>⚠ Read the customer outcomes of these models with care."
+                     "</strong> Satisfaction, churn, NPS, customer numbers and word of mouth "
+                     "measure what customers have felt by the end of the run, and for these "
+                     "models that is not yet what their service will cost. Wherever the "
+                     "report calls one of them best or runner-up on a customer outcome, it "
+                     "says so.</p><ul>")
+        for model, found in caveats.flags.items():
+            details = "; ".join(c.detail for c in found)
+            parts.append(f"<li><strong>{esc(pretty(model))}</strong>: {esc(details)}.</li>")
+        parts.append("</ul>")
+    parts += [f"<p>{esc(note)}</p>" for note in caveats.shared]
+    parts.append("</div>")
+    return parts
