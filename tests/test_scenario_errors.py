@@ -9,10 +9,15 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import yaml
 
 from scrm_sim.errors import Problem, ScenarioError
+from scrm_sim.experiment.spec import load_experiment
 from scrm_sim.scenario import load_scenario
-from scrm_sim.scenario.schema import Company, Customers, Demand
+from scrm_sim.scenario.removed_fields import REMOVED_FIELDS, RemovedField, removed_field
+from scrm_sim.scenario.schema import Company, Customers, Demand, Ownership
+
+from .conftest import SCENARIOS
 
 CORE_MODELS = ("marketing_led", "service_led", "ceo_led", "hybrid")
 
@@ -367,3 +372,132 @@ def test_three_line_scenario_loads_with_documented_defaults(tmp_path: Path) -> N
     assert scenario.customers == Customers()
     assert scenario.company == Company()
     assert scenario.demand == Demand()
+
+
+# --------------------------------------------------------------------------- removed fields
+# A key the schema dropped is reported with the removed-fields table's replacement, not as
+# an unknown key. The schema still has issue 12's fields in this tree, so these tests put a
+# table entry on a field the schema really lacks ("retired"); test_cli.py also runs the real
+# entries end to end (expected to fail until issue 12's schema lands).
+
+RETIRED = RemovedField("issue 99", "renamed `ownership.new_home`")
+
+
+@pytest.fixture
+def retired(monkeypatch: pytest.MonkeyPatch) -> RemovedField:
+    """Table entries for Ownership.retired and Outcomes.retired, which the schema lacks."""
+    for schema_class in ("Ownership", "Outcomes"):
+        monkeypatch.setitem(REMOVED_FIELDS, (schema_class, "retired"), RETIRED)
+    return RETIRED
+
+
+def assert_removed(error: ScenarioError, field: str, source: Path) -> None:
+    problem = only_problem(error)
+    assert Path(error.source) == source.resolve()
+    assert problem.field == field
+    assert problem.message == RETIRED.message()
+    assert "unknown key" not in problem.message
+    report = error.report()
+    assert str(source.resolve()) in report
+    assert f"{field}: removed in issue 99; renamed `ownership.new_home`" in report
+
+
+def test_removed_field_is_looked_up_by_schema_class_and_field(retired: RemovedField) -> None:
+    assert removed_field("Ownership", "retired") is retired
+    assert removed_field(Ownership, "retired") is retired  # the class itself will do
+    assert removed_field("Scenario", "retired") is None  # keyed by class, not by field alone
+    assert removed_field("Ownership", "authority") is None
+
+
+def test_the_table_names_issue_12s_removals_and_what_replaces_them() -> None:
+    entries = {field: removed_field(schema_class, field)
+               for schema_class, field in [("Ownership", "owner"), ("Outcomes", "learning_rate"),
+                                           ("Outcomes", "acknowledgement_utility")]}
+
+    assert all(e is not None and e.removed_in == "issue 12" for e in entries.values())
+    assert "executive_sponsorship" in entries["owner"].message()
+    assert "`outcomes.reply_gain`" in entries["learning_rate"].message()
+    assert "`outcomes.acknowledgement_share`" in entries["acknowledgement_utility"].message()
+
+
+def test_removed_key_in_inline_ownership_names_its_replacement(
+    tmp_path: Path, retired: RemovedField
+) -> None:
+    path = write(tmp_path / "old.yaml", "name: old\nownership: {retired: marketing}\n")
+
+    assert_removed(load_error(path), "ownership.retired", path)
+
+
+def test_removed_key_in_a_stages_inline_ownership_names_its_full_path(
+    tmp_path: Path, retired: RemovedField
+) -> None:
+    path = write(
+        tmp_path / "old.yaml",
+        "name: old\nownership:\n  stages:\n    - ownership: {retired: marketing}\n"
+        "      when: {after_day: 1}\n",
+    )
+
+    assert_removed(load_error(path), "ownership.stages.0.ownership.retired", path)
+
+
+def test_removed_key_in_outcomes_names_its_replacement(
+    tmp_path: Path, retired: RemovedField
+) -> None:
+    path = write(tmp_path / "old.yaml",
+                 "name: old\nownership: service_led\noutcomes: {retired: {complaint: 0.5}}\n")
+
+    assert_removed(load_error(path), "outcomes.retired", path)
+
+
+def test_removed_key_in_an_ownership_preset_names_the_presets_file(
+    tmp_path: Path, retired: RemovedField
+) -> None:
+    preset = write(tmp_path / "ownership" / "old_model.yaml", "authority: 0.5\nretired: sales\n")
+    path = write(tmp_path / "s.yaml", "name: x\nownership: old_model\n")
+
+    assert_removed(load_error(path), "retired", preset)
+
+
+def test_experiment_factor_naming_a_removed_field_names_it_once(
+    tmp_path: Path, retired: RemovedField
+) -> None:
+    path = write(tmp_path / "exp.yaml", yaml.safe_dump({
+        "name": "old", "scenario": str(SCENARIOS / "baseline.yaml"),
+        "models": list(CORE_MODELS),
+        "factors": [{"path": "company.culture", "values": [0.2],
+                     "also": {"outcomes.retired": [0.5]}},
+                    {"path": "ownership.retired", "values": ["sales"]}],
+    }))
+
+    with pytest.raises(ScenarioError) as info:
+        load_experiment(path)
+
+    problems = [(p.field, p.message) for p in info.value.problems]
+    assert problems == [("factors.0.also (outcomes.retired)", RETIRED.message()),
+                        ("factors.1.path (ownership.retired)", RETIRED.message())]
+    assert str(path) in info.value.report()
+
+
+def test_experiment_override_of_a_removed_field_names_it_once_not_per_model(
+    tmp_path: Path, retired: RemovedField
+) -> None:
+    path = write(tmp_path / "exp.yaml", yaml.safe_dump({
+        "name": "old", "scenario": str(SCENARIOS / "baseline.yaml"),
+        "models": list(CORE_MODELS), "overrides": {"outcomes": {"retired": 0.5}},
+    }))
+
+    with pytest.raises(ScenarioError) as info:
+        load_experiment(path)
+
+    assert [(p.field, p.message) for p in info.value.problems] == [
+        ("overrides.outcomes.retired", RETIRED.message())]
+
+
+def test_a_table_entry_is_inert_while_the_schema_still_has_the_field(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(REMOVED_FIELDS, ("Ownership", "authority"), RETIRED)
+    path = write(tmp_path / "s.yaml",
+                 "name: x\nownership: {extends: service_led, authority: 0.5}\n")
+
+    assert load_scenario(path).ownership.authority == 0.5

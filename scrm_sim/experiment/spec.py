@@ -14,7 +14,14 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from scipy import stats
 
 from scrm_sim.errors import Problem, ScenarioError
-from scrm_sim.scenario.loading import _problem, deep_merge, load_scenario, read_yaml
+from scrm_sim.scenario.loading import (
+    _problem,
+    deep_merge,
+    load_scenario,
+    read_yaml,
+    removed_field_problems,
+)
+from scrm_sim.scenario.schema import Scenario
 
 
 class StrictModel(BaseModel):
@@ -188,6 +195,9 @@ def load_experiment(path: str | Path) -> tuple[Experiment, Path]:
         experiment = Experiment.model_validate(data)
     except ValidationError as exc:
         raise ScenarioError(path, [_problem(Experiment, e, data) for e in exc.errors()]) from None
+    removed = _removed_fields(experiment)
+    if removed:  # once each, before the per-model checks would repeat them
+        raise ScenarioError(path, removed)
     scenario_path = path.parent / experiment.scenario
     source: str | Path = scenario_path if scenario_path.is_file() else experiment.scenario
     problems: list[Problem] = []
@@ -224,6 +234,18 @@ def nested(path: str, value: Any) -> dict[str, Any]:
     for part in reversed(path.split(".")):
         result = {part: result}
     return result
+
+
+def _removed_fields(experiment: Experiment) -> list[Problem]:
+    """Overrides and factor paths that set a field the schema has dropped (see
+    :mod:`scrm_sim.scenario.removed_fields`), each with what replaces it."""
+    problems = [Problem(f"overrides.{p.field}", p.message)
+                for p in removed_field_problems(Scenario, experiment.overrides)]
+    for i, factor in enumerate(experiment.factors):
+        for key, field in [("path", factor.path), *(("also", p) for p in factor.also)]:
+            problems += [Problem(f"factors.{i}.{key} ({p.field})", p.message)
+                         for p in removed_field_problems(Scenario, nested(field, None))]
+    return problems
 
 
 def _probe_levels(factor: Factor) -> list[dict[str, Any]]:

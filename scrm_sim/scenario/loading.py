@@ -18,6 +18,7 @@ from pydantic import BaseModel, ValidationError
 
 from scrm_sim.errors import Problem, ScenarioError
 from scrm_sim.scenario.consistency import check_consistency
+from scrm_sim.scenario.removed_fields import RemovedField, removed_field
 from scrm_sim.scenario.schema import Ownership, Scenario
 
 PACKAGE_DIR = Path(__file__).resolve().parents[1]
@@ -216,10 +217,36 @@ def _validate[M: BaseModel](model: type[M], data: dict[str, Any], path: Path) ->
         raise ScenarioError(path, [_problem(model, err, data) for err in exc.errors()]) from None
 
 
+def removed_field_problems(model: type[BaseModel], data: Any) -> list[Problem]:
+    """Keys of ``data`` that ``model`` no longer has and that the removed-fields table lists,
+    each with its replacement; every other problem of ``data`` is ignored.
+
+    For partial data, such as an experiment's overrides or a factor's path.
+    """
+    try:
+        model.model_validate(data)
+    except ValidationError as exc:
+        return [
+            _problem(model, err, data) for err in exc.errors()
+            if err["type"] == "extra_forbidden" and _removed(model, err, data) is not None
+        ]
+    return []
+
+
+def _removed(model: type[BaseModel], err: Any, data: Any) -> RemovedField | None:
+    """The removed-fields entry for an extra_forbidden error's key, or None."""
+    loc = _field_path(err["loc"], data)
+    block = _model_at(model, loc[:-1])
+    return removed_field(block, loc[-1]) if block is not None and loc else None
+
+
 def _problem(model: type[BaseModel], err: Any, data: Any) -> Problem:
     loc = _field_path(err["loc"], data)
     field = ".".join(loc)
     if err["type"] == "extra_forbidden":
+        removed = _removed(model, err, data)
+        if removed is not None:
+            return Problem(field, removed.message())
         allowed = _allowed_keys(model, loc[:-1])
         hint = _did_you_mean(loc[-1], allowed)
         return Problem(field, f"unknown key{hint}; allowed: {', '.join(allowed)}")
@@ -258,17 +285,23 @@ def _is_union_tag(part: Any) -> bool:
 
 def _allowed_keys(model: type[BaseModel], loc: list[str]) -> list[str]:
     """Field names of the schema block at ``loc`` (skipping dict keys and list indexes)."""
+    block = _model_at(model, loc)
+    return sorted(block.model_fields) if block is not None else []
+
+
+def _model_at(model: type[BaseModel], loc: list[str]) -> type[BaseModel] | None:
+    """The schema class of the block at ``loc`` (skipping dict keys and list indexes)."""
     current: Any = model
     for part in loc:
         if not (isinstance(current, type) and issubclass(current, BaseModel)):
-            return []
+            return None
         info = current.model_fields.get(part)
         if info is None:
             continue  # a dict key or list index
         current = _inner_model(info.annotation)
     if isinstance(current, type) and issubclass(current, BaseModel):
-        return sorted(current.model_fields)
-    return []
+        return current
+    return None
 
 
 def _inner_model(annotation: Any) -> Any:
