@@ -259,7 +259,6 @@ def test_run_with_out_naming_an_existing_file_exits_2(
 # "retired" cases put a table entry on a field the schema really lacks, so they hold today;
 # the "issue 12" cases use the real entries and pass once issue 12's schema drops them.
 
-ISSUE_12 = pytest.mark.xfail(strict=False, reason="passes once issue 12's schema lands")
 OLD_SCENARIO = "name: old\nduration_days: 1\ncustomers: {count: 200, prospects: 50}\n"
 OLD_EXPERIMENT = f"""\
 name: old
@@ -329,7 +328,6 @@ def test_a_retired_field_exits_2_naming_file_field_and_replacement(
     _removed_field_exits_2(case, "retired_field", "renamed `new.home`", tmp_path, capsys)
 
 
-@ISSUE_12
 @pytest.mark.parametrize("case", REMOVED_CASES)
 def test_an_issue_12_field_exits_2_naming_file_field_and_replacement(
     case: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
