@@ -173,3 +173,23 @@ def test_a_resolution_scheduled_earlier_in_the_step_settles_the_post_for_other_q
     model.response.schedule(0.4, Event.RESOLVE, post, "service", True)
     assert model.response.is_live(post, 0.3)
     assert not model.response.is_live(post, 0.5)
+
+
+def test_the_community_answers_posts_the_company_did_not_hear():
+    scenario = small_scenario("hybrid", {"listening": {"coverage": 0.0},
+                                         "community": {"enabled": True,
+                                                       "answer_share": {"question": 0.8}}})
+    model = SCRMModel(scenario, seed=6)
+    summary = model.run()
+    assert summary["community_answers"] > 0
+    assert model.posts.community_answered.sum() == summary["community_answers"]
+
+
+def test_leaving_after_silence_acts_on_a_type_without_a_silence_penalty():
+    never = {"silence_penalty": {"praise": 0.0}}
+    calm = SCRMModel(small_scenario("service_led", {"listening": {"coverage": 0.0}},
+                                    outcomes=never), seed=1)
+    upset = SCRMModel(small_scenario("service_led", {"listening": {"coverage": 0.0}},
+                                     outcomes=never, churn={"leave_after_silence": {"praise": 1.0}}),
+                      seed=1)
+    assert upset.run()["churned_after_silence"] > calm.run()["churned_after_silence"]

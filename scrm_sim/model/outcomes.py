@@ -193,11 +193,13 @@ class Outcomes:
             model.counters["leads_lost"] += 1
 
     def community_answer(self, post: int, time: float) -> None:
-        """Another customer answered on the company's community platform."""
+        """Another customer answered on the company's community platform (whether or not the
+        company heard the post or lost it internally: the community does not know)."""
         model = self.model
         columns = model.posts.columns
-        if columns["status"][post] >= PostStatus.RESOLVED:
+        if columns["status"][post] == PostStatus.RESOLVED:
             return
+        columns["drop_reason"][post] = DropReason.NONE
         columns["community_answered"][post] = True
         columns["status"][post] = PostStatus.RESOLVED
         columns["time_resolved"][post] = time

@@ -99,9 +99,12 @@ class ResponseProcess:
         self._seq = itertools.count()
         handling = model.config.handling
         self._time_multiplier = np.array([handling.time_multiplier.get(t, 1.0) for t in POST_TYPES])
+        # silence is watched where it has a consequence: a penalty, a customer who may leave,
+        # or (complaints) a grievance
+        outcomes, churn = model.config.outcomes, model.config.churn
         self._silence_matters = np.array(
-            [model.config.outcomes.silence_penalty.get(t, 0.0) > 0 or t == PostType.COMPLAINT
-             for t in POST_TYPES]
+            [outcomes.silence_penalty.get(t, 0.0) > 0 or churn.leave_after_silence.get(t, 0.0) > 0
+             or t == PostType.COMPLAINT for t in POST_TYPES]
         )
 
     # ------------------------------------------------------------------ set-up
