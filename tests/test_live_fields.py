@@ -1,0 +1,136 @@
+"""Every documented field is live (issue 12).
+
+For every leaf field of the scenario schema, found by walking the pydantic models
+(``tests/live_fields.py``), a run in which the field should act is compared with the same
+run, same seed, with the field perturbed; some output must change. A field that acts only
+under a condition gets that condition from ``CONDITIONS`` and must state it in its
+description. Pure labels are ``EXEMPT``; nothing else is. ``python -m tests.live_fields``
+prints the whole table.
+"""
+
+from __future__ import annotations
+
+import copy
+
+import pytest
+from pydantic import Field
+
+from scrm_sim.scenario import Scenario
+
+from . import live_fields as lf
+
+ALL_CASES = lf.cases()
+BY_ID = {case.id: case for case in ALL_CASES}
+
+
+def _param(case: lf.Case) -> object:
+    pattern = lf.known_inert(case)
+    marks = [pytest.mark.xfail(
+        strict=True,
+        reason=f"KNOWN_INERT_BEFORE_ISSUE_12[{pattern!r}]: "
+               f"{lf.KNOWN_INERT_BEFORE_ISSUE_12[pattern]}")] if pattern else []
+    return pytest.param(case, id=case.id, marks=marks)
+
+
+@pytest.mark.parametrize("case", [_param(c) for c in ALL_CASES if not lf.exempt(c)])
+def test_field_is_live(case: lf.Case) -> None:
+    """Perturbing the field changes the run summary, the step series or the agent records."""
+    result = lf.check(case)
+    assert result.live, result.explain()
+
+
+def test_conditional_fields_state_their_condition() -> None:
+    """A field that acts only under another field's value says so in its description."""
+    missing = lf.unstated_conditions(ALL_CASES)
+    known = lf.UNSTATED_CONDITIONS_BEFORE_ISSUE_12
+    new = {name: problems for name, problems in missing.items() if name not in known}
+    fixed = sorted(known - set(missing))
+    assert not new, "descriptions that need their condition stated:\n" + "\n".join(
+        f"  {name}: {problem}" for name, problems in sorted(new.items()) for problem in problems)
+    assert not fixed, f"now stated; remove from UNSTATED_CONDITIONS_BEFORE_ISSUE_12: {fixed}"
+
+
+def test_the_walk_finds_every_kind_of_leaf() -> None:
+    """Nested blocks, dicts by post type and department, lists of blocks, union members."""
+    for path in (
+        "outcomes.silence_penalty.complaint",  # dict by post type
+        "company.departments.service.silo_strength",  # dict of blocks by department
+        "company.departments.service.shift",  # a union: a preset name …
+        "company.departments.service.shift.start_hour",  # … or a Shift block
+        "ownership.listening.coverage",  # one number …
+        "ownership.listening.coverage.question",  # … or one per post type
+        "ownership.handoff.base_loss",
+        "ownership.rogue.pr.voice",
+        "demand.campaigns[0].multiplier",  # list of blocks
+        "demand.incidents[0].complaint_multiplier",
+        "ownership.stages[0].when.after_day",
+        "ownership.stages[0].ownership.handoff.base_loss",  # a stage's ownership model
+        "ownership.stages[0].ownership.stages",  # where the schema contains itself: one leaf
+        "company.culture_adaptation_days@sponsorship_below_culture",  # an extra situation
+    ):
+        assert path in BY_ID, path
+    assert len(BY_ID) == len(ALL_CASES)
+
+
+def test_tables_name_only_what_exists() -> None:
+    """Every CONDITIONS, EXEMPT, KNOWN_INERT and PERTURBATIONS pattern matches a case."""
+    views = {view + (f"@{c.situation}" if c.situation else "")
+             for c in ALL_CASES for view, _ in lf._views(c.leaf.path)}
+    patterns = [*lf.EXEMPT, *lf.KNOWN_INERT_BEFORE_ISSUE_12, *lf.PERTURBATIONS]
+    stale = [p for p in patterns if not any(lf.matches(p, v) for v in views)]
+    used = {id(condition) for case in ALL_CASES for condition, _ in lf.conditions(case)}
+    stale += [c.pattern for c in lf.CONDITIONS if id(c) not in used]
+    assert not stale, f"patterns that match no field: {stale}"
+    fields = {leaf.schema_field for leaf in lf.leaves()}
+    assert lf.UNSTATED_CONDITIONS_BEFORE_ISSUE_12 <= fields
+
+
+def test_only_labels_are_exempt() -> None:
+    """EXEMPT holds text labels only, each with its reason."""
+    for case in ALL_CASES:
+        if lf.exempt(case):
+            assert case.leaf.annotation is str, f"{case.id} is not a text label"
+    assert all(reason.startswith("label:") for reason in lf.EXEMPT.values())
+
+
+def test_the_base_run_is_reproducible() -> None:
+    """Same scenario, same seed, same outputs: otherwise every field would look live."""
+    scenario = lf.validate(lf.base_data())
+    assert lf.differences(lf.run(scenario), lf.run(scenario)) == []
+
+
+class _ScenarioWithADeadKnob(Scenario):
+    """The schema plus a documented field that the model never reads."""
+
+    dead_knob: float = Field(1.0, ge=0.0, le=10.0, description="A knob nothing reads.")
+
+
+def test_a_new_field_is_checked_and_an_inert_one_is_reported(monkeypatch) -> None:
+    """A field added to the schema is enumerated; if nothing reads it, the check says so."""
+    cases = {case.id: case for case in lf.cases(_ScenarioWithADeadKnob)}
+    assert "dead_knob" in cases and not lf.exempt(cases["dead_knob"])
+    assert not lf.known_inert(cases["dead_knob"])
+    monkeypatch.setattr(lf, "_runs", {})
+    monkeypatch.setattr(lf, "validate",
+                        lambda data: _ScenarioWithADeadKnob.model_validate(copy.deepcopy(data)))
+    result = lf.check(cases["dead_knob"])
+    assert not result.live
+    assert [why for _, why in result.tried] == ["no output changed"] * 2
+    assert result.explain().startswith("dead_knob is inert")
+
+
+def test_the_check_catches_a_field_the_model_stops_reading(monkeypatch) -> None:
+    """A live field becomes inert when the model ignores it, and the check reports it."""
+    case = BY_ID["word_of_mouth.exposure_penalty"]
+    assert lf.check(case).live
+    model = lf.SCRMModel
+
+    def ignoring_the_field(scenario: Scenario, seed: int | None = None) -> object:
+        wom = scenario.word_of_mouth.model_copy(update={"exposure_penalty": 0.02})
+        return model(scenario.model_copy(update={"word_of_mouth": wom}), seed)
+
+    monkeypatch.setattr(lf, "_runs", {})
+    monkeypatch.setattr(lf, "SCRMModel", ignoring_the_field)
+    result = lf.check(case)
+    assert not result.live, result
+    assert "word_of_mouth.exposure_penalty is inert" in result.explain()
