@@ -191,7 +191,7 @@ CONDITIONS: tuple[Condition, ...] = (
     Condition("company.departments.*.silo_strength", _receives_handoffs, ("hand-off",),
               "friction of hand-offs into the department: it must receive hand-offs"),
     Condition("company.departments.*.silo_strength", _sends_handoffs, ("hand-off",),
-              "the sending department's silo should add friction too (issue 12)",
+              "the sending department's silo adds friction too",
               situation="sender"),
     Condition("company.departments.*.social_enthusiasm",
               lambda path: {**TEAM_VOLUNTEERS, "ownership.social_team.enthusiasm_threshold": 0.6,
@@ -202,10 +202,10 @@ CONDITIONS: tuple[Condition, ...] = (
               "spare time only gates joining the self-organising team"),
     Condition("company.culture_adaptation_days", {"ownership.executive_sponsorship": 0.9},
               ("executive_sponsorship", "sponsorship"),
-              "culture drifts only toward a target that differs from it"),
+              "culture drifts toward executive sponsorship above it"),
     Condition("company.culture_adaptation_days", {"ownership.executive_sponsorship": 0.1},
               ("executive_sponsorship", "sponsorship"),
-              "culture should drift toward sponsorship below it too (issue 12)",
+              "culture drifts toward sponsorship below it too",
               situation="sponsorship_below_culture"),
     Condition(("company.tools.coverage_gain", "company.tools.handling_speedup",
                "company.tools.handoff_delay_cut"), {"company.tools.level": 1.0}, ("level",),
@@ -219,6 +219,19 @@ CONDITIONS: tuple[Condition, ...] = (
               "used by the Holme-Kim generator only"),
     Condition("customers.max_agent_objects", {"customers.max_agent_objects": 1000}, None,
               "a threshold on the population size (1,200 here)"),
+    # churn stages act through the hazard: at-risk and onboarding customers must exist and
+    # the hazard must be high enough for a week to show it
+    Condition("churn.at_risk_hazard_multiplier",
+              {"churn.at_risk_below": 0.65, "churn.daily_base_hazard": 0.02}, ("at-risk",),
+              "needs customers at risk"),
+    Condition(("churn.at_risk_below", "churn.at_risk_recovery_margin"),
+              {"churn.at_risk_below": 0.65, "churn.daily_base_hazard": 0.02,
+               "churn.at_risk_hazard_multiplier": 3.0}, ("at_risk_hazard_multiplier",),
+              "being at risk matters only with a hazard multiple above 1"),
+    Condition(("churn.onboarding_days", "churn.onboarding_hazard_multiplier"),
+              {"churn.onboarding_days": 2.0, "churn.daily_base_hazard": 0.02,
+               "word_of_mouth.external_acquisition_per_day": 0.1}, ("onboarding",),
+              "needs new customers onboarding"),
     # demand and handling
     Condition("demand.campaigns[0].*",
               {"demand.campaigns": [{"start_day": 1, "duration_days": 3}]}, None,
@@ -271,6 +284,10 @@ CONDITIONS: tuple[Condition, ...] = (
     Condition(("ownership.social_team.leave_utilisation", "ownership.social_team.leave_after_days"),
               OVERLOADED_TEAM, SELF_ORGANISING,
               "only members of a self-organising team leave, when overloaded"),
+    Condition("ownership.social_team.backlog_pull_max",
+              {"ownership.social_team.policy": "self_organising",
+               "ownership.social_team.backlog_pull_per_post": 1.0}, ("backlog_pull_per_post",),
+              "the cap binds only when the backlog's pull would exceed it"),
     Condition("ownership.community.answer_share.*", {"ownership.community.enabled": True},
               ("enabled",), "customers answer only on an enabled platform"),
     Condition("ownership.community.mean_delay_hours", {"ownership.community.enabled": True},
@@ -296,50 +313,15 @@ EXEMPT: dict[str, str] = {
     "ownership.source": "label: where the position is argued",
 }
 
-# TEMPORARY. Fields known to be inert on the code before issue 12's new outcome core; each
-# is an expected failure (strict: a field that becomes live fails until its line is gone).
-# Delete the whole list when the new core lands.
-KNOWN_INERT_BEFORE_ISSUE_12: dict[str, str] = {
-    # listed in issue 12
-    "ownership.owner": "bit-identical runs; its meaning comes with issue 13",
-    "churn.at_risk_below": "the at-risk stage changes no rate and no output",
-    "churn.onboarding_days": "the onboarding stage changes no rate and no output",
-    "company.departments.*.silo_strength@sender": "only the receiving department's silo counts",
-    "company.culture_adaptation_days@sponsorship_below_culture":
-        "culture drifts only up, toward sponsorship above it",
-    # found by this test, not listed in issue 12
-    "customers.max_agent_objects":
-        "meant for memory only; it changes results only by an artefact: creating the Customer "
-        "agents shifts the staff's unique_ids, which set the team's rota (hour + unique_id) "
-        "% period; 1,200 people (a multiple of the period 4) hide it, 1,201 show it",
-    "ownership.stages[0].ownership.stages":
-        "a stage's own stages are validated and then ignored (only ownership.stages is read)",
+# Performance knobs: they must change no result (the test checks that they do not).
+RESULT_NEUTRAL: dict[str, str] = {
+    "customers.max_agent_objects": "memory only: above it, Customer agents are made on demand; "
+    "state always lives in arrays",
 }
 
-# TEMPORARY. Schema fields (Block.field) that act only under a condition their description
-# does not state yet (see CONDITIONS). Delete entries as the descriptions are fixed.
-UNSTATED_CONDITIONS_BEFORE_ISSUE_12: set[str] = {
-    "Approval.approver",
-    "Approval.approver_staff",
-    "Approval.minutes_per_approval",
-    "Approval.required_for",
-    "Community.answer_share",
-    "Community.mean_delay_hours",
-    "Company.culture_adaptation_days",
-    "DepartmentSpec.social_enthusiasm",
-    "Handoff.silo_delay_hours",
-    "Handoff.silo_loss",
-    "SocialTeamPolicy.enthusiasm_threshold",
-    "SocialTeamPolicy.join_probability",
-    "SocialTeamPolicy.leave_after_days",
-    "SocialTeamPolicy.leave_utilisation",
-    "SocialTeamPolicy.min_slack",
-    "StageTrigger.above",
-    "StageTrigger.below",
-    "StageTrigger.metric",
-    "Tools.coverage_gain",
-    "Tools.handling_speedup",
-    "Tools.handoff_delay_cut",
+# Fields that validation refuses where the walk finds them (the test checks the refusal).
+REFUSED: dict[str, str] = {
+    "ownership.stages[0].ownership.stages": "a stage cannot have stages of its own",
 }
 
 # Values that cannot be derived from the type, with the reason.
@@ -570,9 +552,14 @@ def exempt(case: Case) -> str | None:
     return _table_hit(EXEMPT, case)
 
 
-def known_inert(case: Case) -> str | None:
-    """The KNOWN_INERT_BEFORE_ISSUE_12 pattern of a case, if any."""
-    return _table_hit(KNOWN_INERT_BEFORE_ISSUE_12, case)
+def result_neutral(case: Case) -> str | None:
+    """The RESULT_NEUTRAL pattern of a case, if any."""
+    return _table_hit(RESULT_NEUTRAL, case)
+
+
+def refused(case: Case) -> str | None:
+    """The REFUSED pattern of a case, if any."""
+    return _table_hit(REFUSED, case)
 
 
 def conditions(case: Case) -> list[tuple[Condition, Callable[[str], str]]]:
@@ -982,7 +969,8 @@ def main() -> None:
             print(f"EXEMPT  {case.id}: {EXEMPT[exempt(case)]}")
             continue
         result = check(case)
-        tag = "live  " if result.live else ("KNOWN " if known_inert(case) else "INERT ")
+        tag = "live  " if result.live else ("NEUTRAL" if result_neutral(case)
+                                            else "REFUSED" if refused(case) else "INERT ")
         detail = (f"{result.value!r} → {', '.join(result.changed[:4])}"
                   f"{' …' if len(result.changed) > 4 else ''}" if result.live
                   else result.explain())

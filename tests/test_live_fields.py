@@ -23,31 +23,44 @@ ALL_CASES = lf.cases()
 BY_ID = {case.id: case for case in ALL_CASES}
 
 
-def _param(case: lf.Case) -> object:
-    pattern = lf.known_inert(case)
-    marks = [pytest.mark.xfail(
-        strict=True,
-        reason=f"KNOWN_INERT_BEFORE_ISSUE_12[{pattern!r}]: "
-               f"{lf.KNOWN_INERT_BEFORE_ISSUE_12[pattern]}")] if pattern else []
-    return pytest.param(case, id=case.id, marks=marks)
+def _ids(cases: list[lf.Case]) -> list[object]:
+    return [pytest.param(case, id=case.id) for case in cases]
 
 
-@pytest.mark.parametrize("case", [_param(c) for c in ALL_CASES if not lf.exempt(c)])
+LIVE_CASES = [c for c in ALL_CASES
+              if not (lf.exempt(c) or lf.result_neutral(c) or lf.refused(c))]
+
+
+@pytest.mark.parametrize("case", _ids(LIVE_CASES))
 def test_field_is_live(case: lf.Case) -> None:
     """Perturbing the field changes the run summary, the step series or the agent records."""
     result = lf.check(case)
     assert result.live, result.explain()
 
 
+@pytest.mark.parametrize("case", _ids([c for c in ALL_CASES if lf.result_neutral(c)]))
+def test_performance_knobs_change_no_result(case: lf.Case) -> None:
+    """A knob for memory or speed gives the same results whatever its value."""
+    result = lf.check(case)
+    assert not result.live, f"{case.id} changed {result.changed} at {result.value!r}"
+    assert any(why == "no output changed" for _, why in result.tried), result.tried
+
+
+@pytest.mark.parametrize("case", _ids([c for c in ALL_CASES if lf.refused(c)]))
+def test_fields_refused_where_they_cannot_act_are_refused(case: lf.Case) -> None:
+    """Validation refuses every value of a field where the model would ignore it."""
+    result = lf.check(case)
+    assert not result.live and result.tried, result.tried
+    assert all(why.startswith(("not valid", "same scenario")) for _, why in result.tried), (
+        result.tried)
+
+
 def test_conditional_fields_state_their_condition() -> None:
     """A field that acts only under another field's value says so in its description."""
     missing = lf.unstated_conditions(ALL_CASES)
-    known = lf.UNSTATED_CONDITIONS_BEFORE_ISSUE_12
-    new = {name: problems for name, problems in missing.items() if name not in known}
-    fixed = sorted(known - set(missing))
-    assert not new, "descriptions that need their condition stated:\n" + "\n".join(
-        f"  {name}: {problem}" for name, problems in sorted(new.items()) for problem in problems)
-    assert not fixed, f"now stated; remove from UNSTATED_CONDITIONS_BEFORE_ISSUE_12: {fixed}"
+    assert not missing, "descriptions that need their condition stated:\n" + "\n".join(
+        f"  {name}: {problem}" for name, problems in sorted(missing.items())
+        for problem in problems)
 
 
 def test_the_walk_finds_every_kind_of_leaf() -> None:
@@ -73,16 +86,15 @@ def test_the_walk_finds_every_kind_of_leaf() -> None:
 
 
 def test_tables_name_only_what_exists() -> None:
-    """Every CONDITIONS, EXEMPT, KNOWN_INERT and PERTURBATIONS pattern matches a case."""
+    """Every CONDITIONS, EXEMPT, RESULT_NEUTRAL, REFUSED and PERTURBATIONS pattern matches a
+    case."""
     views = {view + (f"@{c.situation}" if c.situation else "")
              for c in ALL_CASES for view, _ in lf._views(c.leaf.path)}
-    patterns = [*lf.EXEMPT, *lf.KNOWN_INERT_BEFORE_ISSUE_12, *lf.PERTURBATIONS]
+    patterns = [*lf.EXEMPT, *lf.RESULT_NEUTRAL, *lf.REFUSED, *lf.PERTURBATIONS]
     stale = [p for p in patterns if not any(lf.matches(p, v) for v in views)]
     used = {id(condition) for case in ALL_CASES for condition, _ in lf.conditions(case)}
     stale += [c.pattern for c in lf.CONDITIONS if id(c) not in used]
     assert not stale, f"patterns that match no field: {stale}"
-    fields = {leaf.schema_field for leaf in lf.leaves()}
-    assert lf.UNSTATED_CONDITIONS_BEFORE_ISSUE_12 <= fields
 
 
 def test_only_labels_are_exempt() -> None:
@@ -109,7 +121,6 @@ def test_a_new_field_is_checked_and_an_inert_one_is_reported(monkeypatch) -> Non
     """A field added to the schema is enumerated; if nothing reads it, the check says so."""
     cases = {case.id: case for case in lf.cases(_ScenarioWithADeadKnob)}
     assert "dead_knob" in cases and not lf.exempt(cases["dead_knob"])
-    assert not lf.known_inert(cases["dead_knob"])
     monkeypatch.setattr(lf, "_runs", {})
     monkeypatch.setattr(lf, "validate",
                         lambda data: _ScenarioWithADeadKnob.model_validate(copy.deepcopy(data)))

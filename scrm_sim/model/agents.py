@@ -134,6 +134,9 @@ class StaffMember(mesa.Agent):
         self.overloaded_days = 0
         self.utilisation_yesterday = 0.0
         self.posts_handled = 0  # social posts handled so far: experience (learning curve)
+        # place on the team's rota: the person's index among staff, not the Mesa unique_id,
+        # which shifts with the number of customer agents created before staff
+        self.rota_offset = 0
 
     def on_duty(self, hour: int, team_period: int) -> bool:
         """Whether this person works social posts in this hour."""
@@ -141,7 +144,7 @@ class StaffMember(mesa.Agent):
             return self.role_shift.is_on(hour)
         if self.in_team:
             # team members work the hub on a rota: one hour in every ``team_period``
-            return self.shift.is_on(hour) and (hour + self.unique_id) % team_period == 0
+            return self.shift.is_on(hour) and (hour + self.rota_offset) % team_period == 0
         return False
 
     def close_day(self) -> None:

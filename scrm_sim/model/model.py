@@ -105,6 +105,8 @@ class SCRMModel(mesa.Model):
         # AgentSet for Mesa's do/shuffle_do; a plain list for the hourly loops (cheaper to walk)
         self.staff = self.agents.select(agent_type=StaffMember)
         self.staff_list: list[StaffMember] = list(self.staff)
+        for index, person in enumerate(self.staff_list):
+            person.rota_offset = index
         self.social_staff: list[StaffMember] = []
         self.staff_by_id = {s.unique_id: s for s in self.staff_list}
         self.department_skills = {

@@ -12,7 +12,11 @@ def check_consistency(scenario: Scenario) -> list[Problem]:
     """Problems that no single field shows (an empty list when the scenario can run)."""
     problems = _check_ownership(scenario, scenario.ownership, "ownership")
     for i, stage in enumerate(scenario.ownership.stages):
-        problems += _check_ownership(scenario, stage.ownership, f"ownership.stages.{i}.ownership")
+        where = f"ownership.stages.{i}.ownership"
+        problems += _check_ownership(scenario, stage.ownership, where)
+        if stage.ownership.stages:
+            problems.append(Problem(f"{where}.stages", "a stage cannot have stages of its own; "
+                                    "list every stage, in order, under ownership.stages"))
     return problems
 
 

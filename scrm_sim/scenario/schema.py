@@ -97,7 +97,8 @@ class DepartmentSpec(StrictModel):
     )
     hourly_cost: NonNegative = Field(50.0, description="Loaded cost of one staff-hour.")
     social_enthusiasm: Probability = Field(
-        0.4, description="Mean enthusiasm for social media of this department's staff."
+        0.4, description="Mean enthusiasm for social media of this department's staff: only "
+        "enthusiasts volunteer for a self-organising social team (acts through the team)."
     )
     agenda: dict[PostType, Annotated[float, Field(ge=0.0)]] | None = Field(
         None,
@@ -149,13 +150,16 @@ class Tools(StrictModel):
 
     level: Probability = Field(0.0, description="Tooling investment, 0 none to 1 full suite.")
     coverage_gain: Probability = Field(
-        0.5, description="Share of otherwise unheard posts the listening platform adds at full use."
+        0.5, description="Share of otherwise unheard posts the listening platform adds at full "
+        "use (scaled by level × culture)."
     )
     handling_speedup: Annotated[float, Field(ge=0.0, lt=1.0)] = Field(
-        0.3, description="Handling time cut by the knowledge base at full use."
+        0.3, description="Handling time cut by the knowledge base at full use (scaled by "
+        "level × culture)."
     )
     handoff_delay_cut: Probability = Field(
-        0.5, description="Hand-off delay cut by shared case routing at full use."
+        0.5, description="Hand-off delay cut by shared case routing at full use (scaled by "
+        "level × culture)."
     )
 
 
@@ -600,21 +604,35 @@ class Handoff(StrictModel):
 
     base_delay_hours: NonNegative = Field(0.5, description="Mean delay of any hand-off.")
     silo_delay_hours: NonNegative = Field(
-        8.0, description="Extra mean delay × effective silo strength of the receiving department."
+        8.0, description="Extra mean delay of a hand-off × its effective silo strength (the mean "
+        "of the two departments', after culture and authority)."
     )
     base_loss: Probability = Field(0.02, description="Chance any hand-off loses the post.")
-    silo_loss: Probability = Field(0.2, description="Extra loss × effective silo strength.")
+    silo_loss: Probability = Field(
+        0.2, description="Extra chance a hand-off loses the post × its effective silo strength."
+    )
 
 
 class Approval(StrictModel):
     """Review of public answers before they are posted (legal, PR, executive)."""
 
     required_for: list[PostType] = Field(
-        default_factory=list, description="Post types whose public answers need approval."
+        default_factory=list,
+        description="Post types whose public answers need approval (acts with an approver "
+        "department that has approver_staff).",
     )
-    approver: Department | None = Field(None, description="Department whose staff approve.")
-    approver_staff: int = Field(0, ge=0, description="Approvers assigned.")
-    minutes_per_approval: Positive = Field(10.0, description="Mean review time per answer.")
+    approver: Department | None = Field(
+        None, description="Department whose staff approve the answers that need it (types in "
+        "required_for, or answers by departments not in public_responders)."
+    )
+    approver_staff: int = Field(
+        0, ge=0, description="Approvers assigned (they act on required_for types and on answers "
+        "by departments not in public_responders)."
+    )
+    minutes_per_approval: Positive = Field(
+        10.0, description="Mean review time per answer (for required_for types and answers by "
+        "departments not in public_responders)."
+    )
 
 
 class SocialTeamPolicy(StrictModel):
@@ -625,18 +643,30 @@ class SocialTeamPolicy(StrictModel):
         description="none; self_organising (staff join and leave by themselves); formal "
         "(initial_members are assigned and stay).",
     )
-    initial_members: int = Field(0, ge=0, description="Members at the start (formal teams).")
+    initial_members: int = Field(
+        0, ge=0, description="Members at the start (formal teams; a self-organising team "
+        "starts from them too)."
+    )
     max_size: int = Field(20, ge=0, description="Largest the team may grow.")
     time_share: Annotated[float, Field(gt=0.0, le=1.0)] = Field(
         0.25, description="Share of a member's shift hours spent on the social hub (a rota)."
     )
-    join_probability: Probability = Field(0.03, description="Daily base chance an eligible person joins.")
-    enthusiasm_threshold: Probability = Field(0.6, description="Only enthusiasts above this join.")
-    min_slack: Probability = Field(0.2, description="Only people with this much spare time join.")
-    leave_utilisation: Probability = Field(
-        0.85, description="Members busier than this on their social hours …"
+    join_probability: Probability = Field(
+        0.03, description="Daily base chance an eligible person joins (self_organising policy)."
     )
-    leave_after_days: int = Field(5, ge=1, description="… for this many days in a row leave.")
+    enthusiasm_threshold: Probability = Field(
+        0.6, description="Only enthusiasts above this join (self_organising policy)."
+    )
+    min_slack: Probability = Field(
+        0.2, description="Only people with this much spare time join (self_organising policy)."
+    )
+    leave_utilisation: Probability = Field(
+        0.85, description="Members busier than this on their social hours … (self_organising "
+        "policy)"
+    )
+    leave_after_days: int = Field(
+        5, ge=1, description="… for this many days in a row leave (self_organising policy)."
+    )
     backlog_pull_per_post: NonNegative = Field(
         0.05,
         description="Each post waiting raises the daily join chance by this share (a visible "
@@ -661,9 +691,11 @@ class Community(StrictModel):
     enabled: bool = Field(False, description="Whether the company runs a community platform.")
     answer_share: dict[PostType, Probability] = Field(
         default_factory=lambda: {PostType.QUESTION: 0.3, PostType.IDEA: 0.2},
-        description="Share of these post types that other customers answer.",
+        description="Share of these post types that other customers answer (when enabled).",
     )
-    mean_delay_hours: NonNegative = Field(2.0, description="Mean time until a customer answers.")
+    mean_delay_hours: NonNegative = Field(
+        2.0, description="Mean time until a customer answers (when enabled)."
+    )
 
 
 class RogueDepartment(StrictModel):
@@ -690,10 +722,13 @@ class StageTrigger(StrictModel):
 
     after_day: NonNegative | None = Field(None, description="Switch on this day.")
     metric: Literal["share_within_sla", "backlog", "satisfaction_mean", "social_team_size"] | None = (
-        Field(None, description="Daily metric that triggers the switch.")
+        Field(None, description="Daily metric that triggers the switch (read when after_day "
+              "is null).")
     )
-    above: float | None = Field(None, description="Switch when the metric is above this …")
-    below: float | None = Field(None, description="… or below this.")
+    above: float | None = Field(
+        None, description="Switch when the metric is above this … (read when after_day is null)"
+    )
+    below: float | None = Field(None, description="… or below this (read when after_day is null).")
     for_days: int = Field(1, ge=1, description="The condition must hold this many days in a row.")
 
     @model_validator(mode="after")
