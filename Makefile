@@ -39,7 +39,7 @@ validate: $(STAMP)
 bench: $(STAMP)
 	$(PY) -m benchmarks.bench
 
-# the debate's claims as experiments (about 15 minutes): results/debate/<claim>/ and the
+# the debate's claims as experiments (about half an hour): results/debate/<claim>/ and the
 # figures of docs/debate.md (docs/images/debate/<claim>.png)
 DEBATE := $(basename $(notdir $(wildcard experiments/debate/*.yaml)))
 debate: $(STAMP)
