@@ -16,6 +16,7 @@ import scrm_sim
 from scrm_sim.cli import EXIT_USER_ERROR, main
 from scrm_sim.scenario import load_scenario
 from scrm_sim.scenario.removed_fields import REMOVED_FIELDS, RemovedField
+from scrm_sim.validation.checks import Check
 
 from .conftest import SCENARIOS
 
@@ -184,6 +185,37 @@ def test_validate_prints_resolved_yaml_that_round_trips(
     resolved = tmp_path / "resolved.yaml"
     resolved.write_text(printed, encoding="utf-8")
     assert load_scenario(resolved) == load_scenario(small_file)
+
+
+def _erlang_checks(last_p: float) -> list[Check]:
+    """62 test checks: 61 clear passes and one that fails on its own with p-value ``last_p``."""
+    passes = [Check("Erlang C", f"case {i}", 1.0, 1.0, 0.9, 1.1, "rule", True, 0.5)
+              for i in range(61)]
+    return passes + [Check("Erlang C", "unlucky case", 1.0, 1.2, 1.05, 1.3, "rule", False, last_p)]
+
+
+@pytest.mark.parametrize("last_p, status, verdict", [(0.004, 0, "PASS"), (1e-6, 1, "FAIL")])
+def test_validate_model_exits_by_the_family_wise_verdict_not_by_single_checks(
+    last_p: float, status: int, verdict: str, tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # one failure in 62 at p = 0.004 is chance (Holm p = 0.25); at p = 1e-6 it is not
+    import scrm_sim.validation
+
+    monkeypatch.setattr(scrm_sim.validation, "run_checks",
+                        lambda full, progress: _erlang_checks(last_p))
+    out = tmp_path / "validation"
+
+    assert main(["validate-model", "--quiet", "--out", str(out)]) == status
+
+    printed = capsys.readouterr().out
+    assert "61/62 checks pass on their own" in printed
+    assert f"family-wise verdict at 1% (Holm over 62 tests, 62 hypotheses): {verdict}" in printed
+    unlucky = next(line for line in printed.splitlines() if line.startswith("unlucky case"))
+    assert unlucky.split()[-2:] == ["fail", "pass" if status == 0 else "FAIL"]
+    written = pd.read_csv(out / "validation.csv")
+    assert written["holm_p"].iloc[-1] == pytest.approx(min(1.0, 62 * last_p))
+    assert json.loads((out / "manifest.json").read_text())["passed"] is (status == 0)
 
 
 # --------------------------------------------------------------------------- user errors

@@ -49,7 +49,11 @@ def bass_share(days: np.ndarray, p: float, q: float, initial_share: float) -> np
 
 
 def bass_checks(seeds: Sequence[int], people: int = 600, days: float = 40.0) -> list[Check]:
-    """Adopted share at several days against the Bass curve."""
+    """Adopted share at several days against the Bass curve.
+
+    Tolerance checks (no p-value): the curve must lie in the 99% interval widened to
+    ±0.02, the gap between the model's daily steps and the continuous equation.
+    """
     initial, praise, conversion, external = 30, 0.05, 0.01, 0.01
     scenario = bass_scenario(people, initial, praise, conversion, external, days)
     checkpoints = np.array([5.0, 10.0, 15.0, 20.0, 30.0, days])

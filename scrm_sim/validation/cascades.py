@@ -24,7 +24,7 @@ import numpy as np
 from scrm_sim.analysis.statistics import mean_ci, proportion_ci
 from scrm_sim.model.networks import adjacency
 from scrm_sim.model.word_of_mouth import NegativeCascades
-from scrm_sim.validation.checks import Check, inside
+from scrm_sim.validation.checks import Check, inside, score_test_p_value, t_test_p_value
 
 CONFIDENCE = 0.99
 
@@ -83,7 +83,11 @@ def cascade_sizes(graph: nx.Graph, transmission: float, cascades: int,
 
 def cascade_checks(nodes: int, cascades: int, seed: int = 3,
                    graphs: Sequence[str] = ("erdos_renyi", "barabasi_albert")) -> list[Check]:
-    """Mean size below the threshold, giant share and its probability above it."""
+    """Mean size below the threshold, giant share and its probability above it.
+
+    The first two are tests (t-test, score test); the giant share, widened for the
+    graph's finite size, is a tolerance check without a p-value.
+    """
     rng = np.random.default_rng(seed)
     checks = []
     for kind in graphs:
@@ -101,7 +105,7 @@ def cascade_checks(nodes: int, cascades: int, seed: int = 3,
         expected = theory.mean_size_below(below)
         checks.append(Check("Cascades", f"mean size at T = T_c/2, {label}", expected, mean, low,
                             high, "theory inside the 99% CI of the mean size",
-                            inside(expected, low, high)))
+                            inside(expected, low, high), t_test_p_value(sizes, expected)))
 
         above = 2.5 * theory.threshold
         sizes = cascade_sizes(graph, above, cascades, rng)
@@ -110,7 +114,8 @@ def cascade_checks(nodes: int, cascades: int, seed: int = 3,
         p, p_low, p_high = proportion_ci(int(giant.sum()), len(sizes), CONFIDENCE)
         checks.append(Check("Cascades", f"P(giant cascade) at T = 2.5 T_c, {label}", share, p,
                             p_low, p_high, "theory inside the 99% Wilson interval",
-                            inside(share, p_low, p_high)))
+                            inside(share, p_low, p_high),
+                            score_test_p_value(int(giant.sum()), len(sizes), share)))
         mean, low, high = mean_ci(sizes[giant] / nodes, CONFIDENCE)
         # finite graphs: allow the 99% CI or 2% of the graph, whichever is wider
         low, high = min(low, mean - 0.02), max(high, mean + 0.02)

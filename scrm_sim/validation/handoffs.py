@@ -22,7 +22,7 @@ from scrm_sim.analysis.statistics import mean_ci, proportion_ci
 from scrm_sim.model import SCRMModel
 from scrm_sim.model.posts import DropReason
 from scrm_sim.scenario import Scenario, load_scenario
-from scrm_sim.validation.checks import Check, inside
+from scrm_sim.validation.checks import Check, inside, score_test_p_value, t_test_p_value
 
 SCENARIO_DIR = Path(__file__).resolve().parents[2] / "scenarios"
 CONFIDENCE = 0.99
@@ -70,9 +70,10 @@ def handoff_checks(silo_delays: Sequence[float] = (0.0, 4.0, 8.0), seeds: Sequen
             mean, low, high = mean_ci(values, CONFIDENCE)
             checks.append(Check("Hand-offs", f"mean resolution hours, {quantity}, {label}",
                                 expected, mean, low, high, "theory inside the 99% CI",
-                                inside(expected, low, high)))
+                                inside(expected, low, high), t_test_p_value(values, expected)))
         share, low, high = proportion_ci(lost, handed, CONFIDENCE)
         checks.append(Check("Hand-offs", f"share lost in the hand-off, {label}", expected_loss,
                             share, low, high, "theory inside the 99% Wilson interval",
-                            inside(expected_loss, low, high)))
+                            inside(expected_loss, low, high),
+                            score_test_p_value(lost, handed, expected_loss)))
     return checks

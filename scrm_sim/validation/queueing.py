@@ -18,7 +18,7 @@ import numpy as np
 from scrm_sim.analysis.statistics import mean_ci
 from scrm_sim.model import SCRMModel
 from scrm_sim.scenario import Scenario, load_scenario
-from scrm_sim.validation.checks import Check, inside
+from scrm_sim.validation.checks import Check, inside, t_test_p_value
 
 SCENARIO_DIR = Path(__file__).resolve().parents[2] / "scenarios"
 WARM_UP_HOURS = 48.0
@@ -68,7 +68,7 @@ def erlang_c_checks(
 
     Tolerance: the formula must lie in the 99% Student-t interval of the mean over
     independent replications (one value per run, so no correlation inside a run can
-    narrow the interval).
+    narrow the interval); the p-value is the t-test that interval inverts.
     """
     checks = []
     for c, lam, mu, days in cases:
@@ -88,7 +88,8 @@ def erlang_c_checks(
                                            (2, f"P(Wq > {TAIL_HOURS:g} h)", tail)]:
             mean, low, high = mean_ci(measured[:, column], CONFIDENCE)
             checks.append(Check("Erlang C", f"{quantity}, {label}", expected, mean, low, high,
-                                rule, inside(expected, low, high)))
+                                rule, inside(expected, low, high),
+                                t_test_p_value(measured[:, column], expected)))
     return checks
 
 
@@ -104,6 +105,7 @@ def littles_law_checks(ownership: str = "marketing_led", days: float = 90, seed:
     so they differ only because L is sampled on the hourly grid rather than integrated
     over time; 5% bounds that discretisation error for queues whose length changes
     within the hour, and 0.05 posts keeps nearly empty queues from failing on rounding.
+    A tolerance check: no p-value.
     """
     scenario = load_scenario(SCENARIO_DIR / "baseline.yaml",
                              {"ownership": ownership, "duration_days": days})
