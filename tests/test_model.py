@@ -155,3 +155,19 @@ def test_answers_waiting_for_approval_go_out_when_a_stage_drops_the_approver():
     model = run(scenario)
     assert model.ownership.name == "service_led"
     assert model.response.approval.entries() == []
+
+
+def test_a_department_asked_for_more_than_it_has_keeps_someone_in_every_role():
+    from scrm_sim.model.model import share_out
+
+    assert share_out([6, 2], 6) == [5, 1]  # in proportion, every role keeps someone
+    assert share_out([6, 1, 1], 6) == [4, 1, 1]
+    assert share_out([3, 1], 10) == [3, 1]  # what fits is left alone
+    assert sum(share_out([5, 5, 5], 2)) == 2  # too few people for every role: as many as there are
+
+
+def test_doubling_staff_does_not_leave_the_approver_department_without_an_approver():
+    scenario = small_scenario("pr_led", {"staffing_scale": 2.0})
+    model = SCRMModel(scenario, seed=1)
+    approvers = [s for s in model.staff_list if s.role.name == "APPROVER"]
+    assert approvers

@@ -21,6 +21,23 @@ from scrm_sim.model.streams import CommonStreams
 from scrm_sim.model.word_of_mouth import NegativeCascades
 from scrm_sim.scenario.schema import Ownership, Scenario, resolve_shift, scaled_count
 
+def share_out(counts: list[int], available: int) -> list[int]:
+    """Counts cut down in proportion to fit ``available`` people, each non-zero count keeping
+    at least one where there are enough people for that (unchanged if they already fit)."""
+    total = sum(counts)
+    if total <= available:
+        return list(counts)
+    floor = 1 if sum(1 for c in counts if c > 0) <= available else 0
+    exact = [c * available / total for c in counts]
+    shares = [max(floor, int(x)) if c > 0 else 0 for c, x in zip(counts, exact, strict=True)]
+    while sum(shares) > available:  # rounding up to one each can overshoot: trim the largest
+        shares[max(range(len(shares)), key=lambda i: shares[i])] -= 1
+    by_remainder = sorted(range(len(counts)), key=lambda i: shares[i] - exact[i])
+    for i in by_remainder[: available - sum(shares)]:  # largest remainders get the rest
+        shares[i] += 1
+    return shares
+
+
 class SCRMModel(mesa.Model):
     """Social CRM in one company under one ownership model.
 
@@ -141,8 +158,16 @@ class SCRMModel(mesa.Model):
         if own.approval.approver is not None:
             wanted.append((Role.APPROVER, own.approval.approver, own.approval.approver_staff))
         wanted += [(Role.ROGUE, d, r.staff) for d, r in own.rogue.items() if r.share > 0]
-        for role, dept, asked in wanted:
-            count = scaled_count(asked, own.staffing_scale)  # capped by who is free below
+        counts = [scaled_count(asked, own.staffing_scale) for _, _, asked in wanted]
+        # a department asked for more than it has shares its people out among the roles, so
+        # that scaling staff up never leaves a role (say, the approver) with nobody
+        for dept in {d for _, d, _ in wanted}:
+            mine = [i for i, (_, d, _) in enumerate(wanted) if d == dept]
+            head_count = sum(1 for s in self.staff_list if s.department == dept)
+            for i, count in zip(mine, share_out([counts[i] for i in mine], head_count),
+                                strict=True):
+                counts[i] = count
+        for (role, dept, _), count in zip(wanted, counts, strict=True):
             free = sorted((s for s in self.staff_list if s.department == dept and s.role == Role.NONE),
                           key=lambda s: (-s.enthusiasm, s.unique_id))
             for person in free[:count]:

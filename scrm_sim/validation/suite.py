@@ -16,6 +16,7 @@ from scrm_sim.scenario import available_models
 from scrm_sim.validation.adoption import bass_checks
 from scrm_sim.validation.cascades import cascade_checks
 from scrm_sim.validation.checks import Check
+from scrm_sim.validation.facts import fact_checks
 from scrm_sim.validation.family import FamilyVerdict, family_verdict
 from scrm_sim.validation.handoffs import handoff_checks
 from scrm_sim.validation.metamorphic import CORE_PRESETS, metamorphic_checks
@@ -41,6 +42,7 @@ def suite(full: bool = False) -> list[tuple[str, Callable[[], list[Check]]]]:
             ("Cascades", lambda: cascade_checks(nodes=10_000, cascades=200)),
             ("Bass adoption", lambda: bass_checks(seeds=range(10))),
             ("Hand-offs", lambda: handoff_checks(seeds=(1, 2))),
+            ("Stylised facts F1–F7", fact_checks),
             ("Metamorphic properties (core presets)",
              lambda: metamorphic_checks(CORE_PRESETS, METAMORPHIC_SEEDS)),
         ]
@@ -52,6 +54,7 @@ def suite(full: bool = False) -> list[tuple[str, Callable[[], list[Check]]]]:
         ("Bass adoption", lambda: bass_checks(seeds=range(30))),
         ("Hand-offs", lambda: handoff_checks(silo_delays=(0.0, 2.0, 4.0, 8.0, 16.0),
                                              seeds=(1, 2, 3))),
+        ("Stylised facts F1–F7", fact_checks),
         ("Metamorphic properties (every preset)",
          lambda: metamorphic_checks([m.name for m in available_models()], METAMORPHIC_SEEDS)),
     ]
