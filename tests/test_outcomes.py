@@ -193,3 +193,14 @@ def test_leaving_after_silence_acts_on_a_type_without_a_silence_penalty():
                                      outcomes=never, churn={"leave_after_silence": {"praise": 1.0}}),
                       seed=1)
     assert upset.run()["churned_after_silence"] > calm.run()["churned_after_silence"]
+
+
+def test_a_second_acknowledgement_adds_nothing():
+    model = quiet_model()
+    model.population.satisfaction[0] = 0.5
+    post = place_post(model, 0, PostType.QUESTION)
+    model.outcomes.reply(post, 0.1, "pr", True, resolved=False)
+    once = float(model.population.satisfaction[0])
+    model.outcomes.reply(post, 0.2, "service", True, resolved=False)
+    assert once > 0.5
+    assert model.population.satisfaction[0] == once

@@ -125,7 +125,9 @@ class Outcomes:
         # resolution that follows the rest, judged against a longer expectation
         share = 1.0
         if not resolved:
-            share = spec.acknowledgement_share
+            # only the first acknowledgement tells the customer something new (a rogue
+            # department and the front line may both acknowledge)
+            share = spec.acknowledgement_share if status != PostStatus.ANSWERED else 0.0
         elif status == PostStatus.ANSWERED:
             share = 1.0 - spec.acknowledgement_share
             expected *= spec.resolution_expectation_multiple
