@@ -192,6 +192,22 @@ def test_a_resumed_experiment_loses_and_repeats_no_run(tmp_path):
                                   check_like=True)
 
 
+def test_results_of_another_model_version_are_refused_not_resumed(tmp_path, monkeypatch):
+    path = write(tmp_path, TINY)
+    run_experiment(path, out=tmp_path / "out", executor=LocalExecutor(1), progress=False)
+    before = (tmp_path / "out" / "manifest.json").read_text()
+    monkeypatch.setattr(runner_module, "model_fingerprint", lambda: "another model")
+    with pytest.raises(ScenarioError, match="another version of the model"):
+        run_experiment(path, out=tmp_path / "out", executor=LocalExecutor(1), progress=False)
+    assert (tmp_path / "out" / "manifest.json").read_text() == before
+    assert len(load_results(tmp_path / "out").summary) == 8
+
+
+def test_the_model_fingerprint_follows_the_model_source():
+    fingerprint = runner_module.model_fingerprint()
+    assert len(fingerprint) == 16 and fingerprint == runner_module.model_fingerprint()
+
+
 @pytest.mark.slow
 def test_an_experiment_killed_with_sigkill_resumes_without_loss_or_duplicates(tmp_path):
     data = {**TINY, "factors": [{"path": "company.culture", "values": [0.1, 0.3, 0.5, 0.7, 0.9]}],

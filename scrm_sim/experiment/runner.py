@@ -7,12 +7,15 @@ that sequential replications can add r = 5, 6, … later. Every ownership model 
 (p, r) gets the same seed, hence the same customers, network, staff and (through the
 model's child streams) the same demand draws while the customers' states agree.
 
-The key of a run is a hash of its resolved scenario, the package version and the
-seed: an unchanged run is never run twice, a changed scenario or version reruns.
+The key of a run is a hash of its resolved scenario, the package version, the model's
+code (:func:`model_fingerprint`) and the seed: an unchanged run is never run twice, a
+changed scenario or version reruns. A results folder written by another version of the
+model's code is refused rather than resumed, so results of two models never mix.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -67,10 +70,27 @@ def replication_seed(master: int, point: int, replication: int) -> int:
     return int(sequence.generate_state(1, dtype=np.uint32)[0])
 
 
+# the code a run's results depend on: the model and the schema that fills its defaults
+FINGERPRINTED = ("model", "scenario")
+
+
+@functools.cache
+def model_fingerprint() -> str:
+    """Hash of the source of the model and scenario packages: any change to them (a new
+    mechanism, a fixed defect, a changed default) changes every run key."""
+    package = Path(scrm_sim.__file__).parent
+    digest = hashlib.sha256()
+    for folder in FINGERPRINTED:
+        for source in sorted((package / folder).rglob("*.py")):
+            digest.update(source.relative_to(package).as_posix().encode())
+            digest.update(source.read_bytes())
+    return digest.hexdigest()[:16]
+
+
 def run_key(scenario: dict[str, Any], seed: int) -> str:
-    """Hash of the resolved scenario, the package version and the seed."""
-    text = json.dumps({"scenario": scenario, "seed": seed, "version": scrm_sim.__version__},
-                      sort_keys=True, default=str)
+    """Hash of the resolved scenario, the package version, the model's code and the seed."""
+    text = json.dumps({"scenario": scenario, "seed": seed, "version": scrm_sim.__version__,
+                       "model": model_fingerprint()}, sort_keys=True, default=str)
     return hashlib.sha256(text.encode()).hexdigest()[:20]
 
 
@@ -175,12 +195,19 @@ def run_experiment(
         "experiment_file": str(Path(path).resolve()),
         "experiment": experiment.model_dump(mode="json"),
         "scenario_source": str(source),
+        "model_fingerprint": model_fingerprint(),
         "design": {"type": experiment.design, "points": points, "salib_problem": problem,
                    "sample_matrix": None if matrix is None else matrix.tolist()},
         "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "workers": executor.workers,
     }
     previous = store.manifest()
+    if previous and previous.get("model_fingerprint") != manifest["model_fingerprint"]:
+        raise ScenarioError(str(out), [Problem("--out", (
+            f"holds results of another version of the model (fingerprint "
+            f"{previous.get('model_fingerprint') or 'not recorded'}, now "
+            f"{manifest['model_fingerprint']}); resuming would mix the two: choose another "
+            "--out, or move that folder away to rerun from scratch"))])
     if previous:
         manifest["first_started_at"] = previous.get("first_started_at", previous.get("started_at"))
     store.write_manifest({**manifest, "status": "running"})
