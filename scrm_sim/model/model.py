@@ -163,7 +163,7 @@ class SCRMModel(mesa.Model):
         # that scaling staff up never leaves a role (say, the approver) with nobody
         for dept in {d for _, d, _ in wanted}:
             mine = [i for i, (_, d, _) in enumerate(wanted) if d == dept]
-            head_count = sum(1 for s in self.staff_list if s.department == dept)
+            head_count = self.config.company.head_count(dept)
             for i, count in zip(mine, share_out([counts[i] for i in mine], head_count),
                                 strict=True):
                 counts[i] = count

@@ -28,7 +28,7 @@ import numpy as np
 
 from scrm_sim.model.customers import CUSTOMER_STAGES, Stage
 from scrm_sim.model.engines import conversion_probability
-from scrm_sim.model.posts import DropReason, PostStatus
+from scrm_sim.model.posts import SILENTLY_DROPPED, DropReason, PostStatus
 from scrm_sim.model.response import Event
 from scrm_sim.model.word_of_mouth import contacts_of
 from scrm_sim.scenario.schema import POST_TYPES, PostType
@@ -87,9 +87,7 @@ class Outcomes:
             demand = self.model.config.demand
             drop = self.model.config.outcomes.complaint_failure_drop / (
                 1.0 + demand.responsiveness_feedback * self.responsiveness)
-            s = self.model.population.satisfaction
-            np.subtract.at(s, authors, drop)
-            np.clip(s, 0.0, 1.0, out=s)
+            self._lower_satisfaction(authors, drop)
         elif post_type == PostType.PRAISE:
             for author in authors.tolist():
                 self.spread_praise(author)
@@ -102,15 +100,14 @@ class Outcomes:
         if status == PostStatus.RESOLVED:
             return  # already answered by the community
         if status == PostStatus.DROPPED:
-            if posts["drop_reason"][post] not in (DropReason.UNHEARD, DropReason.IGNORED):
+            if posts["drop_reason"][post] not in SILENTLY_DROPPED:
                 return  # lost in a hand-off
             posts["drop_reason"][post] = DropReason.NONE  # a rogue department heard it
         code = int(posts["post_type"][post])
         author = int(posts["author"][post])
         wait = time - posts["time_posted"][post]
         expected = posts["expected_reply_hours"][post]
-        first = math.isnan(posts["time_first_response"][post])
-        if first:
+        if math.isnan(posts["time_first_response"][post]):
             posts["time_first_response"][post] = time
             counters["first_responses"] += 1
             self.recent_first_responses.append((time, wait))
@@ -239,10 +236,7 @@ class Outcomes:
     def expose_negative(self, people: np.ndarray) -> None:
         """People who saw a grievance think a little less of the brand (prospects too)."""
         if len(people):
-            s = self.model.population.satisfaction
-            penalty = self.model.config.word_of_mouth.exposure_penalty
-            np.subtract.at(s, people, penalty)
-            np.clip(s, 0.0, 1.0, out=s)
+            self._lower_satisfaction(people, self.model.config.word_of_mouth.exposure_penalty)
 
     # ------------------------------------------------------------------ daily
 
@@ -256,6 +250,13 @@ class Outcomes:
         self._day_posts = self._day_within_sla = 0
 
     # ------------------------------------------------------------------ internals
+
+    def _lower_satisfaction(self, people: np.ndarray, amount: float) -> None:
+        """Each listed person loses ``amount`` (once per listing), down to 0. Only their rows
+        are clipped: a full-population clip here ran every hour."""
+        s = self.model.population.satisfaction
+        np.subtract.at(s, people, amount)
+        s[people] = np.maximum(s[people], 0.0)
 
     def _raise_satisfaction(self, author: int, gain: float) -> None:
         s = self.model.population.satisfaction

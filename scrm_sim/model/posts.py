@@ -27,6 +27,10 @@ class DropReason(IntEnum):
     LOST_IN_HANDOFF = 3
 
 
+# dropped by the programme without a word to the customer: anyone outside it (a rogue
+# department) may still answer
+SILENTLY_DROPPED = (DropReason.UNHEARD, DropReason.IGNORED)
+
 TYPE_CODE: dict[str, int] = {str(t): i for i, t in enumerate(POST_TYPES)}
 
 _COLUMNS: dict[str, tuple[type, float | int]] = {

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from scrm_sim.model.agents import Role, StaffMember
-from scrm_sim.model.posts import DropReason, PostStatus
+from scrm_sim.model.posts import SILENTLY_DROPPED, DropReason, PostStatus
 from scrm_sim.model.queues import ServiceQueue
 from scrm_sim.scenario.schema import POST_TYPES, DepartmentSpec, Ownership, PostType
 
@@ -269,7 +269,7 @@ class ResponseProcess:
         status = columns["status"][post]
         open_to_rogue = status < PostStatus.RESOLVED or (
             status == PostStatus.DROPPED
-            and columns["drop_reason"][post] in (DropReason.UNHEARD, DropReason.IGNORED))
+            and columns["drop_reason"][post] in SILENTLY_DROPPED)
         return bool(open_to_rogue and columns["time_settled"][post] > at)
 
     # ------------------------------------------------------------------ service
