@@ -158,12 +158,14 @@ def test_answers_waiting_for_approval_go_out_when_a_stage_drops_the_approver():
 
 
 def test_a_department_asked_for_more_than_it_has_keeps_someone_in_every_role():
-    from scrm_sim.model.model import share_out
+    from scrm_sim.scenario.staffing import role_seats
 
-    assert share_out([6, 2], 6) == [5, 1]  # in proportion, every role keeps someone
-    assert share_out([6, 1, 1], 6) == [4, 1, 1]
-    assert share_out([3, 1], 10) == [3, 1]  # what fits is left alone
-    assert sum(share_out([5, 5, 5], 2)) == 2  # too few people for every role: as many as there are
+    scenario = small_scenario("pr_led", {"staffing_scale": 10.0})
+    pr = [r for r in role_seats(scenario.ownership, scenario.company) if r.department == "pr"]
+    assert {r.role for r in pr} == {"front_line", "approver"}
+    assert all(r.seats > 0 for r in pr)
+    assert sum(r.fte(scenario.company) for r in pr) == pytest.approx(
+        scenario.company.head_count("pr"))
 
 
 def test_doubling_staff_does_not_leave_the_approver_department_without_an_approver():

@@ -93,6 +93,14 @@ class Customer(mesa.Agent):
         return to
 
 
+def on_rota(hour: int, share: float) -> bool:
+    """Whether a rota that covers ``share`` of the hours covers this one: the hours are
+    spread evenly (exactly floor(n·share) of any n consecutive hours, give or take one)."""
+    if share >= 1.0:
+        return True
+    return int((hour + 1) * share) > int(hour * share)
+
+
 class Role(IntEnum):
     """A staff member's social role, set by the ownership model."""
 
@@ -127,6 +135,10 @@ class StaffMember(mesa.Agent):
         self.hourly_cost = hourly_cost
         self.slack = slack
         self.role = Role.NONE
+        # share of the role's shift hours this person's seat is manned: 1 for a whole seat,
+        # less for the fractional seat of a scaled role (see scrm_sim.scenario.staffing)
+        self.duty_share = 1.0
+        self.rota_cover = False  # covers a role's rota on hours the seat holder is off
         self.in_team = False
         self.busy_until = 0.0
         self.busy_hours_today = 0.0
@@ -138,13 +150,17 @@ class StaffMember(mesa.Agent):
         # which shifts with the number of customer agents created before staff
         self.rota_offset = 0
 
-    def on_duty(self, hour: int, team_period: int) -> bool:
-        """Whether this person works social posts in this hour."""
+    def on_duty(self, hour: int, team_duty_share: float) -> bool:
+        """Whether this person works social posts in this hour.
+
+        A seat is manned whenever its shift is open (a fractional seat that share of the
+        hours); a team member works the hub for ``team_duty_share`` of their shift's hours.
+        """
         if self.role != Role.NONE:
-            return self.role_shift.is_on(hour)
+            return self.role_shift.is_on(hour) and on_rota(hour + self.rota_offset,
+                                                           self.duty_share)
         if self.in_team:
-            # team members work the hub on a rota: one hour in every ``team_period``
-            return self.shift.is_on(hour) and (hour + self.rota_offset) % team_period == 0
+            return self.shift.is_on(hour) and on_rota(hour + self.rota_offset, team_duty_share)
         return False
 
     def close_day(self) -> None:

@@ -94,7 +94,16 @@ MODEL_REPORTERS = {
     "culture": lambda m: m.culture,
     "staff_hours_total": _counter("staff_hours"),
     "cost_total": _counter("cost"),
+    "fte_budgeted": lambda m: m.fte_budgeted,
 }
+
+
+def fte_worked(model: SCRMModel) -> float:
+    """Mean FTE the programme's social work took so far: staff-hours over the contracted
+    hours of one person in the same time."""
+    weeks = model.hour / 168.0
+    contracted = model.config.company.contracted_hours_per_week
+    return model.counters["staff_hours"] / (contracted * weeks) if weeks else float("nan")
 
 
 def _quantile(values: np.ndarray, q: float) -> float:
@@ -178,7 +187,11 @@ def run_summary(model: SCRMModel) -> dict[str, float]:
         "team_joiners": counters["team_joiners"],
         "team_leavers": counters["team_leavers"],
         "staff_hours": counters["staff_hours"],
+        "fte_worked": fte_worked(model),
+        "fte_budgeted": float(steps["fte_budgeted"].mean()),
         "cost": counters["cost"],
+        "rogue_staff_hours": counters["rogue_staff_hours"],
+        "rogue_cost": counters["rogue_cost"],
         "roi_proxy": net_value / counters["cost"] if counters["cost"] else float("nan"),
         "ownership_stage_final": model.stage_index,
         "churned_at_end": int((model.population.stage == Stage.CHURNED).sum()),

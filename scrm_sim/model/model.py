@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 
 import mesa
@@ -19,24 +20,8 @@ from scrm_sim.model.response import ResponseProcess
 from scrm_sim.model.social_team import SocialTeam
 from scrm_sim.model.streams import CommonStreams
 from scrm_sim.model.word_of_mouth import NegativeCascades
-from scrm_sim.scenario.schema import Ownership, Scenario, resolve_shift, scaled_count
-
-def share_out(counts: list[int], available: int) -> list[int]:
-    """Counts cut down in proportion to fit ``available`` people, each non-zero count keeping
-    at least one where there are enough people for that (unchanged if they already fit)."""
-    total = sum(counts)
-    if total <= available:
-        return list(counts)
-    floor = 1 if sum(1 for c in counts if c > 0) <= available else 0
-    exact = [c * available / total for c in counts]
-    shares = [max(floor, int(x)) if c > 0 else 0 for c, x in zip(counts, exact, strict=True)]
-    while sum(shares) > available:  # rounding up to one each can overshoot: trim the largest
-        shares[max(range(len(shares)), key=lambda i: shares[i])] -= 1
-    by_remainder = sorted(range(len(counts)), key=lambda i: shares[i] - exact[i])
-    for i in by_remainder[: available - sum(shares)]:  # largest remainders get the rest
-        shares[i] += 1
-    return shares
-
+from scrm_sim.scenario.schema import Ownership, Scenario, resolve_shift
+from scrm_sim.scenario.staffing import at_budget, budgeted_fte, role_seats
 
 class SCRMModel(mesa.Model):
     """Social CRM in one company under one ownership model.
@@ -57,6 +42,9 @@ class SCRMModel(mesa.Model):
 
     def __init__(self, scenario: Scenario, seed: int | None = None) -> None:
         super().__init__(rng=scenario.seed if seed is None else seed)
+        if scenario.staffing_budget_fte is not None:  # every model at the same FTE
+            scenario = scenario.model_copy(update={"ownership": at_budget(
+                scenario.ownership, scenario.company, scenario.staffing_budget_fte)})
         self.config = scenario
         # Streams for demand, word of mouth and daily customer draws, addressed by time, so
         # that paired runs of different ownership models share them (common random numbers).
@@ -149,31 +137,32 @@ class SCRMModel(mesa.Model):
         return self._customer_agents[row]
 
     def assign_roles(self) -> None:
-        """Give staff the roles the current ownership model asks for (most enthusiastic first)."""
-        own = self.ownership
+        """Give staff the roles the current ownership model asks for (most enthusiastic
+        first): one person per seat (a fractional seat is manned part of its hours), and
+        the others its rota needs set aside as cover (see :mod:`scrm_sim.scenario.staffing`)."""
+        own, company = self.ownership, self.config.company
         for person in self.staff_list:
             person.role, person.role_shift = Role.NONE, person.shift
-        wanted = [(Role.FRONT_LINE, d, n) for d, n in own.front_line.items()]
-        wanted += [(Role.RESOLVER, d, n) for d, n in own.resolver_staff.items()]
-        if own.approval.approver is not None:
-            wanted.append((Role.APPROVER, own.approval.approver, own.approval.approver_staff))
-        wanted += [(Role.ROGUE, d, r.staff) for d, r in own.rogue.items() if r.share > 0]
-        counts = [scaled_count(asked, own.staffing_scale) for _, _, asked in wanted]
-        # a department asked for more than it has shares its people out among the roles, so
-        # that scaling staff up never leaves a role (say, the approver) with nobody
-        for dept in {d for _, d, _ in wanted}:
-            mine = [i for i, (_, d, _) in enumerate(wanted) if d == dept]
-            head_count = self.config.company.head_count(dept)
-            for i, count in zip(mine, share_out([counts[i] for i in mine], head_count),
-                                strict=True):
-                counts[i] = count
-        for (role, dept, _), count in zip(wanted, counts, strict=True):
-            free = sorted((s for s in self.staff_list if s.department == dept and s.role == Role.NONE),
+            person.duty_share, person.rota_cover = 1.0, False
+        roles = role_seats(own, company, include_rogue=True)
+        self.roles_fte = sum(r.fte(company) for r in roles if r.role != "rogue")
+        self.fte_budgeted = budgeted_fte(own, company)
+        kinds = {"front_line": Role.FRONT_LINE, "resolver": Role.RESOLVER,
+                 "approver": Role.APPROVER, "rogue": Role.ROGUE}
+        for seat in roles:
+            free = sorted((s for s in self.staff_list
+                           if s.department == seat.department and s.role == Role.NONE
+                           and not s.rota_cover),
                           key=lambda s: (-s.enthusiasm, s.unique_id))
-            for person in free[:count]:
-                person.role, person.in_team = role, False
-                if role == Role.FRONT_LINE and own.front_line_shift is not None:
-                    person.role_shift = resolve_shift(own.front_line_shift)
+            whole = int(seat.seats + 1e-9)
+            shares = [1.0] * whole + ([seat.seats - whole] if seat.seats - whole > 1e-9 else [])
+            for person, share in zip(free, shares, strict=False):
+                person.role, person.in_team = kinds[seat.role], False
+                person.role_shift, person.duty_share = seat.shift, share
+            # the rest of the rota: people who cannot also volunteer for the team
+            for person in free[len(shares): len(shares) + math.ceil(seat.fte(company) - 1e-9)
+                               - len(shares)]:
+                person.rota_cover, person.in_team = True, False
         self.refresh_social_staff()
 
     def refresh_social_staff(self) -> None:

@@ -182,15 +182,18 @@ class ResponseProcess:
     def serve(self, hour: int) -> None:
         """Run every queue over [hour, hour + 1) with the staff on duty."""
         t0, t1 = float(hour), float(hour + 1)
-        period = self.model.social_team.period
+        team = self.model.social_team
+        counters = self.model.counters
         on_duty: dict[str, list[StaffMember]] = {"hub": []}
         approvers: list[StaffMember] = []
         for person in self.model.social_staff:
-            if not person.on_duty(hour, period):
+            if not person.on_duty(hour, team.duty_share(person)):
                 continue
             person.duty_hours_today += 1.0
-            self.model.counters["staff_hours"] += 1.0
-            self.model.counters["cost"] += person.hourly_cost
+            # rogue work is the department's, outside the programme and its budget
+            paid_by = "rogue_" if person.role == Role.ROGUE else ""
+            counters[paid_by + "staff_hours"] += 1.0
+            counters[paid_by + "cost"] += person.hourly_cost
             if person.role in (Role.FRONT_LINE, Role.NONE):  # NONE on duty = team member
                 on_duty["hub"].append(person)
             elif person.role == Role.RESOLVER:

@@ -16,6 +16,7 @@ import numpy as np
 
 from scrm_sim.model.agents import Role, StaffMember
 from scrm_sim.scenario.schema import SocialTeamPolicy, scaled_count
+from scrm_sim.scenario.staffing import shift_hours_per_week
 
 if TYPE_CHECKING:
     from scrm_sim.model.model import SCRMModel
@@ -26,13 +27,24 @@ class SocialTeam:
     def __init__(self, model: SCRMModel, policy: SocialTeamPolicy) -> None:
         self.model = model
         self.policy = policy
-        self.period = max(1, int(round(1.0 / policy.time_share)))
+        company = model.config.company
+        # a member gives time_share of their contracted hours, spread over their shift
+        self._duty_share = {
+            name: min(1.0, policy.time_share * company.contracted_hours_per_week
+                      / max(1, shift_hours_per_week(dept.shift)))
+            for name, dept in company.departments.items()
+        }
+
+    def duty_share(self, person: StaffMember) -> float:
+        """Share of the person's shift hours they work the hub as a member."""
+        return self._duty_share[person.department]
 
     def seed_members(self) -> None:
         """Start with the most enthusiastic free staff as members (formal teams, pilots)."""
         if self.policy.policy == "none":
             return
-        free = sorted((s for s in self.model.staff_list if s.role == Role.NONE and not s.in_team),
+        free = sorted((s for s in self.model.staff_list
+                       if s.role == Role.NONE and not s.in_team and not s.rota_cover),
                       key=lambda s: (-s.enthusiasm, s.unique_id))
         wanted = scaled_count(self.policy.initial_members, self.model.ownership.staffing_scale)
         for member in free[: min(wanted, self.capacity_left())]:
@@ -43,9 +55,9 @@ class SocialTeam:
         size = sum(1 for s in self.model.staff_list if s.in_team)
         places = scaled_count(self.policy.max_size, self.model.ownership.staffing_scale) - size
         budget = self.model.ownership.budget_fte
-        if budget is not None:
-            dedicated = sum(1 for s in self.model.staff_list if s.role != Role.NONE)
-            places = min(places, int(np.floor((budget - dedicated) / self.policy.time_share)) - size)
+        if budget is not None:  # each member is time_share of one FTE
+            left = (budget - self.model.roles_fte) / self.policy.time_share
+            places = min(places, int(np.floor(left + 1e-9)) - size)
         return max(0, places)
 
     def review(self, person: StaffMember) -> None:
@@ -62,7 +74,8 @@ class SocialTeam:
                 person.overloaded_days = 0
                 self.model.counters["team_leavers"] += 1
             return
-        if person.role != Role.NONE or person.enthusiasm < self.policy.enthusiasm_threshold:
+        if (person.role != Role.NONE or person.rota_cover
+                or person.enthusiasm < self.policy.enthusiasm_threshold):
             return
         if person.slack < self.policy.min_slack or self.capacity_left() == 0:
             return

@@ -6,6 +6,7 @@ from collections import Counter
 
 from scrm_sim.errors import Problem
 from scrm_sim.scenario.schema import Ownership, Scenario
+from scrm_sim.scenario.staffing import BudgetError, budget_scale, roles_fte
 
 
 def check_consistency(scenario: Scenario) -> list[Problem]:
@@ -97,10 +98,19 @@ def _check_ownership(scenario: Scenario, own: Ownership, where: str) -> list[Pro
             "answers need approval (approval.required_for or public_responders) but no approver "
             "is assigned: set approval.approver and approval.approver_staff >= 1",
         ))
-    if own.budget_fte is not None and sum(assigned.values()) > own.budget_fte:
+    if problems:
+        return problems
+    needed = roles_fte(own, scenario.company)
+    if own.budget_fte is not None and needed > own.budget_fte + 1e-9:
         problems.append(Problem(
             f"{where}.budget_fte",
-            f"{sum(assigned.values())} staff are assigned to social roles, above the budget of "
+            f"the social roles' rotas need {needed:.3g} FTE, above the budget of "
             f"{own.budget_fte:g} FTE",
         ))
+    if scenario.staffing_budget_fte is not None:
+        try:
+            budget_scale(own, scenario.company, scenario.staffing_budget_fte)
+        except BudgetError as exc:
+            where_budget = "staffing_budget_fte" + ("" if where == "ownership" else f" ({where})")
+            problems.append(Problem(where_budget, str(exc)))
     return problems

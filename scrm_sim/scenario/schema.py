@@ -196,6 +196,13 @@ class Company(StrictModel):
         description="Multiplies every department's head count (rounded, at least 1 where "
         "staff > 0): one knob for company size in experiments.",
     )
+    contracted_hours_per_week: Annotated[float, Field(ge=1.0, le=84.0)] = Field(
+        40.0,
+        description="Hours one full-time person works a week (one FTE). A social role open "
+        "longer is covered by a rota of several people, and is counted and paid so: a seat on "
+        "the extended shift (112 h a week) is 2.8 FTE. A social-team member gives "
+        "ownership.social_team.time_share of these hours. Common full-time contracts: 35–48 h.",
+    )
 
     def head_count(self, department: str) -> int:
         """Staff of a department after ``headcount_scale``."""
@@ -822,14 +829,18 @@ class Ownership(StrictModel):
     community: Community = Field(default_factory=Community)
     staffing_scale: Positive = Field(
         1.0,
-        description="Multiplies every social role count (front line, resolvers, approvers) and "
-        "the team's size limits, rounded (at least 1 where the model asks for any), capped at "
-        "the department's head count: one knob for staffing level in experiments.",
+        description="Multiplies every social role's seats (front line, resolvers, approvers; "
+        "at least one seat where the model asks for any; a fractional seat is manned that "
+        "share of its shift's hours) and the team's size limits (rounded), within the "
+        "department's people: one knob for staffing level in experiments. Replaced by the "
+        "scale that spends the budget when the scenario sets staffing_budget_fte.",
     )
     budget_fte: NonNegative | None = Field(
         None,
-        description="FTE budget for social work: role assignments above it are rejected, and "
-        "the social team (counted at its time share) cannot grow past what is left.",
+        description="FTE budget for social work (one FTE: company.contracted_hours_per_week): "
+        "roles whose rotas need more are rejected, and the social team (each member at "
+        "social_team.time_share FTE) cannot grow past what is left. Set with the staffing "
+        "scale by the scenario's staffing_budget_fte.",
     )
     stages: list[OwnershipStage] = Field(default_factory=list, description="Later stages, in order.")
 
@@ -879,6 +890,14 @@ class Scenario(StrictModel):
         90.0, description="Simulated days (one step is one hour)."
     )
     sla_hours: Positive = Field(1.0, description="Reply target (72% of complainers expect 1 h).")
+    staffing_budget_fte: Positive | None = Field(
+        None,
+        description="Staff the ownership model (and each of its stages) at this many FTE: its "
+        "staffing_scale becomes the one at which its roles' rotas and its team's limit use "
+        "the budget, keeping its structure, and its budget_fte this. Compares models at an "
+        "equal budget (`scrm-sim compare --equal-budget FTE`); null: the model's own staffing. "
+        "Must cover one seat of each of the model's roles.",
+    )
     engine: Literal["vectorised", "agents"] = Field(
         "vectorised",
         description="Customer engine: 'vectorised' advances all customers at once with arrays; "

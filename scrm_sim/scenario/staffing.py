@@ -1,0 +1,203 @@
+"""Staffing in full-time equivalents (FTE): what an ownership model's social roles cost in
+people, and the staffing scale that spends a given budget.
+
+A *seat* is a social role that is manned whenever its shift is open (a front-line seat, a
+resolver, an approver). One person works ``company.contracted_hours_per_week`` (40 h), so a
+seat open longer is covered by a rota of several people: a seat on the ``extended`` shift
+(07–23 every day, 112 h a week) costs 2.8 FTE, a business-hours seat 1 FTE. Seats may be
+fractional: 2.5 seats are two full seats and one manned half of its shift's hours, so that
+staffing can be scaled continuously (``ownership.staffing_scale``) and budgets met exactly.
+
+A social-team member is a person who gives ``social_team.time_share`` of their contracted
+hours to social work: 0.25 FTE at the default share, whatever their department's hours.
+
+Counting heads instead hides the difference between a front line open 40 hours a week and
+one open 112 hours (issue 13: 1,425 against 1,729–1,917 staff-hours over 21 days for
+"about the same number of staff").
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Literal
+
+from scrm_sim.scenario.schema import (
+    Company,
+    Ownership,
+    Shift,
+    ShiftSpec,
+    resolve_shift,
+    scaled_count,
+)
+
+HOURS_PER_WEEK = 168
+
+RoleName = Literal["front_line", "resolver", "approver", "rogue"]
+
+
+def shift_hours_per_week(shift: ShiftSpec) -> int:
+    """Hours a week a shift is open (business 40, extended 112, always 168)."""
+    resolved = resolve_shift(shift)
+    return sum(resolved.is_on(hour) for hour in range(HOURS_PER_WEEK))
+
+
+def seats(count: int, scale: float) -> float:
+    """Seats of a role asked for ``count`` seats under a staffing scale: at least one whole
+    seat where the model asks for any (a role is either staffed or absent)."""
+    return max(1.0, count * scale) if count > 0 else 0.0
+
+
+@dataclass(frozen=True)
+class RoleSeats:
+    """One social role of one department, as staffed."""
+
+    role: RoleName
+    department: str
+    seats: float
+    shift: Shift
+
+    @property
+    def hours_per_week(self) -> float:
+        """Staff-hours a week the role is manned."""
+        return self.seats * shift_hours_per_week(self.shift)
+
+    def fte(self, company: Company) -> float:
+        """Full-time equivalents the role needs (its rota)."""
+        return self.hours_per_week / company.contracted_hours_per_week
+
+
+def role_seats(own: Ownership, company: Company, scale: float | None = None,
+               *, include_rogue: bool = False) -> list[RoleSeats]:
+    """The roles an ownership model staffs in a company, in seats, after its staffing scale.
+
+    A department asked for more FTE than it has people gives each of its roles the same
+    share of what it has (so that no role, say the approver, is left with nobody).
+    Rogue departments (outside the agreed model) are left out unless asked for: they are
+    not the programme's staff and no budget scales them.
+    """
+    scale = own.staffing_scale if scale is None else scale
+    front_shift = None if own.front_line_shift is None else resolve_shift(own.front_line_shift)
+
+    def shift_of(dept: str) -> Shift:
+        return resolve_shift(company.departments[dept].shift)
+
+    wanted: list[RoleSeats] = [
+        RoleSeats("front_line", d, seats(n, scale), front_shift or shift_of(d))
+        for d, n in own.front_line.items()
+    ]
+    wanted += [RoleSeats("resolver", d, seats(n, scale), shift_of(d))
+               for d, n in own.resolver_staff.items()]
+    if own.approval.approver is not None:
+        wanted.append(RoleSeats("approver", own.approval.approver,
+                                seats(own.approval.approver_staff, scale),
+                                shift_of(own.approval.approver)))
+    if include_rogue:  # rogue staff are as many as the department sends, never scaled
+        wanted += [RoleSeats("rogue", d, float(r.staff), shift_of(d))
+                   for d, r in own.rogue.items() if r.share > 0]
+    wanted = [w for w in wanted if w.seats > 0 and w.department in company.departments]
+    fitted: list[RoleSeats] = []
+    for dept in dict.fromkeys(w.department for w in wanted):
+        mine = [w for w in wanted if w.department == dept]
+        asked = sum(w.fte(company) for w in mine)
+        people = company.head_count(dept)
+        share = min(1.0, people / asked) if asked > 0 else 1.0
+        fitted += [RoleSeats(w.role, w.department, w.seats * share, w.shift) for w in mine]
+    return fitted
+
+
+def roles_fte(own: Ownership, company: Company, scale: float | None = None) -> float:
+    """FTE of the programme's roles (front line, resolvers, approvers)."""
+    return sum(r.fte(company) for r in role_seats(own, company, scale))
+
+
+def people_left(own: Ownership, company: Company, scale: float | None = None) -> int:
+    """Staff of the company not needed for the roles' rotas."""
+    staff = sum(company.head_count(d) for d in company.departments)
+    return max(0, staff - math.ceil(roles_fte(own, company, scale) - 1e-9))
+
+
+def team_places(own: Ownership, company: Company, scale: float | None = None) -> int:
+    """Most members the social team may have: max_size under the staffing scale, and no
+    more people than the company has left after the roles."""
+    if own.social_team.policy == "none":
+        return 0
+    scale = own.staffing_scale if scale is None else scale
+    return min(scaled_count(own.social_team.max_size, scale), people_left(own, company, scale))
+
+
+def team_fte_limit(own: Ownership, company: Company, scale: float | None = None,
+                   budget_fte: float | None = None) -> float:
+    """FTE the social team may use: its places at time_share each, within what the budget
+    leaves after the roles."""
+    limit = team_places(own, company, scale) * own.social_team.time_share
+    budget = own.budget_fte if budget_fte is None else budget_fte
+    if budget is not None:
+        limit = min(limit, max(0.0, budget - roles_fte(own, company, scale)))
+    return limit
+
+
+def budgeted_fte(own: Ownership, company: Company) -> float:
+    """FTE the ownership model commits to social work: its roles and the most its team
+    may use."""
+    return roles_fte(own, company) + team_fte_limit(own, company)
+
+
+class BudgetError(ValueError):
+    """A budget an ownership model cannot be staffed at."""
+
+
+def _continuous_fte(own: Ownership, company: Company, scale: float) -> float:
+    # what is solved for: the team counted at its unrounded size (the run then takes whole
+    # people within the budget), so that FTE is continuous and increasing in the scale
+    team = 0.0
+    if own.social_team.policy != "none":
+        team = min(own.social_team.max_size * scale, float(people_left(own, company, scale)))
+    return roles_fte(own, company, scale) + team * own.social_team.time_share
+
+
+def minimum_fte(own: Ownership, company: Company) -> float:
+    """The smallest budget that staffs one seat of each of the model's roles."""
+    return roles_fte(own, company, 0.0)
+
+
+def budget_scale(own: Ownership, company: Company, budget_fte: float) -> float:
+    """The staffing scale at which the model's roles and team limit use ``budget_fte``.
+
+    Raises :class:`BudgetError` when the budget cannot staff one seat of each role, or is
+    more than the company's departments can give the model.
+    """
+    low_fte = minimum_fte(own, company)
+    if budget_fte < low_fte - 1e-9:
+        roles = ", ".join(f"{r.role.replace('_', ' ')} {r.department} "
+                          f"{r.fte(company):.2g}" for r in role_seats(own, company, 0.0))
+        raise BudgetError(
+            f"{budget_fte:g} FTE cannot staff {own.name}: one seat of each of its roles "
+            f"needs {low_fte:.3g} FTE ({roles})")
+    high = 1.0
+    while _continuous_fte(own, company, high) < budget_fte:
+        if high > 1e6 or _continuous_fte(own, company, high * 2) <= _continuous_fte(
+                own, company, high) + 1e-12:
+            most = _continuous_fte(own, company, high * 2)
+            raise BudgetError(
+                f"{budget_fte:g} FTE is more than {own.name} can use in this company "
+                f"(at most {most:.3g} FTE: its departments have no more people)")
+        high *= 2
+    low = 0.0
+    for _ in range(60):  # bisection: FTE is continuous and non-decreasing in the scale
+        middle = (low + high) / 2
+        if _continuous_fte(own, company, middle) < budget_fte:
+            low = middle
+        else:
+            high = middle
+    return high
+
+
+def at_budget(own: Ownership, company: Company, budget_fte: float) -> Ownership:
+    """The ownership model (and each of its stages) with its staffing scaled to spend
+    ``budget_fte``, keeping its structure; the budget also caps the team's growth."""
+    stages = [stage.model_copy(update={"ownership": at_budget(stage.ownership, company,
+                                                              budget_fte)})
+              for stage in own.stages]
+    return own.model_copy(update={"staffing_scale": budget_scale(own, company, budget_fte),
+                                  "budget_fte": budget_fte, "stages": stages})
