@@ -132,8 +132,10 @@ def _receives_handoffs(path: str) -> dict[str, Any]:
         "ownership.routing": "hub",
         "ownership.resolvers": {t: dept for t in POST_TYPES},
         "ownership.resolver_staff": {dept: 2},
-        "ownership.front_line": {sender: 2},
-        "ownership.front_line_shift": "always",
+        # one seat on the extended shift: a rota of 2.8 people, which the smallest department
+        # (executive, 4) can staff
+        "ownership.front_line": {sender: 1},
+        "ownership.front_line_shift": "extended",
     }
 
 
@@ -145,8 +147,8 @@ def _sends_handoffs(path: str) -> dict[str, Any]:
         "ownership.routing": "hub",
         "ownership.resolvers": {t: receiver for t in POST_TYPES},
         "ownership.resolver_staff": {receiver: 2},
-        "ownership.front_line": {dept: 2},
-        "ownership.front_line_shift": "always",
+        "ownership.front_line": {dept: 1},
+        "ownership.front_line_shift": "extended",
         f"company.departments.{dept}.skills": [],
     }
 
@@ -166,6 +168,12 @@ TEAM_VOLUNTEERS = {
     "ownership.social_team.max_size": 40,
 }
 SELF_ORGANISING = ("self_organising", "self-organising")
+RECRUITING_TEAM = {  # staff join a few a day, and the team has room all week
+    "ownership.social_team.policy": "self_organising",
+    "ownership.social_team.join_probability": 0.1,
+    "ownership.social_team.enthusiasm_threshold": 0.3,
+    "ownership.social_team.max_size": 40,
+}
 OVERLOADED_TEAM = {  # the team alone works a busy hub
     "ownership.social_team.policy": "self_organising",
     "ownership.social_team.initial_members": 6,
@@ -188,6 +196,9 @@ CONDITIONS: tuple[Condition, ...] = (
                             "demand.volume_multiplier": 0.25},
               ("handed",), "an order matters in a queue that forms and clears: a night's posts "
               "of every type, answered by morning"),
+    Condition("company.departments.*.shift",
+              lambda path: {f"company.departments.{_department(path)}.staff": 12}, None,
+              "a longer shift needs a longer rota: 12 people staff two seats on any shift"),
     Condition("company.departments.*.silo_strength", _receives_handoffs, ("hand-off",),
               "friction of hand-offs into the department: it must receive hand-offs"),
     Condition("company.departments.*.silo_strength", _sends_handoffs, ("hand-off",),
@@ -272,6 +283,12 @@ CONDITIONS: tuple[Condition, ...] = (
     Condition("ownership.approval.required_for",
               {"ownership.approval.approver": "pr", "ownership.approval.approver_staff": 2},
               ("approver",), "review needs an approver with staff"),
+    Condition("economics.customer_value", {"word_of_mouth.external_acquisition_per_day": 0.01},
+              None, "the base week happens to end with as many customers as it began; more "
+              "acquisition makes the number move"),
+    Condition("churn.leave_after_silence.purchase_intent",
+              {"ownership.priorities.purchase_intent": 0}, ("silence",),
+              "purchase intents are rarely left unanswered in the base week; ignored ones are"),
     Condition("ownership.public_responders",
               {"ownership.approval.approver": "pr", "ownership.approval.approver_staff": 2},
               ("approv",), "answers by other departments go through approval"),
@@ -279,8 +296,10 @@ CONDITIONS: tuple[Condition, ...] = (
               "self_organising"}, SELF_ORGANISING, "only a self-organising team recruits"),
     Condition("ownership.social_team.enthusiasm_threshold", {"ownership.social_team.policy":
               "self_organising"}, SELF_ORGANISING, "only a self-organising team recruits"),
-    Condition("ownership.social_team.min_slack", {"ownership.social_team.policy":
-              "self_organising"}, SELF_ORGANISING, "only a self-organising team recruits"),
+    Condition(("ownership.social_team.min_slack", "ownership.social_team.peer_pull",
+               "ownership.social_team.backlog_pull_per_post"), RECRUITING_TEAM, SELF_ORGANISING,
+              "only a self-organising team recruits, and these act on joins: a week with "
+              "room and candidates enough for joins to happen"),
     Condition(("ownership.social_team.leave_utilisation", "ownership.social_team.leave_after_days"),
               OVERLOADED_TEAM, SELF_ORGANISING,
               "only members of a self-organising team leave, when overloaded"),
@@ -327,8 +346,13 @@ REFUSED: dict[str, str] = {
 # Values that cannot be derived from the type, with the reason.
 PERTURBATIONS: dict[str, tuple[str, list[Any]]] = {
     "ownership.budget_fte": (
-        "null means no budget; any budget must cover the 7 staff in roles, and one of 8 FTE "
-        "leaves room for 4 team members at a quarter of their time", [8.0]),
+        "null means no budget; any budget must cover the roles' rotas (13.4 FTE in the base), "
+        "and one of 14.4 FTE leaves room for 4 team members at a quarter of their time",
+        [14.4]),
+    "staffing_budget_fte": (
+        "null means the model's own staffing; a budget must cover one seat of each role "
+        "(9.6 FTE in the base) and is tried below and above the base's 15.9 FTE",
+        [12.0, 24.0]),
 }
 
 

@@ -6,7 +6,7 @@ from collections import Counter
 
 from scrm_sim.errors import Problem
 from scrm_sim.scenario.schema import Ownership, Scenario
-from scrm_sim.scenario.staffing import BudgetError, budget_scale, roles_fte
+from scrm_sim.scenario.staffing import BudgetError, budget_scale, role_seats, roles_fte
 
 
 def check_consistency(scenario: Scenario) -> list[Problem]:
@@ -50,14 +50,21 @@ def _check_ownership(scenario: Scenario, own: Ownership, where: str) -> list[Pro
     for dept, rogue in own.rogue.items():
         staff_of(dept, f"{where}.rogue.{dept}")
         assigned[dept] += rogue.staff if rogue.share > 0 else 0
-    for dept, n in assigned.items():
-        if dept in departments and n > scenario.company.head_count(dept):
-            problems.append(Problem(
-                f"{where}", f"assigns {n} {dept} staff to social roles but "
-                f"company.departments.{dept}.staff is {scenario.company.head_count(dept)}"
-                + (" after company.headcount_scale" if scenario.company.headcount_scale != 1
-                   else ""),
-            ))
+    if all(d in departments for d in assigned):
+        # in FTE: a seat open 112 h a week is a rota of 2.8 people (scenario/staffing.py)
+        rotas: dict[str, float] = {}
+        for seat in role_seats(own, scenario.company, 1.0, include_rogue=True, fit=False):
+            rotas[seat.department] = rotas.get(seat.department, 0.0) + seat.fte(scenario.company)
+        for dept, fte in rotas.items():
+            if fte > scenario.company.head_count(dept) + 1e-9:
+                problems.append(Problem(
+                    f"{where}", f"assigns {assigned[dept]} {dept} seats to social roles, whose "
+                    f"rotas need {fte:.3g} FTE (company.contracted_hours_per_week "
+                    f"{scenario.company.contracted_hours_per_week:g} h), but "
+                    f"company.departments.{dept}.staff is {scenario.company.head_count(dept)}"
+                    + (" after company.headcount_scale" if scenario.company.headcount_scale != 1
+                       else ""),
+                ))
 
     demanded = {t for t in demanded_post_types(scenario) if own.priorities.get(t, 1.0) > 0}
     if own.routing == "hub" and demanded and sum(own.front_line.values()) == 0 and (

@@ -68,13 +68,14 @@ class RoleSeats:
 
 
 def role_seats(own: Ownership, company: Company, scale: float | None = None,
-               *, include_rogue: bool = False) -> list[RoleSeats]:
+               *, include_rogue: bool = False, fit: bool = True) -> list[RoleSeats]:
     """The roles an ownership model staffs in a company, in seats, after its staffing scale.
 
     A department asked for more FTE than it has people gives each of its roles the same
     share of what it has (so that no role, say the approver, is left with nobody).
     Rogue departments (outside the agreed model) are left out unless asked for: they are
-    not the programme's staff and no budget scales them.
+    not the programme's staff and no budget scales them. ``fit=False`` gives the seats as
+    asked, before fitting them to the departments' people.
     """
     scale = own.staffing_scale if scale is None else scale
     front_shift = None if own.front_line_shift is None else resolve_shift(own.front_line_shift)
@@ -96,6 +97,8 @@ def role_seats(own: Ownership, company: Company, scale: float | None = None,
         wanted += [RoleSeats("rogue", d, float(r.staff), shift_of(d))
                    for d, r in own.rogue.items() if r.share > 0]
     wanted = [w for w in wanted if w.seats > 0 and w.department in company.departments]
+    if not fit:
+        return wanted
     fitted: list[RoleSeats] = []
     for dept in dict.fromkeys(w.department for w in wanted):
         mine = [w for w in wanted if w.department == dept]

@@ -49,7 +49,9 @@ def mmc_scenario(c: int, lam: float, mu: float, days: float) -> Scenario:
         "duration_days": days,
         "customers": {"count": customers},
         "demand": {"rates_per_customer_per_day": {"question": lam * 24 / customers}},
-        "company": {"departments": {"service": {"staff": c, "capacity_per_hour": mu}}},
+        # c seats always manned: rotas of c × 168 / 40 people (scenario/staffing.py)
+        "company": {"departments": {"service": {"staff": math.ceil(c * 168 / 40),
+                                                "capacity_per_hour": mu}}},
         "ownership": {"front_line": {"service": c}},
     })
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from scrm_sim.validation.family import family_verdict
 from scrm_sim.validation.queueing import erlang_c, erlang_c_checks, erlang_c_tail
 from scrm_sim.validation.suite import FAST_ERLANG_CASES
 
@@ -27,15 +28,20 @@ def test_an_unstable_queue_is_refused():
         erlang_c(2, 2.0, 1.0)
 
 
+def assert_family_passes(checks) -> None:
+    # a case's three checks are one family, judged as `validate-model` judges the suite
+    # (Holm at 1%): three checks each at 1% would fail a correct model 3% of the time
+    verdict = family_verdict(checks)
+    assert verdict.passed, verdict.describe()
+
+
 @pytest.mark.parametrize("case", FAST_ERLANG_CASES[:2], ids=lambda c: f"c{c[0]}-rho{c[1] / c[0] / c[2]:.2f}")
 def test_waiting_matches_erlang_c(case):
-    failed = [c for c in erlang_c_checks([case], seeds=range(6)) if not c.passed]
-    assert not failed, failed
+    assert_family_passes(erlang_c_checks([case], seeds=range(6)))
 
 
 @pytest.mark.slow
 def test_waiting_matches_erlang_c_at_high_load():
     case = FAST_ERLANG_CASES[2]
     assert case[1] / (case[0] * case[2]) >= 0.9
-    failed = [c for c in erlang_c_checks([case], seeds=range(6)) if not c.passed]
-    assert not failed, failed
+    assert_family_passes(erlang_c_checks([case], seeds=range(6)))
