@@ -274,7 +274,7 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _compare(args: argparse.Namespace) -> int:
-    from scrm_sim.analysis.plots import comparison_figure, timeseries_figure
+    from scrm_sim.analysis.plots import comparison_figure, over_time_figure
     from scrm_sim.experiment.output import write_results
     from scrm_sim.experiment.runs import compare, load_models
 
@@ -291,7 +291,7 @@ def _compare(args: argparse.Namespace) -> int:
                              progress=not args.quiet)
     figures = {
         "comparison": comparison_figure(summary, models, first.name),
-        "timeseries": timeseries_figure(steps, models, first.name),
+        "timeseries": over_time_figure(steps, models, first.name),
     }
     manifest = {
         "command": "compare", "scenario_source": str(args.scenario), "models": models,
