@@ -19,7 +19,6 @@ import functools
 import hashlib
 import json
 import os
-import sys
 import time
 from collections import defaultdict
 from dataclasses import dataclass
@@ -37,6 +36,7 @@ from scrm_sim.errors import Problem, ScenarioError
 from scrm_sim.experiment.designs import Point, sample
 from scrm_sim.experiment.executors import DaskExecutor, Executor, LocalExecutor
 from scrm_sim.experiment.output import provenance
+from scrm_sim.experiment.progress import RunProgress
 from scrm_sim.experiment.runs import run_scenario
 from scrm_sim.experiment.spec import Experiment, load_experiment, nested
 from scrm_sim.experiment.store import ResultStore
@@ -219,6 +219,7 @@ def run_experiment(
             session.run(planner.runs({p: range(experiment.replications)
                                       for p in range(len(points))}))
     finally:
+        session.progress.close()
         session.flush()
         counts = session.counts()
         store.write_manifest({**manifest, **counts,
@@ -241,7 +242,7 @@ class _Session:
         self._summaries: list[dict[str, Any]] = []
         self._steps: list[pd.DataFrame] = []
         self._last_flush = time.perf_counter()
-        self.progress = _Progress(enabled=progress)
+        self.progress = RunProgress(enabled=progress)
 
     def run(self, specs: list[RunSpec]) -> None:
         """Run every spec not finished before (retrying a failure once)."""
@@ -349,53 +350,3 @@ class _Session:
         return {"runs_planned": len(self.planned),
                 "runs_done": len(self.planned & self.done),
                 "runs_failed": len(self.failed)}
-
-
-class _Progress:
-    """Progress on stderr: design points done, runs per second, time left."""
-
-    def __init__(self, enabled: bool) -> None:
-        self.enabled = enabled
-        self.interactive = enabled and sys.stderr.isatty()
-        self._last_print = 0.0
-
-    def start(self, specs: list[RunSpec], done: set[str]) -> None:
-        self.total = len(specs)
-        self.count = sum(1 for s in specs if s.key in done)
-        self.skipped = self.count
-        self.remaining_by_point: dict[int, int] = defaultdict(int)
-        for s in specs:
-            if s.key not in done:
-                self.remaining_by_point[s.point] += 1
-        self.points = len({s.point for s in specs})
-        self.started = time.perf_counter()
-        if self.enabled and self.skipped:
-            print(f"resuming: {self.skipped} of {self.total} runs already done",
-                  file=sys.stderr, flush=True)
-
-    def finished(self, spec: RunSpec) -> None:
-        self.count += 1
-        self.remaining_by_point[spec.point] -= 1
-        self._show()
-
-    def failed(self, spec: RunSpec, error: str) -> None:
-        if self.enabled:
-            print(f"\nrun failed twice ({spec.model}, point {spec.point}, seed {spec.seed}): "
-                  f"{error}", file=sys.stderr, flush=True)
-
-    def _show(self) -> None:
-        if not self.enabled:
-            return
-        now = time.perf_counter()
-        last = self.count == self.total
-        if not last and now - self._last_print < (0.5 if self.interactive else 10.0):
-            return
-        self._last_print = now
-        fresh = self.count - self.skipped
-        rate = fresh / max(now - self.started, 1e-9)
-        left = (self.total - self.count) / rate if rate > 0 else float("nan")
-        points_done = self.points - sum(1 for n in self.remaining_by_point.values() if n > 0)
-        line = (f"points {points_done}/{self.points}  runs {self.count}/{self.total}  "
-                f"{rate:.2f} runs/s  about {left:.0f} s left")
-        end = "\n" if last or not self.interactive else ""
-        print(("\r" if self.interactive else "") + line, end=end, file=sys.stderr, flush=True)
