@@ -113,11 +113,11 @@ OVER_TIME_PANELS: list[tuple[str, str]] = [
 
 def over_time_figure(steps: pd.DataFrame, models: Sequence[str],
                      title: str | None = None) -> Figure | None:
-    """Each model day by day: the mean over runs, a band from the 10th to the 90th
-    percentile, and dashed lines where a staged model changes stage.
+    """Each model day by day: mean over runs, 10th–90th percentile band, stage changes.
 
-    Reads the daily series of a results folder (one row per run and day) as well as
-    hourly steps (averaged per day). Returns None when there are no steps.
+    Dashed lines mark where a staged model changes stage. Reads the daily series of a
+    results folder (one row per run and day) as well as hourly steps (averaged per day).
+    Returns None when there are no steps.
     """
     panels = [(c, label) for c, label in OVER_TIME_PANELS if c in steps]
     if steps.empty or not panels:

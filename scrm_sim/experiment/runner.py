@@ -6,6 +6,8 @@ Seeds (common random numbers): the run for design point p, replication r uses th
 that sequential replications can add r = 5, 6, … later. Every ownership model at
 (p, r) gets the same seed, hence the same customers, network, staff and (through the
 model's child streams) the same demand draws while the customers' states agree.
+``scrm-sim compare`` is design point 0 of an experiment without factors
+(:class:`ModelPlanner`), so the same master seed gives it the same replications.
 
 The key of a run is a hash of its resolved scenario, the package version, the model's
 code (:func:`model_fingerprint`) and the seed: an unchanged run is never run twice, a
@@ -132,6 +134,31 @@ class Planner:
         return specs
 
 
+class ModelPlanner:
+    """The plan of ``compare``: one design point (0), a resolved scenario given per model.
+
+    Seeds and keys are made as :class:`Planner` makes them, so ``compare`` and an
+    experiment without factors run the same replications.
+    """
+
+    def __init__(self, experiment: Experiment, scenarios: dict[str, dict[str, Any]]) -> None:
+        self.experiment = experiment
+        self.points: list[Point] = [{}]
+        self._scenarios = scenarios
+
+    def scenario(self, point: int, model: str) -> dict[str, Any]:
+        """The scenario of a model, as data (there is one point)."""
+        return self._scenarios[model]
+
+    def runs(self, replications: dict[int, range]) -> list[RunSpec]:
+        """Every run of the given replications, all models paired."""
+        return [RunSpec(run_key(self._scenarios[model], seed), point, model, replication, seed,
+                        self._scenarios[model])
+                for point, reps in replications.items() for replication in reps
+                for seed in [replication_seed(self.experiment.seed, point, replication)]
+                for model in self.experiment.models]
+
+
 def execute_run(payload: dict[str, Any]) -> dict[str, Any]:
     """Worker: run one resolved scenario with one seed; return summary and daily series."""
     scenario = Scenario.model_validate(payload["scenario"])
@@ -185,19 +212,44 @@ def run_experiment(
                 raise ScenarioError(Path(path), [Problem(
                     f"design point {point} {points[point]} ({model}): {p.field}", p.message)
                     for p in exc.problems]) from None
-    out = out or Path("results") / experiment.name
+    manifest = {
+        "experiment_file": str(Path(path).resolve()),
+        "scenario_source": str(source),
+        "design": {"type": experiment.design, "points": points, "salib_problem": problem,
+                   "sample_matrix": None if matrix is None else matrix.tolist()},
+    }
+    return run_plan(planner, out or Path("results") / experiment.name, manifest,
+                    executor=executor, workers=workers, progress=progress,
+                    flush_every=flush_every)
+
+
+def run_plan(
+    planner: Planner | ModelPlanner,
+    out: Path,
+    manifest: dict[str, Any],
+    *,
+    executor: Executor | None = None,
+    workers: int | None = None,
+    progress: bool = True,
+    flush_every: int = FLUSH_EVERY_RUNS,
+) -> Path:
+    """Run (or resume) every run of a validated plan into the results folder ``out``.
+
+    ``manifest`` holds what the caller knows of the plan (its source, its design); this
+    adds provenance, the experiment, times and run counts. Shared by ``scrm-sim
+    experiment`` and ``scrm-sim compare``, so both seed, store, resume and report
+    progress the same way.
+    """
+    experiment = planner.experiment
     if out.exists() and not out.is_dir():
         raise ScenarioError(str(out), [Problem("--out", "exists and is not a folder")])
     executor = executor or LocalExecutor(workers)
     store = ResultStore(out)
     manifest = {
         **provenance(),
-        "experiment_file": str(Path(path).resolve()),
         "experiment": experiment.model_dump(mode="json"),
-        "scenario_source": str(source),
+        **manifest,
         "model_fingerprint": model_fingerprint(),
-        "design": {"type": experiment.design, "points": points, "salib_problem": problem,
-                   "sample_matrix": None if matrix is None else matrix.tolist()},
         "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "workers": executor.workers,
     }
@@ -217,7 +269,7 @@ def run_experiment(
             session.run_sequential()
         else:
             session.run(planner.runs({p: range(experiment.replications)
-                                      for p in range(len(points))}))
+                                      for p in range(len(planner.points))}))
     finally:
         session.progress.close()
         session.flush()
