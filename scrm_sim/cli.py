@@ -279,32 +279,33 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _compare(args: argparse.Namespace) -> int:
-    from scrm_sim.analysis.plots import comparison_figure, timeseries_figure
+    from scrm_sim.analysis.plots import comparison_figure, over_time_figure
     from scrm_sim.experiment.output import write_results
-    from scrm_sim.experiment.runs import compare, load_models
+    from scrm_sim.experiment.runs import RunsFailed, compare, load_models
 
     models = [m.strip() for m in args.models.split(",") if m.strip()]
     if not models or len(set(models)) != len(models):
         raise ScenarioError("--models", [Problem("--models", "give distinct, comma-separated "
                                                  "ownership model names")])
-    scenarios = load_models(args.scenario, models)
+    overrides: dict[str, object] = {}  # scenario fields set for every model
+    scenarios = load_models(args.scenario, models, overrides)  # every error before running
     first = next(iter(scenarios.values()))
     out = args.out or Path("results") / f"{_slug(first.name)}-compare"
     _check_out(out)
-    started = time.perf_counter()
-    summary, steps = compare(scenarios, args.reps, master_seed=args.seed, workers=args.workers,
-                             progress=not args.quiet)
-    figures = {
-        "comparison": comparison_figure(summary, models, first.name),
-        "timeseries": timeseries_figure(steps, models, first.name),
-    }
-    manifest = {
-        "command": "compare", "scenario_source": str(args.scenario), "models": models,
-        "replications": args.reps, "seeds": sorted(summary["seed"].unique().tolist()),
-        "wall_seconds": round(time.perf_counter() - started, 3),
-        "scenarios": {m: s.model_dump(mode="json") for m, s in scenarios.items()},
-    }
-    write_results(out, {"summary": summary, "steps": steps}, figures, manifest)
+    try:
+        summary, steps = compare(args.scenario, args.reps, models=models, overrides=overrides,
+                                 master_seed=args.seed, workers=args.workers,
+                                 progress=not args.quiet, out=out)
+    except RunsFailed as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    figures = {"comparison": comparison_figure(summary, models, first.name)}
+    over_time = over_time_figure(steps, models, first.name)
+    if over_time is not None:
+        figures["timeseries"] = over_time
+    # the store (summary/, steps/, manifest.json) is what resumes; these are its tables as
+    # single files, for spreadsheets and for the figures above
+    write_results(out, {"summary": summary, "steps": steps}, figures, None)
     if args.report:
         from scrm_sim.analysis.report import build_report
 
@@ -312,7 +313,8 @@ def _compare(args: argparse.Namespace) -> int:
     if not args.quiet:
         _print_summary(summary)
         print(f"wrote {out}/ (summary, steps as CSV and Parquet; comparison.png, "
-              f"timeseries.png; manifest.json)", file=sys.stderr)
+              f"timeseries.png; the results store summary/, steps/ and manifest.json)",
+              file=sys.stderr)
     return 0
 
 

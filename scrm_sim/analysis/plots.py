@@ -102,43 +102,55 @@ def mark_stage_changes(ax: plt.Axes, steps: pd.DataFrame, models: Sequence[str],
                         color=colour_of(model, models), rotation=90)
 
 
-def timeseries_figure(steps: pd.DataFrame, models: Sequence[str], title: str) -> Figure:
-    """Daily satisfaction, backlog, answered-within-SLA and social-team size over time."""
-    daily = steps.assign(day=steps["hour"] // 24)
-    daily = daily.groupby(["ownership", "seed", "day"], as_index=False).agg(
-        satisfaction_mean=("satisfaction_mean", "last"),
-        backlog=("backlog", "mean"),
-        social_team_size=("social_team_size", "last"),
-        first_responses_total=("first_responses_total", "last"),
-        within_sla_total=("within_sla_total", "last"),
-        posts_total=("posts_total", "last"),
-    )
-    panels = [
-        ("satisfaction_mean", "Customer satisfaction", "mean, 0–1"),
-        ("backlog", "Backlog of waiting posts", "posts (daily mean)"),
-        ("sla_share", "Answered within the SLA, cumulative", "% of posts"),
-        ("social_team_size", "Social-team size", "staff"),
-    ]
-    daily["sla_share"] = 100 * daily["within_sla_total"] / daily["posts_total"].where(
-        daily["posts_total"] > 0)
-    fig, axes = plt.subplots(2, 2, figsize=(13, 7.5), layout="constrained", sharex=True)
-    for ax, (column, name, unit) in zip(axes.flat, panels, strict=True):
+# (column, label) of each over-time panel, in order; a panel whose series is missing is left out
+OVER_TIME_PANELS: list[tuple[str, str]] = [
+    ("satisfaction_mean", "satisfaction (mean, 0–1)"),
+    ("backlog", "posts waiting"),
+    ("first_response_hours_24h", "first response (hours, last 24 h)"),
+    ("social_team_size", "social-team size (staff)"),
+]
+
+
+def over_time_figure(steps: pd.DataFrame, models: Sequence[str],
+                     title: str | None = None) -> Figure | None:
+    """Each model day by day: mean over runs, 10th–90th percentile band, stage changes.
+
+    Dashed lines mark where a staged model changes stage. Reads the daily series of a
+    results folder (one row per run and day) as well as hourly steps (averaged per day).
+    Returns None when there are no steps.
+    """
+    panels = [(c, label) for c, label in OVER_TIME_PANELS if c in steps]
+    if steps.empty or not panels:
+        return None
+    frame = steps if "day" in steps else steps.assign(day=steps["hour"] // 24)
+    run = "key" if "key" in frame else "seed"
+    daily = frame.groupby(["ownership", run, "day"], as_index=False)[[c for c, _ in panels]].mean()
+    fig, axes = plt.subplots(2, (len(panels) + 1) // 2, figsize=(12, 7), layout="constrained",
+                             squeeze=False, sharex=True)
+    for ax, (column, label) in zip(axes.flat, panels, strict=False):
         for model in models:
-            wide = daily[daily["ownership"] == model].pivot(index="day", columns="seed",
-                                                            values=column)
-            mean = wide.mean(axis=1)
+            wide = daily[daily["ownership"] == model].pivot_table(index="day", columns=run,
+                                                                  values=column)
             colour = colour_of(model, models)
-            ax.plot(mean.index, mean, color=colour, label=model.replace("_", "-"), lw=1.8)
+            ax.plot(wide.index, wide.mean(axis=1), color=colour, label=pretty(model), lw=1.8)
             if wide.shape[1] > 1:
-                low, high = wide.quantile(0.1, axis=1), wide.quantile(0.9, axis=1)
-                ax.fill_between(mean.index, low, high, color=colour, alpha=0.15, lw=0)
-        mark_stage_changes(ax, steps, models)
-        ax.set_title(name, fontsize=11)
-        ax.set_ylabel(unit)
+                ax.fill_between(wide.index, wide.quantile(0.1, axis=1),
+                                wide.quantile(0.9, axis=1), color=colour, alpha=0.15, lw=0)
+        mark_stage_changes(ax, frame, models, run)
+        ax.set_ylabel(label)
         ax.grid(alpha=0.3)
-    for ax in axes[1]:
+    for ax in axes[-1]:
         ax.set_xlabel("day")
-    axes[0, 0].legend(frameon=False)
-    fig.suptitle(f"{title}: ownership models over time (line = mean over replications, "
-                 "band = 10th–90th percentile; dashed = stage changes)", fontsize=12)
+    axes[0][0].legend(frameon=False, fontsize=8)
+    for ax in list(axes.flat)[len(panels):]:
+        ax.set_visible(False)
+    if title:
+        fig.suptitle(f"{title}: ownership models over time (line = mean over replications, "
+                     "band = 10th–90th percentile; dashed = stage changes)", fontsize=12)
     return fig
+
+
+def pretty(model: str) -> str:
+    """A model's display name (ceo_led → CEO-led)."""
+    name = model.replace("_", "-").capitalize()
+    return name.replace("Ceo-", "CEO-").replace("Pr-", "PR-").replace("It-", "IT-")

@@ -42,7 +42,7 @@ import scrm_sim
 from scrm_sim.analysis.caveats import (
     CUSTOMER_OUTCOMES, MIN_SHARE_ANSWERED, Caveats, find_caveats,
 )
-from scrm_sim.analysis.plots import colour_of, mark_stage_changes
+from scrm_sim.analysis.plots import colour_of, over_time_figure, pretty
 from scrm_sim.analysis.statistics import (
     METRIC_DIRECTION, mean_ci, paired_differences, rank_first_probability,
 )
@@ -188,12 +188,6 @@ def summary_sentences(table: pd.DataFrame, caveats: Caveats | None = None) -> li
     return sentences
 
 
-def pretty(model: str) -> str:
-    """A model's display name (ceo_led → CEO-led)."""
-    name = model.replace("_", "-").capitalize()
-    return name.replace("Ceo-", "CEO-").replace("Pr-", "PR-").replace("It-", "IT-")
-
-
 # ------------------------------------------------------------------------- figures
 
 
@@ -237,40 +231,6 @@ def cost_figure(summary: pd.DataFrame) -> Figure:
         ax.set_ylabel(label)
         ax.grid(alpha=0.3)
     axes[0].legend(frameon=False, fontsize=8)
-    return fig
-
-
-def over_time_figure(steps: pd.DataFrame, models: list[str]) -> Figure | None:
-    """Mean with a 10–90% band over replications, day by day."""
-    if steps.empty:
-        return None
-    frame = steps.copy()
-    if "day" not in frame:
-        frame["day"] = frame["hour"] // 24
-    run = "key" if "key" in frame else "seed"
-    panels = [(c, n) for c, n in [("satisfaction_mean", "satisfaction (mean, 0–1)"),
-                                   ("backlog", "posts waiting"),
-                                   ("first_response_hours_24h", "first response (hours, last 24 h)"),
-                                   ("social_team_size", "social-team size (staff)")]
-              if c in frame]
-    daily = frame.groupby(["ownership", run, "day"], as_index=False)[[c for c, _ in panels]].mean()
-    fig, axes = plt.subplots(2, (len(panels) + 1) // 2, figsize=(12, 7), layout="constrained",
-                             squeeze=False)
-    for ax, (column, label) in zip(axes.flat, panels, strict=False):
-        for model in models:
-            wide = daily[daily["ownership"] == model].pivot_table(index="day", columns=run,
-                                                                  values=column)
-            colour = colour_of(model, models)
-            ax.plot(wide.index, wide.mean(axis=1), color=colour, label=pretty(model))
-            ax.fill_between(wide.index, wide.quantile(0.1, axis=1), wide.quantile(0.9, axis=1),
-                            color=colour, alpha=0.15, lw=0)
-        mark_stage_changes(ax, frame, models, run)
-        ax.set_xlabel("day")
-        ax.set_ylabel(label)
-        ax.grid(alpha=0.3)
-    axes[0][0].legend(frameon=False, fontsize=8)
-    for ax in list(axes.flat)[len(panels):]:
-        ax.set_visible(False)
     return fig
 
 

@@ -21,7 +21,7 @@ from matplotlib.figure import Figure
 from SALib.analyze import morris as morris_analyze
 from SALib.analyze import sobol as sobol_analyze
 
-from scrm_sim.analysis.plots import colour_of, runs_with_ci
+from scrm_sim.analysis.plots import colour_of, over_time_figure, runs_with_ci
 from scrm_sim.analysis.statistics import mean_ci
 from scrm_sim.experiment.store import Results
 
@@ -171,8 +171,6 @@ def claim_table(summary: pd.DataFrame, factors: list[str], metrics: list[str]) -
 def _stage_figures(results: Results, out: Path) -> list[Path]:
     """``over_time_p<point>.png`` per design point when a staged model changed stage, so
     that the stage changes (dashed lines) can be read against the trajectories."""
-    from scrm_sim.analysis.report import over_time_figure  # report imports this module's peers
-
     steps = results.steps
     if steps is None or steps.empty or "ownership_stage" not in steps:
         return []

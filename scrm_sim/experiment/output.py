@@ -24,9 +24,11 @@ def write_results(
     out_dir: Path,
     tables: Mapping[str, pd.DataFrame],
     figures: Mapping[str, Figure],
-    manifest: dict[str, Any],
+    manifest: dict[str, Any] | None,
 ) -> list[Path]:
     """Write tables (CSV and Parquet), figures (PNG) and ``manifest.json`` into ``out_dir``.
+
+    With ``manifest`` None no manifest is written (a results store keeps its own).
 
     Everything is first written to a temporary folder beside ``out_dir`` and then
     renamed into place, so an interrupted job never leaves half-written files.
@@ -39,9 +41,10 @@ def write_results(
             table.to_parquet(staging / f"{name}.parquet", index=False)
         for name, figure in figures.items():
             figure.savefig(staging / f"{name}.png", dpi=130, bbox_inches="tight")
-        (staging / "manifest.json").write_text(
-            json.dumps({**provenance(), **manifest}, indent=2, default=str), encoding="utf-8"
-        )
+        if manifest is not None:
+            (staging / "manifest.json").write_text(
+                json.dumps({**provenance(), **manifest}, indent=2, default=str), encoding="utf-8"
+            )
         written = []
         for path in sorted(staging.iterdir()):
             target = out_dir / path.name

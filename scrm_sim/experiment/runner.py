@@ -6,6 +6,8 @@ Seeds (common random numbers): the run for design point p, replication r uses th
 that sequential replications can add r = 5, 6, … later. Every ownership model at
 (p, r) gets the same seed, hence the same customers, network, staff and (through the
 model's child streams) the same demand draws while the customers' states agree.
+``scrm-sim compare`` is design point 0 of an experiment without factors
+(:class:`ModelPlanner`), so the same master seed gives it the same replications.
 
 The key of a run is a hash of its resolved scenario, the package version, the model's
 code (:func:`model_fingerprint`) and the seed: an unchanged run is never run twice, a
@@ -19,7 +21,6 @@ import functools
 import hashlib
 import json
 import os
-import sys
 import time
 from collections import defaultdict
 from dataclasses import dataclass
@@ -37,6 +38,7 @@ from scrm_sim.errors import Problem, ScenarioError
 from scrm_sim.experiment.designs import Point, sample
 from scrm_sim.experiment.executors import DaskExecutor, Executor, LocalExecutor
 from scrm_sim.experiment.output import provenance
+from scrm_sim.experiment.progress import RunProgress
 from scrm_sim.experiment.runs import run_scenario
 from scrm_sim.experiment.spec import Experiment, load_experiment, nested
 from scrm_sim.experiment.store import ResultStore
@@ -132,6 +134,31 @@ class Planner:
         return specs
 
 
+class ModelPlanner:
+    """The plan of ``compare``: one design point (0), a resolved scenario given per model.
+
+    Seeds and keys are made as :class:`Planner` makes them, so ``compare`` and an
+    experiment without factors run the same replications.
+    """
+
+    def __init__(self, experiment: Experiment, scenarios: dict[str, dict[str, Any]]) -> None:
+        self.experiment = experiment
+        self.points: list[Point] = [{}]
+        self._scenarios = scenarios
+
+    def scenario(self, point: int, model: str) -> dict[str, Any]:
+        """The scenario of a model, as data (there is one point)."""
+        return self._scenarios[model]
+
+    def runs(self, replications: dict[int, range]) -> list[RunSpec]:
+        """Every run of the given replications, all models paired."""
+        return [RunSpec(run_key(self._scenarios[model], seed), point, model, replication, seed,
+                        self._scenarios[model])
+                for point, reps in replications.items() for replication in reps
+                for seed in [replication_seed(self.experiment.seed, point, replication)]
+                for model in self.experiment.models]
+
+
 def execute_run(payload: dict[str, Any]) -> dict[str, Any]:
     """Worker: run one resolved scenario with one seed; return summary and daily series."""
     scenario = Scenario.model_validate(payload["scenario"])
@@ -185,19 +212,44 @@ def run_experiment(
                 raise ScenarioError(Path(path), [Problem(
                     f"design point {point} {points[point]} ({model}): {p.field}", p.message)
                     for p in exc.problems]) from None
-    out = out or Path("results") / experiment.name
+    manifest = {
+        "experiment_file": str(Path(path).resolve()),
+        "scenario_source": str(source),
+        "design": {"type": experiment.design, "points": points, "salib_problem": problem,
+                   "sample_matrix": None if matrix is None else matrix.tolist()},
+    }
+    return run_plan(planner, out or Path("results") / experiment.name, manifest,
+                    executor=executor, workers=workers, progress=progress,
+                    flush_every=flush_every)
+
+
+def run_plan(
+    planner: Planner | ModelPlanner,
+    out: Path,
+    manifest: dict[str, Any],
+    *,
+    executor: Executor | None = None,
+    workers: int | None = None,
+    progress: bool = True,
+    flush_every: int = FLUSH_EVERY_RUNS,
+) -> Path:
+    """Run (or resume) every run of a validated plan into the results folder ``out``.
+
+    ``manifest`` holds what the caller knows of the plan (its source, its design); this
+    adds provenance, the experiment, times and run counts. Shared by ``scrm-sim
+    experiment`` and ``scrm-sim compare``, so both seed, store, resume and report
+    progress the same way.
+    """
+    experiment = planner.experiment
     if out.exists() and not out.is_dir():
         raise ScenarioError(str(out), [Problem("--out", "exists and is not a folder")])
     executor = executor or LocalExecutor(workers)
     store = ResultStore(out)
     manifest = {
         **provenance(),
-        "experiment_file": str(Path(path).resolve()),
         "experiment": experiment.model_dump(mode="json"),
-        "scenario_source": str(source),
+        **manifest,
         "model_fingerprint": model_fingerprint(),
-        "design": {"type": experiment.design, "points": points, "salib_problem": problem,
-                   "sample_matrix": None if matrix is None else matrix.tolist()},
         "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "workers": executor.workers,
     }
@@ -217,8 +269,9 @@ def run_experiment(
             session.run_sequential()
         else:
             session.run(planner.runs({p: range(experiment.replications)
-                                      for p in range(len(points))}))
+                                      for p in range(len(planner.points))}))
     finally:
+        session.progress.close()
         session.flush()
         counts = session.counts()
         store.write_manifest({**manifest, **counts,
@@ -241,7 +294,7 @@ class _Session:
         self._summaries: list[dict[str, Any]] = []
         self._steps: list[pd.DataFrame] = []
         self._last_flush = time.perf_counter()
-        self.progress = _Progress(enabled=progress)
+        self.progress = RunProgress(enabled=progress)
 
     def run(self, specs: list[RunSpec]) -> None:
         """Run every spec not finished before (retrying a failure once)."""
@@ -349,53 +402,3 @@ class _Session:
         return {"runs_planned": len(self.planned),
                 "runs_done": len(self.planned & self.done),
                 "runs_failed": len(self.failed)}
-
-
-class _Progress:
-    """Progress on stderr: design points done, runs per second, time left."""
-
-    def __init__(self, enabled: bool) -> None:
-        self.enabled = enabled
-        self.interactive = enabled and sys.stderr.isatty()
-        self._last_print = 0.0
-
-    def start(self, specs: list[RunSpec], done: set[str]) -> None:
-        self.total = len(specs)
-        self.count = sum(1 for s in specs if s.key in done)
-        self.skipped = self.count
-        self.remaining_by_point: dict[int, int] = defaultdict(int)
-        for s in specs:
-            if s.key not in done:
-                self.remaining_by_point[s.point] += 1
-        self.points = len({s.point for s in specs})
-        self.started = time.perf_counter()
-        if self.enabled and self.skipped:
-            print(f"resuming: {self.skipped} of {self.total} runs already done",
-                  file=sys.stderr, flush=True)
-
-    def finished(self, spec: RunSpec) -> None:
-        self.count += 1
-        self.remaining_by_point[spec.point] -= 1
-        self._show()
-
-    def failed(self, spec: RunSpec, error: str) -> None:
-        if self.enabled:
-            print(f"\nrun failed twice ({spec.model}, point {spec.point}, seed {spec.seed}): "
-                  f"{error}", file=sys.stderr, flush=True)
-
-    def _show(self) -> None:
-        if not self.enabled:
-            return
-        now = time.perf_counter()
-        last = self.count == self.total
-        if not last and now - self._last_print < (0.5 if self.interactive else 10.0):
-            return
-        self._last_print = now
-        fresh = self.count - self.skipped
-        rate = fresh / max(now - self.started, 1e-9)
-        left = (self.total - self.count) / rate if rate > 0 else float("nan")
-        points_done = self.points - sum(1 for n in self.remaining_by_point.values() if n > 0)
-        line = (f"points {points_done}/{self.points}  runs {self.count}/{self.total}  "
-                f"{rate:.2f} runs/s  about {left:.0f} s left")
-        end = "\n" if last or not self.interactive else ""
-        print(("\r" if self.interactive else "") + line, end=end, file=sys.stderr, flush=True)

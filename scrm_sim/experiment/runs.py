@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import os
-import sys
+import tempfile
 import time
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -14,8 +12,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from scrm_sim.experiment.executors import Executor
+from scrm_sim.experiment.spec import Experiment
+from scrm_sim.experiment.store import ResultStore
 from scrm_sim.model import SCRMModel, Stage
-from scrm_sim.scenario import Scenario, load_scenario
+from scrm_sim.scenario import Scenario, deep_merge, load_scenario
+from scrm_sim.scenario.loading import validate_scenario
 
 DayCallback = Callable[[int, int], None]
 
@@ -32,16 +34,6 @@ class RunResult:
     wall_seconds: float
     staff_records: pd.DataFrame | None = None
     customer_records: pd.DataFrame | None = None
-
-
-def replication_seeds(master_seed: int, replications: int) -> list[int]:
-    """Independent seeds for replications, split from one master seed (``SeedSequence.spawn``).
-
-    The same list is used for every ownership model, so replication r of each model
-    sees the same customers, network and demand stream at the start: a paired design.
-    """
-    children = np.random.SeedSequence(master_seed).spawn(replications)
-    return [int(child.generate_state(1, dtype=np.uint32)[0]) for child in children]
 
 
 def run_scenario(scenario: Scenario, seed: int | None = None, on_day: DayCallback | None = None) -> RunResult:
@@ -81,79 +73,137 @@ def _customer_table(model: SCRMModel) -> pd.DataFrame:
     })
 
 
-def _run_payload(payload: tuple[dict[str, Any], int]) -> RunResult:
-    # workers receive the resolved scenario as data and a seed, never a pickled model
-    data, seed = payload
-    return run_scenario(Scenario.model_validate(data), seed)
+def load_models(source: str | Path, models: Sequence[str],
+                overrides: Mapping[str, Any] | None = None) -> dict[str, Scenario]:
+    """The scenario once per ownership model, all validated before anything runs.
+
+    ``overrides`` are merged over the file's fields for every model (before the
+    ownership model is resolved, as an experiment's overrides are).
+    """
+    return {name: load_scenario(source, deep_merge(dict(overrides or {}), {"ownership": name}))
+            for name in models}
 
 
-def load_models(source: str | Path, models: Sequence[str]) -> dict[str, Scenario]:
-    """The scenario once per ownership model, all validated before anything runs."""
-    return {name: load_scenario(source, {"ownership": name}) for name in models}
+class RunsFailed(RuntimeError):
+    """Some runs of a comparison failed twice; the others are kept in its results folder."""
 
 
 def compare(
-    scenarios: Mapping[str, Scenario],
+    scenarios: Mapping[str, Scenario] | str | Path,
     replications: int,
     *,
+    models: Sequence[str] | None = None,
+    overrides: Mapping[str, Any] | None = None,
     master_seed: int | None = None,
     workers: int | None = None,
+    executor: Executor | None = None,
     progress: bool = True,
+    out: Path | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Run every ownership model on the same scenario with the same seeds.
 
+    A comparison is an experiment with one factor, the ownership model, and no design:
+    it runs through the experiment runner as design point 0, so replication r has the
+    seed ``replication_seed(master_seed, 0, r)`` — the same runs as ``scrm-sim experiment``
+    with the same master seed and no factors — and its results folder is a resumable
+    :class:`~scrm_sim.experiment.store.ResultStore`.
+
     Args:
-        scenarios: the scenario under each ownership model (see :func:`load_models`).
+        scenarios: a scenario file or bundled name (then give ``models``), or the scenario
+            already loaded under each ownership model (see :func:`load_models`).
         replications: paired replications per model.
-        master_seed: seed the replication seeds are split from (default: the scenario's).
-        workers: parallel processes (default: one per core).
-        progress: print a line per finished run on stderr.
+        models: ownership models, when ``scenarios`` is a file or name.
+        overrides: scenario fields changed for every model, e.g.
+            ``{"duration_days": 30}``. With a file they are merged over its fields; with
+            loaded scenarios, over each resolved scenario, which is then validated again.
+        master_seed: seed the replication seeds come from (default: the scenario's).
+        workers: parallel processes (default: one per core); ignored with ``executor``.
+        executor: where runs execute (default: a local process pool).
+        progress: show progress on stderr.
+        out: results folder; rerunning into it runs only what is missing. Default: a
+            temporary folder, removed afterwards.
 
     Returns:
-        (summary table, one row per run; per-step table)
+        (summary table, one row per run; daily series, one row per run and day)
+
+    Raises:
+        ScenarioError: a scenario or override is invalid (nothing has run).
+        RunsFailed: some runs failed twice (the finished ones stay in ``out``).
     """
-    models = list(scenarios)
-    base_seed = next(iter(scenarios.values())).seed if master_seed is None else master_seed
-    seeds = replication_seeds(base_seed, replications)
-    jobs = [(scenarios[m].model_dump(mode="json"), s) for s in seeds for m in models]
-    workers = workers or min(len(jobs), os.cpu_count() or 1)
-    reporter = _Progress(len(jobs), enabled=progress)
-    results: list[RunResult] = []
-    if workers <= 1:
-        for job in jobs:
-            results.append(_run_payload(job))
-            reporter.done(results[-1])
-    else:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            for result in pool.map(_run_payload, jobs):
-                results.append(result)
-                reporter.done(result)
-    summary = pd.DataFrame([
-        {"scenario": r.scenario, "ownership": r.ownership, "replication": seeds.index(r.seed),
-         "seed": r.seed, **r.summary, "wall_seconds": r.wall_seconds}
-        for r in results
-    ])
-    steps = pd.concat([r.steps for r in results], ignore_index=True)
-    return summary, steps
+    from scrm_sim.experiment import runner  # the runner imports run_scenario from here
+
+    loaded = _scenarios(scenarios, models, overrides)
+    first = next(iter(loaded.values()))
+    seed = first.seed if master_seed is None else master_seed
+    experiment = Experiment(
+        name=first.name, description=first.description, scenario=str(
+            scenarios if isinstance(scenarios, str | Path) else "(scenarios given in Python)"),
+        overrides=dict(overrides or {}), models=list(loaded), replications=replications,
+        seed=seed)
+    planner = runner.ModelPlanner(experiment, {m: s.model_dump(mode="json")
+                                               for m, s in loaded.items()})
+    specs = planner.runs({0: range(replications)})
+    manifest = {
+        "command": "compare", "scenario_source": experiment.scenario, "models": list(loaded),
+        "replications": replications, "master_seed": seed,
+        "seeds": [runner.replication_seed(seed, 0, r) for r in range(replications)],
+        "design": {"type": "none", "points": planner.points},
+        "scenarios": {m: planner.scenario(0, m) for m in loaded},
+    }
+    with tempfile.TemporaryDirectory(prefix="scrm-compare-") as scratch:
+        folder = out or Path(scratch) / "results"
+        runner.run_plan(planner, folder, manifest, executor=executor, workers=workers,
+                        progress=progress)
+        results = ResultStore(folder).load()
+    planned = {s.key for s in specs}
+    summary = results.summary[results.summary["key"].isin(planned)]
+    missing = len(planned) - len(summary)
+    if missing:
+        errors = results.failures[results.failures["key"].isin(planned)]
+        first_error = errors["error"].iloc[0] if len(errors) else "unknown error"
+        raise RunsFailed(f"{missing} of {len(planned)} runs failed twice (first: {first_error})"
+                         + (f"; the others are kept in {folder}, and rerunning into it runs "
+                            "only the missing ones" if out else ""))
+    return _summary_table(summary, experiment), _steps_table(results.steps, summary, experiment)
 
 
-class _Progress:
-    """One line per finished run on stderr: count, run, time per run, time left."""
+def _scenarios(scenarios: Mapping[str, Scenario] | str | Path, models: Sequence[str] | None,
+               overrides: Mapping[str, Any] | None) -> dict[str, Scenario]:
+    """Each model's validated scenario, overrides applied."""
+    if isinstance(scenarios, str | Path):
+        if not models:
+            raise ValueError("compare a scenario file: name the ownership models (models=...)")
+        return load_models(scenarios, models, overrides)
+    if models is not None and list(models) != list(scenarios):
+        raise ValueError("give models only with a scenario file; loaded scenarios name theirs")
+    if not overrides:
+        return dict(scenarios)
+    where = Path("compare overrides")
+    return {m: validate_scenario(deep_merge(s.model_dump(mode="json"), dict(overrides)), where)
+            for m, s in scenarios.items()}
 
-    def __init__(self, total: int, enabled: bool) -> None:
-        self.total, self.enabled = total, enabled
-        self.count = 0
-        self.started = time.perf_counter()
 
-    def done(self, result: RunResult) -> None:
-        self.count += 1
-        if not self.enabled:
-            return
-        elapsed = time.perf_counter() - self.started
-        left = elapsed / self.count * (self.total - self.count)
-        print(
-            f"[{self.count:>{len(str(self.total))}}/{self.total}] {result.ownership:<16} "
-            f"seed {result.seed:<10} {result.wall_seconds:5.1f} s  (elapsed {elapsed:5.0f} s, "
-            f"about {left:4.0f} s left)",
-            file=sys.stderr, flush=True,
-        )
+def _summary_table(summary: pd.DataFrame, experiment: Experiment) -> pd.DataFrame:
+    """One row per run, replication by replication, models in the order given."""
+    order = {m: i for i, m in enumerate(experiment.models)}
+    frame = summary.assign(scenario=experiment.name, _model=summary["ownership"].map(order))
+    frame = frame.sort_values(["replication", "_model"]).drop(columns=["_model", "point"])
+    first = ["scenario", "ownership", "replication", "seed"]
+    last = ["wall_seconds", "key"]
+    return frame[first + [c for c in frame if c not in first + last] + last].reset_index(
+        drop=True)
+
+
+def _steps_table(steps: pd.DataFrame, summary: pd.DataFrame,
+                 experiment: Experiment) -> pd.DataFrame:
+    """The daily series of the given runs, with their seeds."""
+    if steps.empty:
+        return steps
+    seeds = summary.set_index("key")["seed"]
+    order = {m: i for i, m in enumerate(experiment.models)}
+    frame = steps[steps["key"].isin(seeds.index)].assign(
+        seed=lambda f: f["key"].map(seeds), _model=lambda f: f["ownership"].map(order))
+    frame = frame.sort_values(["replication", "_model", "day"]).drop(columns=["_model", "point"])
+    first = ["ownership", "replication", "seed", "day"]
+    return frame[first + [c for c in frame if c not in [*first, "key"]] + ["key"]].reset_index(
+        drop=True)
