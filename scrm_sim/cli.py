@@ -58,6 +58,9 @@ def _parser() -> argparse.ArgumentParser:
     compare.add_argument("--seed", type=_non_negative_int, help="master seed of the replications")
     compare.add_argument("--workers", type=_positive_int, help="parallel processes (default: cores)")
     compare.add_argument("--out", type=Path, help="output folder (default results/<name>-compare)")
+    compare.add_argument("--equal-budget", type=_positive_float, metavar="FTE",
+                         help="staff every model at this many FTE, keeping its structure "
+                         "(sets staffing_budget_fte; default: each model's own staffing)")
     compare.add_argument("--quiet", action="store_true", help="no progress output")
     compare.add_argument("--report", action="store_true",
                          help="also write the HTML report (report.html) into the output folder")
@@ -118,6 +121,16 @@ def _positive_int(text: str) -> int:
     value = _non_negative_int(text)
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be at least 1, got {text}")
+    return value
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a number, got {text!r}") from None
+    if not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"must be a positive number, got {text}")
     return value
 
 
@@ -288,7 +301,15 @@ def _compare(args: argparse.Namespace) -> int:
         raise ScenarioError("--models", [Problem("--models", "give distinct, comma-separated "
                                                  "ownership model names")])
     overrides: dict[str, object] = {}  # scenario fields set for every model
-    scenarios = load_models(args.scenario, models, overrides)  # every error before running
+    if args.equal_budget is not None:
+        overrides["staffing_budget_fte"] = args.equal_budget
+    try:
+        scenarios = load_models(args.scenario, models, overrides)  # every error before running
+    except ScenarioError as exc:  # a budget problem is the option's, not the file's
+        exc.problems = [Problem("--equal-budget", p.message)
+                        if p.field.startswith("staffing_budget_fte") and args.equal_budget
+                        else p for p in exc.problems]
+        raise
     first = next(iter(scenarios.values()))
     out = args.out or Path("results") / f"{_slug(first.name)}-compare"
     _check_out(out)
@@ -326,7 +347,8 @@ def _check_out(out: Path) -> None:
 
 def _print_summary(summary: pd.DataFrame) -> None:
     columns = ["share_within_sla", "first_response_p50_hours", "satisfaction_final",
-               "churn_rate", "negative_wom_reach", "cost"]
+               "churn_rate", "negative_wom_reach", "fte_budgeted", "staff_hours", "cost"]
+    columns = [c for c in columns if c in summary]
     table = summary.groupby("ownership", sort=False)[columns].mean()
     with pd.option_context("display.float_format", "{:,.3f}".format, "display.width", 120):
         print(table.to_string())

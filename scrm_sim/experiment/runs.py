@@ -18,6 +18,7 @@ from scrm_sim.experiment.store import ResultStore
 from scrm_sim.model import SCRMModel, Stage
 from scrm_sim.scenario import Scenario, deep_merge, load_scenario
 from scrm_sim.scenario.loading import validate_scenario
+from scrm_sim.scenario.staffing import staffing_plan
 
 DayCallback = Callable[[int, int], None]
 
@@ -149,6 +150,7 @@ def compare(
         "seeds": [runner.replication_seed(seed, 0, r) for r in range(replications)],
         "design": {"type": "none", "points": planner.points},
         "scenarios": {m: planner.scenario(0, m) for m in loaded},
+        "staffing": {m: staffing_plan(s) for m, s in loaded.items()},
     }
     with tempfile.TemporaryDirectory(prefix="scrm-compare-") as scratch:
         folder = out or Path(scratch) / "results"

@@ -25,6 +25,7 @@ from typing import Literal
 from scrm_sim.scenario.schema import (
     Company,
     Ownership,
+    Scenario,
     Shift,
     ShiftSpec,
     resolve_shift,
@@ -204,3 +205,17 @@ def at_budget(own: Ownership, company: Company, budget_fte: float) -> Ownership:
               for stage in own.stages]
     return own.model_copy(update={"staffing_scale": budget_scale(own, company, budget_fte),
                                   "budget_fte": budget_fte, "stages": stages})
+
+
+def staffing_plan(scenario: Scenario) -> dict[str, float]:
+    """A scenario's social staffing at the start, as recorded in manifests and reports:
+    FTE of the roles' rotas, the team's limit, their sum, and the staffing scale used
+    (after ``staffing_budget_fte``, when set)."""
+    own, company = scenario.ownership, scenario.company
+    if scenario.staffing_budget_fte is not None:
+        own = at_budget(own, company, scenario.staffing_budget_fte)
+    roles = roles_fte(own, company)
+    team = team_fte_limit(own, company)
+    return {"roles_fte": round(roles, 3), "team_fte_limit": round(team, 3),
+            "fte_budgeted": round(roles + team, 3), "staffing_scale": round(own.staffing_scale, 4),
+            "staffing_budget_fte": scenario.staffing_budget_fte}
