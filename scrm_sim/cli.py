@@ -1,4 +1,4 @@
-"""Command line: ``scrm-sim run | compare | validate``.
+"""Command line: ``scrm-sim run | compare | decompose | validate``.
 
 A user's mistake (a bad file, an unknown model, a bad option) prints one clear
 message and exits with status 2, before anything is written.
@@ -92,7 +92,8 @@ def _parser() -> argparse.ArgumentParser:
                            help="sampled orders per replication when more than 6 groups differ "
                            "(rounded up to even; default 8)")
     decompose.add_argument("--seed", type=_non_negative_int, help="master seed of the replications")
-    decompose.add_argument("--workers", type=_positive_int, help="parallel processes (default: cores)")
+    decompose.add_argument("--workers", type=_positive_int,
+                           help="parallel processes (default: cores)")
     decompose.add_argument("--out", type=Path,
                            help="output folder (default results/<name>-decompose-A-vs-B); "
                            "RESULTS/decomposition of a compare folder adds it to that report")

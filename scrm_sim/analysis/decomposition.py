@@ -39,7 +39,6 @@ from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from functools import cache
-from itertools import combinations
 from pathlib import Path
 from typing import Any
 
@@ -225,7 +224,8 @@ def shapley_sampled(values: Mapping[int, float], orders: Sequence[Sequence[int]]
 
 def sampled_orders(seed: int, k: int, permutations: int) -> list[tuple[int, ...]]:
     """``permutations`` orders of k players in antithetic pairs (each with its reverse),
-    drawn from ``seed`` only, so A→B and B→A sample the same orders."""
+    drawn from ``seed`` only, so A→B and B→A sample the same orders.
+    """
     rng = np.random.default_rng([seed, k])
     orders: list[tuple[int, ...]] = []
     for _ in range(max(1, permutations // 2)):
@@ -305,7 +305,9 @@ def decompose(
 
     Args:
         scenario: the company, customers and demand (its own ownership is ignored).
-        a, b: the two ownership models (resolved, as in ``scenario.ownership``).
+        a: the ownership model the difference starts from (resolved, as in
+            ``scenario.ownership``).
+        b: the ownership model it goes to.
         metrics: summary metrics to decompose.
         replications: paired seeds.
         master_seed: seeds are ``replication_seed(master_seed, 0, r)`` (default: the scenario's).
@@ -423,7 +425,8 @@ class _Progress:
 def contribution_table(per_rep: pd.DataFrame, a: str, b: str,
                        players: Sequence[str]) -> pd.DataFrame:
     """Per metric: A's value (``from``), each group's contribution, the total B − A and B's
-    value (``to``), each as the mean over replications with a 95% t interval."""
+    value (``to``), each as the mean over replications with a 95% t interval.
+    """
     rows = []
     for (metric, group), values in per_rep.groupby(["metric", "group"], sort=False):
         mean, low, high = mean_ci(values["value"].to_numpy(float))
@@ -440,8 +443,9 @@ def waterfall_figure(table: pd.DataFrame) -> Figure:
     """Per metric: from A's value, one bar per differing group, to B's value.
 
     Error bars are 95% intervals of the paired contributions (at B: of the total paired
-    difference B − A), not of the levels. Bars are ordered by size; a bar is green where the group moves the metric the better
-    way (``METRIC_DIRECTION``), red where it moves it the worse way.
+    difference B − A), not of the levels. Bars are ordered by size; a bar is green where
+    the group moves the metric the better way (``METRIC_DIRECTION``), red where it moves
+    it the worse way.
     """
     metrics = list(dict.fromkeys(table["metric"]))
     a, b = table["a"].iloc[0], table["b"].iloc[0]
@@ -459,7 +463,7 @@ def waterfall_figure(table: pd.DataFrame) -> Figure:
         x = 0
         # A's level carries no bar: its spread over seeds is not the paired uncertainty
         ax.plot(x, level, "s", color="black")
-        for group, row in groups.iterrows():
+        for _, row in groups.iterrows():
             x += 1
             step = float(row["mean"])
             colour = "#009E73" if step * direction > 0 else "#D55E00"
@@ -491,7 +495,8 @@ def waterfall_figure(table: pd.DataFrame) -> Figure:
 
 def write_decomposition(out: Path, result: Decomposition, manifest: dict[str, Any]) -> list[Path]:
     """Write ``decomposition.csv`` (and .parquet), ``decomposition_replications.csv``,
-    ``decomposition.png`` and ``manifest.json`` into ``out``."""
+    ``decomposition.png`` and ``manifest.json`` into ``out``.
+    """
     from scrm_sim.experiment.output import write_results
 
     figure = waterfall_figure(result.table)
@@ -516,7 +521,8 @@ FOLDER = "decomposition"
 
 def permutations_within(k: int, replications: int, budget: int) -> int:
     """The most sampled orders per replication (even, at least one antithetic pair) whose
-    runs stay within ``budget``."""
+    runs stay within ``budget``.
+    """
     p = 2
     while plan_runs(k, replications, p + 2, exact_up_to=-1) <= budget and p + 2 <= 64:
         p += 2
@@ -552,7 +558,8 @@ def decompose_top_two(out: Path, summary: pd.DataFrame, scenarios: Mapping[str, 
 
 def load_decomposition(results: Path) -> tuple[pd.DataFrame, dict[str, Any]] | None:
     """The decomposition in ``results/decomposition/`` and its manifest, if it belongs to
-    these results (its scenario for model A, seed and all, is the comparison's); else None."""
+    these results (its scenario for model A, seed and all, is the comparison's); else None.
+    """
     import json
 
     folder = results / FOLDER
