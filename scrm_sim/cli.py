@@ -79,7 +79,7 @@ def _parser() -> argparse.ArgumentParser:
         "groups, else averaged over sampled orders in antithetic pairs (sums still exact). "
         "Mean and 95%% t interval over replications. Writes decomposition.csv, "
         "decomposition_replications.csv, decomposition.png (a waterfall per metric) and "
-        "manifest.json. See docs/ODD.md, section 10.")
+        "manifest.json. See docs/ODD.md, section 8.1.")
     decompose.add_argument("scenario", help="scenario YAML file or bundled name")
     decompose.add_argument("a", metavar="A", help="ownership model the difference starts from")
     decompose.add_argument("b", metavar="B", help="ownership model it goes to")

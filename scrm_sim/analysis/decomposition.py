@@ -6,7 +6,7 @@ and how much from who answers, the parameters of :class:`~scrm_sim.scenario.sche
 are split into named groups (:data:`PARAMETER_GROUPS`, data). A *coalition* S of groups
 is the scenario whose ownership model is A with the groups in S taken from B; v(S) is a
 metric of that scenario's run. The contribution of group i is its Shapley value
-(Shapley 1953; for attribution of model outputs see Štrumbelj & Kononenko 2014):
+(Shapley 1953; docs/ODD.md §8.1):
 
     φ_i = Σ_{S ⊆ N∖{i}} |S|! (k − |S| − 1)! / k! · [v(S ∪ {i}) − v(S)]
 
