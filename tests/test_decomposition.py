@@ -26,9 +26,9 @@ from scrm_sim.analysis.decomposition import (
 from scrm_sim.cli import EXIT_USER_ERROR, main
 from scrm_sim.errors import ScenarioError
 from scrm_sim.experiment.runs import run_scenario
-from scrm_sim.scenario import Ownership, Scenario
+from scrm_sim.scenario import Ownership, Scenario, deep_merge
 
-from .conftest import SCENARIOS, small_scenario
+from .conftest import SCENARIOS, SMALL, small_scenario
 
 TINY = {"customers": {"count": 300, "prospects": 150}, "duration_days": 2}
 METRICS = ("share_within_sla", "satisfaction_final", "cost")
@@ -187,7 +187,8 @@ def folder(tmp_path_factory) -> Path:
     """A tiny scenario with two models beside it that differ in acknowledgement only."""
     root = tmp_path_factory.mktemp("decompose")
     (root / "tiny.yaml").write_text(yaml.safe_dump(
-        {"extends": str(SCENARIOS / "baseline.yaml"), "name": "tiny", **TINY}), encoding="utf-8")
+        {"extends": str(SCENARIOS / "baseline.yaml"), "name": "tiny", **deep_merge(SMALL, TINY)}),
+        encoding="utf-8")
     (root / "ownership").mkdir()
     for name, changes in (("quiet_service", {"acknowledge_handoffs": False}),
                           ("plain_service", {})):
@@ -277,3 +278,13 @@ def test_a_decomposition_of_another_scenario_is_not_read_as_these_results(compar
 
     assert load_decomposition(compared) is not None
     assert load_decomposition(copy) is None
+
+
+def test_compare_decomposes_from_the_runner_up_to_the_best_model(compared):
+    summary = pd.read_parquet(compared / "summary.parquet")
+    means = summary.groupby("ownership")["share_within_sla"].mean().sort_values()
+    manifest = json.loads((compared / "decomposition" / "manifest.json").read_text("utf-8"))
+
+    assert (manifest["model_a"], manifest["model_b"]) == tuple(means.index[-2:])
+    assert manifest["replications"] == decomposition.COMPARE_REPLICATIONS
+    assert manifest["runs"] <= decomposition.COMPARE_RUN_BUDGET

@@ -535,8 +535,9 @@ def decompose_top_two(out: Path, summary: pd.DataFrame, scenarios: Mapping[str, 
     """Decompose the gap between the two best models of a comparison (by mean
     share_within_sla) from the runner-up (A) to the best (B); write ``out/decomposition/``.
 
-    Uses :data:`COMPARE_REPLICATIONS` replications and, when sampling, as many orders as fit
-    :data:`COMPARE_RUN_BUDGET` runs. Returns the folder written.
+    Uses :data:`COMPARE_REPLICATIONS` replications and at most about
+    :data:`COMPARE_RUN_BUDGET` runs: exact while all coalitions fit, else as many sampled
+    orders as fit (at least one antithetic pair). Returns the folder written.
     """
     direction = METRIC_DIRECTION.get(RANKING_METRIC, 1)
     means = summary.groupby("ownership", sort=False)[RANKING_METRIC].mean() * direction
@@ -544,11 +545,13 @@ def decompose_top_two(out: Path, summary: pd.DataFrame, scenarios: Mapping[str, 
     scenario = scenarios[runner_up]
     a, b = (explicit_shift(scenarios[m].ownership, scenario.company) for m in (runner_up, best))
     k = len(differing_groups(a, b))
+    # exact only while all 2^k coalitions fit the budget (k <= 5 with 3 replications)
+    exact_up_to = min(EXACT_UP_TO, int(math.log2(COMPARE_RUN_BUDGET / COMPARE_REPLICATIONS)))
     result = decompose(
         scenario, scenarios[runner_up].ownership, scenarios[best].ownership,
         replications=COMPARE_REPLICATIONS, master_seed=master_seed,
         permutations=permutations_within(k, COMPARE_REPLICATIONS, COMPARE_RUN_BUDGET),
-        workers=workers, progress=progress, source=source)
+        exact_up_to=exact_up_to, workers=workers, progress=progress, source=source)
     folder = out / FOLDER
     write_decomposition(folder, result, {
         "scenario_source": str(source), "ranked_by": RANKING_METRIC,
