@@ -22,7 +22,8 @@ $(STAMP): pyproject.toml
 
 demo: $(STAMP)
 	$(VENV)/bin/scrm-sim compare scenarios/baseline.yaml \
-		--models marketing_led,service_led,ceo_led,hybrid --reps 5 --out results/demo --report
+		--models marketing_led,service_led,ceo_led,hybrid --reps 5 --out results/demo --report \
+		--decompose
 
 test: $(STAMP)
 	$(PY) -m pytest -q

@@ -12,7 +12,10 @@ inline. Then, in order, it gives:
 4. cost against delivery;
 5. behaviour over time;
 6. a decision map over two factors (experiments only);
-7. assumptions and provenance.
+7. where the difference between two models comes from, when the folder holds a
+   ``decomposition/`` subfolder of the same scenario (``compare --decompose`` writes one;
+   see ``scrm_sim.analysis.decomposition``);
+8. assumptions and provenance.
 
 Every text that comes from a user's files is escaped. Figures are embedded as base64 PNG
 and also written as PNG and SVG to ``figures/``.
@@ -280,7 +283,10 @@ def build_report(path: Path, out: Path | None = None, *,
     A model answering a smaller share of posts than ``min_share_answered`` is flagged as
     leaving most posts unanswered (see ``scrm_sim.analysis.caveats``).
     """
+    from scrm_sim.analysis.decomposition import load_decomposition, waterfall_figure
+
     comparison = load_comparison(path)
+    decomposition = load_decomposition(path)
     summary = comparison.summary
     models = list(dict.fromkeys(summary["ownership"]))
     table = headline_table(summary)
@@ -291,6 +297,7 @@ def build_report(path: Path, out: Path | None = None, *,
         "cost_vs_delivery": cost_figure(summary),
         "over_time": over_time_figure(comparison.steps, models),
         "decision_map": decision_map_figure(summary, comparison.factors),
+        "decomposition": waterfall_figure(decomposition[0]) if decomposition else None,
     }
     figure_dir = path / "figures"
     figure_dir.mkdir(exist_ok=True)
@@ -305,7 +312,7 @@ def build_report(path: Path, out: Path | None = None, *,
         plt.close(fig)
         embedded[name] = base64.b64encode(buffer.getvalue()).decode("ascii")
     out = out or path / "report.html"
-    document = render_html(comparison, table, sentences, embedded, caveats)
+    document = render_html(comparison, table, sentences, embedded, caveats, decomposition)
     staging = out.with_name(f".{out.name}.tmp")
     staging.write_text(document, encoding="utf-8")
     staging.replace(out)
@@ -316,9 +323,12 @@ def build_report(path: Path, out: Path | None = None, *,
 
 
 def render_html(comparison: Comparison, table: pd.DataFrame, sentences: list[str],
-                images: dict[str, str], caveats: Caveats | None = None) -> str:
+                images: dict[str, str], caveats: Caveats | None = None,
+                decomposition: tuple[pd.DataFrame, dict[str, Any]] | None = None) -> str:
     """The report page; every user-supplied text goes through ``html.escape``."""
     esc = html.escape
+    images = dict(images)
+    waterfall = images.pop("decomposition", None)
     caveats = caveats or Caveats()
     manifest, summary = comparison.manifest, comparison.summary
     title = manifest.get("experiment", {}).get("name") or next(
@@ -365,6 +375,8 @@ def render_html(comparison: Comparison, table: pd.DataFrame, sentences: list[str
     for name, data in images.items():
         parts.append(f"<figure><img alt='{esc(captions[name])}' src='data:image/png;base64,"
                      f"{data}'><figcaption>{esc(captions[name])}</figcaption></figure>")
+    if decomposition is not None:
+        parts += decomposition_section(*decomposition, waterfall)
     seeds = sorted(summary["seed"].unique().tolist()) if "seed" in summary else []
     parts.append("<h2>Assumptions and provenance</h2><ul id='provenance'>")
     facts = [
@@ -386,6 +398,63 @@ def render_html(comparison: Comparison, table: pd.DataFrame, sentences: list[str
                  "follow from the scenario and ownership-model parameters; they are not "
                  "empirical findings about any real company.</p></body></html>")
     return "\n".join(parts)
+
+
+def decomposition_section(table: pd.DataFrame, manifest: dict[str, Any],
+                          image: str | None) -> list[str]:
+    """"Where the difference comes from": the waterfall and each group's contribution."""
+    esc = html.escape
+    a, b = str(table["a"].iloc[0]), str(table["b"].iloc[0])
+    formats = {m: (scale, fmt) for m, _, _, scale, fmt in HEADLINES}
+    units = {m: unit for m, _, unit, _, _ in HEADLINES}
+    metrics = list(dict.fromkeys(table["metric"]))
+    method = manifest.get("method", "?")
+    if manifest.get("permutations_per_replication"):
+        method += f", {manifest['permutations_per_replication']} orders per replication"
+    parts = [
+        "<h2 id='decomposition'>Where the difference comes from</h2>",
+        f"<p>The paired difference from {esc(pretty(a))} to {esc(pretty(b))}"
+        + (f" (the runner-up and the best by {esc(str(manifest['ranked_by']))})"
+           if manifest.get("ranked_by") else "")
+        + ", split between the groups of ownership parameters in which the two models "
+        "differ. Each contribution is the group's Shapley value: the average change in the "
+        "metric when that group is switched from the first model's values to the second's, "
+        "over the orders in which the groups can be switched; the contributions add up to "
+        "the whole difference, seed by seed. Groups the two models set alike contribute "
+        "nothing. Operating choices such as opening hours or acknowledging hand-offs are "
+        "groups of their own, so what remains under who answers is the part that follows "
+        "from the choice of department itself.</p>",
+        f"<p class='caveat'>Computed from {manifest.get('replications', '?')} paired "
+        f"replications ({esc(method)}; {manifest.get('runs', '?')} runs, "
+        f"{manifest.get('wall_seconds', '?')} s): wide intervals mean more replications are "
+        "needed before reading small contributions.</p>",
+    ]
+    if image is not None:
+        caption = (f"From {pretty(a)} to {pretty(b)}: one bar per parameter group (green: "
+                   "better, red: worse), 95% intervals of the paired contributions.")
+        parts.append(f"<figure><img alt='{esc(caption)}' src='data:image/png;base64,{image}'>"
+                     f"<figcaption>{esc(caption)}</figcaption></figure>")
+    parts.append("<table id='decomposition-table'><tr><th>parameter group</th>"
+                 + "".join(f"<th>{esc(m)}" + (f" ({esc(units[m])})" if m in units else "")
+                           + "</th>" for m in metrics) + "</tr>")
+    shown = table[(table["role"] == "total") | ((table["role"] == "group") & table["differs"])]
+    for group in dict.fromkeys(shown["group"]):
+        rows = shown[shown["group"] == group].set_index("metric")
+        fields = rows["fields"].iloc[0] if isinstance(rows["fields"].iloc[0], str) else ""
+        label = ("total (B − A)" if group == "total"
+                 else f"{esc(str(group).replace('_', ' '))} <small>({esc(fields)})</small>")
+        cells = []
+        for metric in metrics:
+            if metric not in rows.index:
+                cells.append("<td></td>")
+                continue
+            scale, fmt = formats.get(metric, (1.0, "{:.4g}"))
+            r = rows.loc[metric]
+            cells.append(f"<td>{fmt.format(r['mean'] * scale)} ({fmt.format(r['ci_low'] * scale)}"
+                         f" to {fmt.format(r['ci_high'] * scale)})</td>")
+        parts.append(f"<tr><td>{label}</td>{''.join(cells)}</tr>")
+    parts.append("</table>")
+    return parts
 
 
 def caveat_box(caveats: Caveats) -> list[str]:

@@ -1,0 +1,290 @@
+"""Where a difference comes from: Shapley contributions of parameter groups, the
+decompose command and the report's section.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+
+from scrm_sim.analysis import decomposition
+from scrm_sim.analysis.decomposition import (
+    LABEL_FIELDS,
+    PARAMETER_GROUPS,
+    Decomposition,
+    check_metrics,
+    decompose,
+    explicit_shift,
+    load_decomposition,
+)
+from scrm_sim.cli import EXIT_USER_ERROR, main
+from scrm_sim.errors import ScenarioError
+from scrm_sim.experiment.runs import run_scenario
+from scrm_sim.scenario import Ownership, Scenario, deep_merge
+
+from .conftest import SCENARIOS, SMALL, small_scenario
+
+TINY = {"customers": {"count": 300, "prospects": 150}, "duration_days": 2}
+METRICS = ("share_within_sla", "satisfaction_final", "cost")
+# B differs from A (service_led) in three groups: opening hours, acknowledgement, listening
+B_CHANGES = {"acknowledge_handoffs": False, "front_line_shift": "business",
+             "listening": {"coverage": 0.95}}
+
+
+def tiny(ownership: str = "service_led", changes: dict | None = None) -> Scenario:
+    return small_scenario(ownership, changes, **TINY)
+
+
+def run(a: Ownership, b: Ownership, **options: object) -> Decomposition:
+    options = {"metrics": METRICS, "replications": 2, "workers": 1, "progress": False,
+               **options}
+    return decompose(tiny(), a, b, **options)
+
+
+def group_sums(result: Decomposition) -> pd.DataFrame:
+    """Per seed and metric: the sum of the groups' contributions, the total, from and to."""
+    wide = result.replications.pivot_table(index=["seed", "metric"], columns="group",
+                                           values="value")
+    return pd.DataFrame({"groups": wide[list(PARAMETER_GROUPS)].sum(axis=1),
+                         "total": wide["total"], "from": wide["from"], "to": wide["to"]})
+
+
+@pytest.fixture(scope="module")
+def a() -> Ownership:
+    return tiny().ownership
+
+
+@pytest.fixture(scope="module")
+def b() -> Ownership:
+    return tiny(changes=B_CHANGES).ownership
+
+
+@pytest.fixture(scope="module")
+def exact(a, b) -> Decomposition:
+    return run(a, b)
+
+
+@pytest.fixture(scope="module")
+def sampled(a, b) -> Decomposition:
+    return run(a, b, exact_up_to=0, permutations=2)
+
+
+# --------------------------------------------------------------------------- the groups
+
+
+def test_every_ownership_field_is_in_exactly_one_group_or_the_labels():
+    listed = [f for fields in PARAMETER_GROUPS.values() for f in fields] + list(LABEL_FIELDS)
+
+    assert sorted(listed) == sorted(Ownership.model_fields)
+
+
+def test_a_null_front_line_shift_is_written_out_as_the_front_line_departments_shift():
+    scenario = tiny("marketing_led")
+
+    assert scenario.ownership.front_line_shift is None
+    assert explicit_shift(scenario.ownership, scenario.company).front_line_shift == "business"
+
+
+def test_a_front_line_from_departments_on_different_shifts_keeps_a_null_shift():
+    scenario = tiny("ceo_led")  # service (extended) and marketing (business)
+
+    assert explicit_shift(scenario.ownership, scenario.company).front_line_shift is None
+
+
+def test_writing_out_the_front_line_shift_does_not_change_a_run():
+    scenario = tiny("marketing_led")
+    written = scenario.model_copy(
+        update={"ownership": explicit_shift(scenario.ownership, scenario.company)})
+
+    assert pd.Series(run_scenario(written, 3).summary).equals(
+        pd.Series(run_scenario(scenario, 3).summary))
+
+
+# --------------------------------------------------------------------------- Shapley values
+
+
+def test_the_groups_that_differ_are_the_players(exact):
+    assert exact.players == ["opening_hours", "acknowledgement", "listening"]
+    assert exact.method == "exact"
+
+
+def test_contributions_add_up_to_each_seeds_paired_difference(exact, a, b):
+    sums = group_sums(exact)
+    seed = exact.seeds[0]
+    with_a = run_scenario(tiny().model_copy(update={"ownership": a}), seed).summary
+    with_b = run_scenario(tiny().model_copy(update={"ownership": b}), seed).summary
+
+    assert np.allclose(sums["groups"], sums["total"], rtol=1e-12, atol=1e-9)
+    assert np.allclose(sums["total"], sums["to"] - sums["from"], rtol=1e-12, atol=1e-9)
+    for metric in METRICS:  # the ends are plain runs of A and B on that seed
+        assert sums.loc[(seed, metric), "from"] == pytest.approx(with_a[metric], rel=1e-12)
+        assert sums.loc[(seed, metric), "to"] == pytest.approx(with_b[metric], rel=1e-12)
+
+
+def test_sampled_orders_also_add_up_exactly_for_every_seed(sampled):
+    sums = group_sums(sampled)
+
+    assert sampled.method == "sampled permutations"
+    assert np.allclose(sums["groups"], sums["total"], rtol=1e-12, atol=1e-9)
+
+
+def test_a_group_identical_in_a_and_b_contributes_exactly_zero(exact):
+    per_rep = exact.replications
+    alike = [g for g in PARAMETER_GROUPS if g not in exact.players]
+
+    assert (per_rep[per_rep["group"].isin(alike)]["value"] == 0.0).all()
+    table = exact.table.set_index(["metric", "group"])
+    assert not table.loc[("cost", "handoffs"), "differs"]
+    assert table.loc[("cost", "handoffs"), ["mean", "ci_low", "ci_high"]].tolist() == [0, 0, 0]
+
+
+def test_swapping_a_and_b_negates_every_contribution(sampled, a, b):
+    # sampled orders come in antithetic pairs, so this holds for them too (exact: trivially)
+    backward = run(b, a, exact_up_to=0, permutations=2)
+
+    there = sampled.replications.set_index(["seed", "metric", "group"])["value"]
+    back = backward.replications.set_index(["seed", "metric", "group"])["value"]
+    groups = there.index.get_level_values("group").isin(list(PARAMETER_GROUPS) + ["total"])
+    assert np.allclose(back[groups], -there[groups], rtol=1e-12, atol=1e-9)
+
+
+def test_an_unknown_metric_is_refused_with_the_allowed_ones():
+    with pytest.raises(ScenarioError) as error:
+        check_metrics(["share_within_sla", "sla_share"])
+
+    assert "unknown metric 'sla_share'" in str(error.value)
+    assert "allowed: " in str(error.value)
+
+
+def test_a_mix_that_is_no_valid_model_is_reported_before_any_run(monkeypatch):
+    def no_runs(*_: object) -> None:
+        raise AssertionError("a run started")
+
+    monkeypatch.setattr(decomposition, "_run_all", no_runs)
+    a = tiny(changes={"budget_fte": 7}).ownership  # 6 staff in social roles
+    b = tiny(changes={"budget_fte": 9, "approval": {
+        "required_for": ["complaint"], "approver": "pr", "approver_staff": 2}}).ownership
+
+    with pytest.raises(ScenarioError) as error:  # B's approvers on A's budget: 8 > 7
+        run(a, b)
+
+    message = str(error.value)
+    assert "budget_fte" in message and "above the budget of 7" in message
+    assert "the mix of service_led with approval from service_led" in message
+
+
+# --------------------------------------------------------------------------- command and report
+
+
+@pytest.fixture(scope="module")
+def folder(tmp_path_factory) -> Path:
+    """A tiny scenario with two models beside it that differ in acknowledgement only."""
+    root = tmp_path_factory.mktemp("decompose")
+    (root / "tiny.yaml").write_text(yaml.safe_dump(
+        {"extends": str(SCENARIOS / "baseline.yaml"), "name": "tiny", **deep_merge(SMALL, TINY)}),
+        encoding="utf-8")
+    (root / "ownership").mkdir()
+    for name, changes in (("quiet_service", {"acknowledge_handoffs": False}),
+                          ("plain_service", {})):
+        (root / "ownership" / f"{name}.yaml").write_text(
+            yaml.safe_dump({"extends": "service_led", "name": name, **changes}),
+            encoding="utf-8")
+    return root
+
+
+def user_error(code: int, capsys: pytest.CaptureFixture[str], out: Path, *expected: str) -> None:
+    err = capsys.readouterr().err
+    assert code == EXIT_USER_ERROR
+    for text in expected:
+        assert text in err
+    assert "Traceback" not in err
+    assert not out.exists()
+
+
+def test_decompose_with_an_unknown_model_exits_2_and_writes_nothing(folder, tmp_path, capsys):
+    out = tmp_path / "out"
+
+    code = main(["decompose", str(folder / "tiny.yaml"), "plain_service", "no_such_model",
+                 "--out", str(out), "--quiet"])
+
+    user_error(code, capsys, out, "B: unknown ownership model 'no_such_model'")
+
+
+def test_decompose_of_a_model_with_itself_exits_2(folder, tmp_path, capsys):
+    out = tmp_path / "out"
+
+    code = main(["decompose", str(folder / "tiny.yaml"), "hybrid", "hybrid", "--out", str(out)])
+
+    user_error(code, capsys, out, "B: is the same model as A")
+
+
+def test_decompose_with_an_unknown_metric_exits_2(folder, tmp_path, capsys):
+    out = tmp_path / "out"
+
+    code = main(["decompose", str(folder / "tiny.yaml"), "hybrid", "service_led",
+                 "--metrics", "share_within_sla,churn", "--out", str(out)])
+
+    user_error(code, capsys, out, "--metrics: unknown metric 'churn'")
+
+
+def test_decompose_writes_the_table_the_waterfall_and_a_manifest(folder, tmp_path):
+    out = tmp_path / "out"
+
+    assert main(["decompose", str(folder / "tiny.yaml"), "plain_service", "quiet_service",
+                 "--reps", "2", "--workers", "1", "--out", str(out), "--quiet"]) == 0
+
+    table = pd.read_csv(out / "decomposition.csv")
+    assert set(table["metric"]) == {"share_within_sla", "satisfaction_final", "churn_rate",
+                                    "cost"}
+    assert table[table["differs"] & (table["role"] == "group")]["group"].unique().tolist() == [
+        "acknowledgement"]
+    assert (out / "decomposition.png").stat().st_size > 0
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert (manifest["model_a"], manifest["model_b"]) == ("plain_service", "quiet_service")
+    assert manifest["method"] == "exact" and manifest["runs"] == 4
+
+
+@pytest.fixture(scope="module")
+def compared(folder) -> Path:
+    out = folder / "compared"
+    assert main(["compare", str(folder / "tiny.yaml"), "--models", "plain_service,quiet_service",
+                 "--reps", "2", "--workers", "1", "--quiet", "--out", str(out), "--decompose",
+                 "--report"]) == 0
+    return out
+
+
+def test_the_report_shows_where_the_difference_comes_from(compared):
+    text = (compared / "report.html").read_text(encoding="utf-8")
+
+    assert "Where the difference comes from" in text
+    section = text.split("id='decomposition-table'")[1].split("</table>")[0]
+    assert "acknowledgement" in section and "total (B − A)" in section
+    assert (compared / "figures" / "decomposition.png").stat().st_size > 0
+
+
+def test_a_decomposition_of_another_scenario_is_not_read_as_these_results(compared, tmp_path):
+    copy = tmp_path / "copy"
+    shutil.copytree(compared, copy)
+    manifest = json.loads((copy / "manifest.json").read_text(encoding="utf-8"))
+    for scenario in manifest["scenarios"].values():
+        scenario["seed"] += 1
+    (copy / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+
+    assert load_decomposition(compared) is not None
+    assert load_decomposition(copy) is None
+
+
+def test_compare_decomposes_from_the_runner_up_to_the_best_model(compared):
+    summary = pd.read_parquet(compared / "summary.parquet")
+    means = summary.groupby("ownership")["share_within_sla"].mean().sort_values()
+    manifest = json.loads((compared / "decomposition" / "manifest.json").read_text("utf-8"))
+
+    assert (manifest["model_a"], manifest["model_b"]) == tuple(means.index[-2:])
+    assert manifest["replications"] == decomposition.COMPARE_REPLICATIONS
+    assert manifest["runs"] <= decomposition.COMPARE_RUN_BUDGET
