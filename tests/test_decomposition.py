@@ -167,15 +167,15 @@ def test_a_mix_that_is_no_valid_model_is_reported_before_any_run(monkeypatch):
         raise AssertionError("a run started")
 
     monkeypatch.setattr(decomposition, "_run_all", no_runs)
-    a = tiny(changes={"budget_fte": 7}).ownership  # 6 staff in social roles
-    b = tiny(changes={"budget_fte": 9, "approval": {
+    a = tiny(changes={"budget_fte": 13.5}).ownership  # roles' rotas: 13.2 FTE
+    b = tiny(changes={"budget_fte": 16, "approval": {
         "required_for": ["complaint"], "approver": "pr", "approver_staff": 2}}).ownership
 
-    with pytest.raises(ScenarioError) as error:  # B's approvers on A's budget: 8 > 7
+    with pytest.raises(ScenarioError) as error:  # B's approvers on A's budget: 15.2 > 13.5
         run(a, b)
 
     message = str(error.value)
-    assert "budget_fte" in message and "above the budget of 7" in message
+    assert "budget_fte" in message and "above the budget of 13.5" in message
     assert "the mix of service_led with approval from service_led" in message
 
 
