@@ -102,7 +102,7 @@ def failure_rules(worlds: pd.DataFrame, holds: pd.Series, depth: int = TREE_DEPT
     x = worlds.to_numpy(dtype=float)
     if fails.all():
         return [Rule((), len(fails), int(fails.sum()), int(fails.sum()))]
-    tree = DecisionTreeClassifier(max_depth=depth, min_samples_leaf=max(2, len(x) // 10),
+    tree = DecisionTreeClassifier(max_depth=depth, min_samples_leaf=max(3, len(x) // 8),
                                   random_state=0).fit(x, fails.to_numpy())
     leaves = tree.apply(x)
     rules = []
@@ -114,11 +114,20 @@ def failure_rules(worlds: pd.DataFrame, holds: pd.Series, depth: int = TREE_DEPT
     return sorted(rules, key=lambda r: (-r.failures, r.worlds))
 
 
-def neutral_result(summary: pd.DataFrame, test: ClaimTest) -> tuple[bool, list[str]]:
-    """Whether the test holds on the neutral runs' means, and each comparison in words:
-    the paired difference with its 95% interval (or the spread of the means)."""
+def neutral_result(summary: pd.DataFrame, test: ClaimTest) -> tuple[str, list[str]]:
+    """The verdict on the neutral runs ('holds beyond the noise', 'holds, within the noise',
+    'fails, within the noise', 'fails beyond the noise') and each comparison in words: the
+    paired difference with its 95% interval (or the spread of the means).
+
+    The verdict reads the means; "beyond the noise" when the intervals decide it too.
+    """
     means = summary.groupby("ownership")[sorted(test.metrics())].mean()
-    return claim_holds(test, means), _neutral_lines(summary, test)
+    holds = claim_holds(test, means)
+    sure = _sure(summary, test)
+    clear = sure == ("holds" if holds else "fails")
+    verdict = ("holds" if holds else "fails") + (" beyond the noise" if clear
+                                                 else ", within the noise")
+    return verdict, _neutral_lines(summary, test)
 
 
 def robustness_summary(worlds: Results, neutral: Results | None) -> dict[str, Any]:
@@ -150,7 +159,7 @@ def robustness_summary(worlds: Results, neutral: Results | None) -> dict[str, An
     if neutral is not None and not neutral.summary.empty:
         verdict, lines = neutral_result(neutral.summary, test)
         runs = neutral.summary.groupby("ownership").size().min()
-        row["neutral"] = f"{'holds' if verdict else 'fails'} ({runs} paired runs)"
+        row["neutral"] = f"{verdict} ({runs} paired runs per model)"
         row["neutral_detail"] = "; ".join(lines)
     return {"row": row, "rules": rules, "holds": holds, "points": points,
             "ranges": [(k, f.get("range")) for k, f in zip(keys, experiment["factors"],
@@ -257,17 +266,50 @@ def _condition(key: str, side: str, value: float) -> str:
     return f"{label} {side} {value:.3g}"
 
 
+def _paired(summary: pd.DataFrame, test: ClaimTest, rival: str) -> tuple[float, float, float]:
+    """Mean paired difference (test.model − rival) on test.metric, with its 95% interval."""
+    keys = [k for k in ("point", "seed") if k in summary]
+    wide = summary.pivot_table(index=keys, columns="ownership", values=test.metric)
+    return mean_ci((wide[test.model] - wide[rival]).dropna().to_numpy(float))
+
+
+def _sure(summary: pd.DataFrame, test: ClaimTest) -> str:
+    """'holds' or 'fails' when the intervals decide the test, else 'unsure'."""
+    if test.all is not None or test.any is not None:
+        parts = [_sure(summary, t) for t in (test.all or test.any or [])]
+        decisive, other = ("fails", "holds") if test.all is not None else ("holds", "fails")
+        if decisive in parts:
+            return decisive
+        return other if all(p == other for p in parts) else "unsure"
+    if test.spread_below is not None:
+        return "unsure"  # a spread of means has no paired interval here
+    sign = 1.0 if test.direction == "higher" else -1.0
+    states = []
+    for rival in test.beats:
+        _, low, high = (sign * v for v in _paired(summary, test, rival))
+        low, high = min(low, high), max(low, high)
+        states.append("holds" if low > test.margin else "fails" if high < test.margin
+                      else "unsure")
+    if "fails" in states:
+        return "fails"
+    return "holds" if all(s == "holds" for s in states) else "unsure"
+
+
+def _number(x: float) -> str:
+    """A difference readably: four decimals below 1, three significant digits above."""
+    return f"{x:+.4f}" if abs(x) < 1 else f"{x:+.3g}"
+
+
 def _neutral_lines(summary: pd.DataFrame, test: ClaimTest) -> list[str]:
     if test.all is not None or test.any is not None:
         return [line for t in (test.all or test.any or []) for line in _neutral_lines(summary, t)]
     if test.spread_below is not None:
         means = summary.groupby("ownership")[test.metric].mean()
-        return [f"{test.metric} spread {means.max() - means.min():.3g} "
+        return [f"{test.metric} spread {means.max() - means.min():.4g} "
                 f"({means.idxmax()} − {means.idxmin()}; test: below {test.spread_below:g})"]
-    keys = [k for k in ("point", "seed") if k in summary]
-    wide = summary.pivot_table(index=keys, columns="ownership", values=test.metric)
     lines = []
     for rival in test.beats:
-        mean, low, high = mean_ci((wide[test.model] - wide[rival]).dropna().to_numpy(float))
-        lines.append(f"{test.metric} {test.model} − {rival} {mean:+.3g} [{low:+.3g}, {high:+.3g}]")
+        mean, low, high = _paired(summary, test, rival)
+        lines.append(f"{test.metric} {test.model} − {rival} {_number(mean)} "
+                     f"[{_number(low)}, {_number(high)}]")
     return lines
