@@ -39,7 +39,7 @@ validate: $(STAMP)
 bench: $(STAMP)
 	$(PY) -m benchmarks.bench
 
-# the debate's claims as experiments (about 25 minutes on 2 cores, see docs/debate.md):
+# the debate's claims as experiments (about 40 CPU-minutes, ~20 minutes on 2 idle cores):
 # results/debate/<claim>/ and the figures of docs/debate.md (docs/images/debate/<claim>.png);
 # then each claim in its plausible worlds and with neutral operating choices
 # (results/debate/<claim>/robustness/), and the robustness table spliced into docs/debate.md.
