@@ -3,7 +3,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test view validate bench debate venv clean
+.PHONY: demo test view validate bench debate debate-full venv clean
 
 # Find a Python >= 3.12: on PATH first, then under pyenv's versions folder.
 PYTHON_FOR_VENV := $(shell \
@@ -40,20 +40,37 @@ validate: $(STAMP)
 bench: $(STAMP)
 	$(PY) -m benchmarks.bench
 
-# the debate's claims as experiments (about half an hour): results/debate/<claim>/ and the
-# figures of docs/debate.md (docs/images/debate/<claim>.png)
+# the debate's claims as experiments (about 40 CPU-minutes, ~20 minutes on 2 idle cores):
+# results/debate/<claim>/ and the figures of docs/debate.md (docs/images/debate/<claim>.png);
+# then each claim in its plausible worlds and with neutral operating choices
+# (results/debate/<claim>/robustness/), and the robustness table spliced into docs/debate.md.
+# `make debate-full` runs the robustness at its full scale (robustness-full/; hours: use a
+# cluster, e.g. make debate-full EXECUTOR="--executor dask --scheduler tcp://host:8786").
 DEBATE := $(basename $(notdir $(wildcard experiments/debate/*.yaml)))
+ROBUSTNESS ?= quick
+ROBUSTNESS_DIR = $(if $(filter full,$(ROBUSTNESS)),robustness-full,robustness)
+EXECUTOR ?=
 debate: $(STAMP)
 	@mkdir -p docs/images/debate
 	@for claim in $(DEBATE); do \
-		$(VENV)/bin/scrm-sim experiment experiments/debate/$$claim.yaml --analyse \
+		$(VENV)/bin/scrm-sim experiment experiments/debate/$$claim.yaml --analyse $(EXECUTOR) \
 			--out results/debate/$$claim || exit $$?; \
 		cp $$(ls results/debate/$$claim/main_effects.png results/debate/$$claim/models.png \
 			2>/dev/null | head -1) docs/images/debate/$$claim.png || exit $$?; \
 		cp results/debate/$$claim/claim_table.csv docs/images/debate/$$claim.csv || exit $$?; \
 		for figure in results/debate/$$claim/over_time_p*.png; do [ -e "$$figure" ] && \
 			cp "$$figure" docs/images/debate/$${claim}_$$(basename $$figure); done; \
+		$(VENV)/bin/scrm-sim experiment experiments/debate/$$claim.yaml --robustness $(ROBUSTNESS) \
+			--analyse $(EXECUTOR) --out results/debate/$$claim/$(ROBUSTNESS_DIR) || exit $$?; \
+		cp results/debate/$$claim/$(ROBUSTNESS_DIR)/robustness.csv \
+			docs/images/debate/$${claim}_robustness.csv || exit $$?; \
+		cp results/debate/$$claim/$(ROBUSTNESS_DIR)/robustness.md \
+			docs/images/debate/$${claim}_robustness.md || exit $$?; \
 	done
+	$(PY) -m scrm_sim.analysis.debate_table docs/images/debate docs/debate.md
+
+debate-full: $(STAMP)
+	$(MAKE) debate ROBUSTNESS=full
 
 clean:
 	rm -rf $(VENV) results/demo

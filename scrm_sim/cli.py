@@ -140,11 +140,17 @@ def _parser() -> argparse.ArgumentParser:
     experiment.add_argument("--quiet", action="store_true", help="no progress output")
     experiment.add_argument("--analyse", action="store_true",
                             help="then write the figure and table of `scrm-sim analyse`")
+    experiment.add_argument("--robustness", nargs="?", const="quick", choices=["quick", "full"],
+                            help="instead, run the claim in its plausible worlds and the neutral "
+                            "comparison (the robustness: block; default results/<name>/"
+                            "robustness, or robustness-full)")
     experiment.set_defaults(handler=_experiment)
 
-    analyse = sub.add_parser("analyse", help="main effects of an experiment's factors, and "
-                             "Sobol or Morris sensitivity indices")
-    analyse.add_argument("results", type=Path, help="results folder of the experiment")
+    analyse = sub.add_parser("analyse", help="main effects of an experiment's factors, "
+                             "Sobol or Morris sensitivity indices, or (for a robustness "
+                             "folder) how robust its claim is")
+    analyse.add_argument("results", type=Path, help="results folder of the experiment, or its "
+                         "robustness folder")
     analyse.set_defaults(handler=_analyse)
 
     report = sub.add_parser("report", help="self-contained HTML report of a results folder")
@@ -255,12 +261,23 @@ def _validate_model(args: argparse.Namespace) -> int:
 def _experiment(args: argparse.Namespace) -> int:
     from scrm_sim.experiment.runner import make_executor, run_experiment
     from scrm_sim.experiment.spec import load_experiment
+    from scrm_sim.experiment.worlds import run_robustness
 
-    load_experiment(args.file)  # every error in the file before connecting or writing
+    experiment, _ = load_experiment(args.file)  # every error before connecting or writing
+    if args.robustness and experiment.robustness is None:
+        raise ScenarioError(args.file, [Problem("robustness", "--robustness needs a robustness: "
+                                                "block (plausible ranges) and a claim_test")])
+    if args.robustness == "full" and experiment.robustness.full is None:
+        raise ScenarioError(args.file, [Problem("robustness.full", "--robustness full needs a "
+                                                "full: block (worlds, replications, overrides)")])
     executor = make_executor(args.executor, args.workers, args.scheduler)
     try:
-        out = run_experiment(args.file, out=args.out, executor=executor,
-                             progress=not args.quiet)
+        if args.robustness:
+            out = run_robustness(args.file, scale=args.robustness, out=args.out,
+                                 executor=executor, progress=not args.quiet)
+        else:
+            out = run_experiment(args.file, out=args.out, executor=executor,
+                                 progress=not args.quiet)
     finally:
         executor.close()
     if not args.quiet:
@@ -282,12 +299,16 @@ def _report(args: argparse.Namespace) -> int:
 
 
 def _analyse(args: argparse.Namespace) -> int:
+    from scrm_sim.analysis.robustness import write_robustness
     from scrm_sim.analysis.sensitivity import write_analysis
     from scrm_sim.experiment.store import load_results
 
     try:
-        results = load_results(args.results)
-        written = write_analysis(results, args.results)
+        if (args.results / "worlds").is_dir():  # a robustness folder (experiment --robustness)
+            written = write_robustness(args.results)
+        else:
+            results = load_results(args.results)
+            written = write_analysis(results, args.results)
     except (FileNotFoundError, ValueError) as exc:
         raise ScenarioError(str(args.results), [Problem("results", str(exc))]) from None
     for path in written:

@@ -32,3 +32,17 @@ def test_docs_show_each_experiment_s_command_and_generated_figure(path):
     figure = f"images/debate/{path.stem}.png"
     assert f"]({figure})" in text
     assert (REPO / "docs" / figure).stat().st_size > 0
+
+
+@pytest.mark.parametrize("path", DEBATE, ids=lambda p: p.stem)
+def test_each_claim_is_a_checkable_test_with_plausible_ranges(path):
+    experiment, _ = load_experiment(path)  # also validates every range against the schema
+    assert experiment.claim_test is not None and experiment.robustness is not None
+    assert experiment.robustness.ranges and experiment.robustness.full is not None
+
+
+def test_docs_carry_the_generated_robustness_table_between_its_markers():
+    from scrm_sim.analysis.debate_table import END, START
+
+    text = DOC.read_text(encoding="utf-8")
+    assert text.index(START) < text.index(END)

@@ -1,8 +1,9 @@
 """Design points: full factorial, Latin hypercube (scipy.stats.qmc), Sobol and Morris (SALib).
 
-``sample(experiment)`` gives the design points (each a mapping from a factor's dotted
-path to its value), and for the SALib designs the SALib problem and the raw sample
-matrix that the sensitivity analysis needs.
+``sample(experiment)`` gives the design points (each a mapping from a factor's key, its
+dotted path or ``path@model`` for a model's own parameter, to its value), and for the
+SALib designs the SALib problem and the raw sample matrix that the sensitivity analysis
+needs.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ Point = dict[str, Any]
 
 def salib_problem(factors: list[Factor]) -> dict[str, Any]:
     """The SALib problem description of ranged factors."""
-    return {"num_vars": len(factors), "names": [f.path for f in factors],
+    return {"num_vars": len(factors), "names": [f.key for f in factors],
             "bounds": [list(f.range) for f in factors]}
 
 
@@ -52,7 +53,7 @@ def sample(experiment: Experiment) -> tuple[list[Point], dict[str, Any] | None, 
         matrix = morris_sample.sample(problem, experiment.samples, num_levels=levels, seed=seed)
     points = []
     for row in matrix:
-        points.append({f.path: (int(round(v)) if f.integer else float(v))
+        points.append({f.key: (int(round(v)) if f.integer else float(v))
                        for f, v in zip(factors, row, strict=True)})
     return points, problem, matrix
 

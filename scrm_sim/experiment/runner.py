@@ -40,7 +40,7 @@ from scrm_sim.experiment.executors import DaskExecutor, Executor, LocalExecutor
 from scrm_sim.experiment.output import provenance
 from scrm_sim.experiment.progress import RunProgress
 from scrm_sim.experiment.runs import run_scenario
-from scrm_sim.experiment.spec import Experiment, load_experiment, nested
+from scrm_sim.experiment.spec import Experiment, load_experiment, nested, split_key
 from scrm_sim.experiment.store import ResultStore
 from scrm_sim.scenario import Scenario, deep_merge
 from scrm_sim.scenario.loading import read_scenario, resolve_ownership, validate_scenario
@@ -110,8 +110,15 @@ class Planner:
         """The resolved, validated scenario of a design point under a model, as data."""
         if (point, model) not in self._scenarios:
             overrides: dict[str, Any] = dict(self.experiment.overrides)
+            # ownership fields in the overrides apply to every model, over its preset
+            shared = overrides.pop("ownership", None)
             ownership = self._ownership[model]
-            for path, value in self.points[point].items():
+            if isinstance(shared, dict):
+                ownership = deep_merge(ownership, shared)
+            for key, value in self.points[point].items():
+                path, only = split_key(key)
+                if only is not None and only != model:
+                    continue  # another model's own parameter
                 if path.startswith("ownership."):
                     ownership = deep_merge(ownership, nested(path.removeprefix("ownership."), value))
                 else:

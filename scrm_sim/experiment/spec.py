@@ -10,7 +10,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Any, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    model_validator,
+)
 from scipy import stats
 
 from scrm_sim.errors import Problem, ScenarioError
@@ -54,10 +61,24 @@ class Distribution(StrictModel):
         return getattr(stats, self.name)(**self.parameters).ppf(quantiles)
 
 
+def check_range(bounds: tuple[float, float]) -> tuple[float, float]:
+    """A [low, high] range must not be upside down."""
+    if bounds[0] > bounds[1]:
+        raise ValueError(f"range low {bounds[0]} is above high {bounds[1]}")
+    return bounds
+
+
+Range = Annotated[tuple[float, float], AfterValidator(check_range)]
+
+
 class Factor(StrictModel):
     """One scenario field varied by the design, by its dotted path."""
 
     path: str = Field(description="Dotted path of a scenario field, e.g. company.culture.")
+    model: str | None = Field(
+        None, description="Set the field only under this ownership model (an ownership.* path): "
+        "a model's own uncertain parameter. Its column in the results is path@model.",
+    )
     values: list[Any] | None = Field(None, description="Levels (full_factorial).")
     range: tuple[float, float] | None = Field(None, description="[low, high] (sampled designs).")
     distribution: Distribution | None = Field(None, description="latin_hypercube only.")
@@ -75,8 +96,10 @@ class Factor(StrictModel):
             raise ValueError("give exactly one of values, range or distribution")
         if self.values is not None and not self.values:
             raise ValueError("values must not be empty")
-        if self.range is not None and self.range[0] > self.range[1]:
-            raise ValueError(f"range low {self.range[0]} is above high {self.range[1]}")
+        if self.range is not None:
+            check_range(self.range)
+        if self.model is not None and not self.path.startswith("ownership."):
+            raise ValueError(f"model: {self.model} needs an ownership.* path, not {self.path}")
         if self.also and self.values is None:
             raise ValueError("also: needs values (linked levels are for full_factorial designs)")
         for path, levels in self.also.items():
@@ -85,10 +108,21 @@ class Factor(StrictModel):
                                  f"{len(self.values or [])}; give one per level")
         return self
 
+    @property
+    def key(self) -> str:
+        """The factor's name in design points and result columns (path, or path@model)."""
+        return self.path if self.model is None else f"{self.path}@{self.model}"
+
     def levels(self) -> list[dict[str, Any]]:
-        """Each level of a values factor as the fields it sets ({path: value, ...also})."""
-        return [{self.path: value, **{p: v[i] for p, v in self.also.items()}}
+        """Each level of a values factor as the fields it sets ({key: value, ...also})."""
+        return [{self.key: value, **{p: v[i] for p, v in self.also.items()}}
                 for i, value in enumerate(self.values or [])]
+
+
+def split_key(key: str) -> tuple[str, str | None]:
+    """A design point's key as (dotted path, model it is limited to or None)."""
+    path, _, model = key.partition("@")
+    return path, model or None
 
 
 class AutoReplications(StrictModel):
@@ -102,6 +136,134 @@ class AutoReplications(StrictModel):
     initial: Annotated[int, Field(ge=2)] = Field(3, description="Replications before checking.")
     batch: Annotated[int, Field(ge=1)] = Field(2, description="Replications added per round.")
     maximum: Annotated[int, Field(ge=2)] = Field(30, description="Cap per design point and model.")
+
+
+class ClaimTest(StrictModel):
+    """A claim as a checkable predicate on one world's means (docs/debate.md, robustness).
+
+    Exactly one form: ``model`` beats every model in ``beats`` on ``metric`` in
+    ``direction`` (by more than ``margin``); the models' means all lie within
+    ``spread_below`` of each other on ``metric`` (ownership matters little); or ``all`` /
+    ``any`` of several such tests.
+    """
+
+    metric: str | None = Field(None, description="Summary metric, e.g. share_within_sla.")
+    model: str | None = Field(None, description="The model the claim favours.")
+    beats: list[str] = Field(default_factory=list, description="Models it must beat.")
+    direction: Literal["higher", "lower"] | None = Field(
+        None, description="Whether more (higher) or less (lower) of the metric is better."
+    )
+    margin: Annotated[float, Field(ge=0)] = Field(
+        0.0, description="It must beat each by more than this (in the metric's units)."
+    )
+    spread_below: Annotated[float, Field(gt=0)] | None = Field(
+        None, description="Instead of beats: the largest minus the smallest model mean is "
+        "below this.",
+    )
+    all: list[ClaimTest] | None = Field(None, description="Every one of these holds.")
+    any: list[ClaimTest] | None = Field(None, description="At least one of these holds.")
+
+    @model_validator(mode="after")
+    def _one_form(self) -> Self:
+        combined = [k for k in ("all", "any") if getattr(self, k) is not None]
+        if combined:
+            if len(combined) > 1 or self.metric is not None:
+                raise ValueError("give either all, any, or one metric test, not several")
+            if not getattr(self, combined[0]):
+                raise ValueError(f"{combined[0]} needs at least one test")
+            return self
+        if self.metric is None:
+            raise ValueError("needs a metric (or all/any of several tests)")
+        if self.spread_below is not None:
+            if self.model or self.beats:
+                raise ValueError("spread_below compares all models; drop model and beats")
+            return self
+        if not self.model or not self.beats or self.direction is None:
+            raise ValueError("needs model, beats and direction (higher or lower), or "
+                             "spread_below")
+        if self.model in self.beats:
+            raise ValueError(f"{self.model} cannot beat itself")
+        return self
+
+    def models(self) -> set[str]:
+        """Every model the test names."""
+        parts = (self.all or []) + (self.any or [])
+        return {m for t in parts for m in t.models()} | set(self.beats) | (
+            {self.model} if self.model else set())
+
+    def metrics(self) -> set[str]:
+        """Every metric the test reads."""
+        parts = (self.all or []) + (self.any or [])
+        return {m for t in parts for m in t.metrics()} | ({self.metric} if self.metric else set())
+
+
+class RobustnessScale(StrictModel):
+    """How many plausible worlds to run, how long, and on how many customers."""
+
+    worlds: Annotated[int, Field(ge=2)] = Field(16, description="Latin-hypercube points.")
+    replications: Annotated[int, Field(ge=1)] = Field(
+        2, description="Paired replications per world and model (the world's mean is tested)."
+    )
+    neutral_replications: Annotated[int, Field(ge=2)] = Field(
+        6, description="Paired replications of the neutral comparison."
+    )
+    overrides: dict[str, Any] = Field(
+        default_factory=dict, description="Scenario fields for these runs, over the experiment's "
+        "overrides (e.g. a shorter horizon and fewer customers, to keep them cheap).",
+    )
+
+
+class RelativeRanges(StrictModel):
+    """One relative range applied to every model: each listed field ± share of its value."""
+
+    share: Annotated[float, Field(gt=0, lt=1)] = Field(
+        description="Each listed field varies over [v·(1 − share), v·(1 + share)], clipped to "
+        "the field's bounds; a field at 0 stays there.",
+    )
+    fields: list[str] = Field(
+        min_length=1, description="Ownership fields by dotted path, e.g. listening.coverage."
+    )
+
+
+class Robustness(RobustnessScale):
+    """Plausible ranges of uncertain parameters; each sampled point is a plausible world.
+
+    Values set in ``extends:`` (a YAML file of the same block, relative to the experiment
+    file) are merged under these, so that ranges shared by several experiments live once.
+    """
+
+    models: list[str] | None = Field(
+        None, description="Models run in every world (default: the experiment's)."
+    )
+    ranges: dict[str, Range] = Field(
+        default_factory=dict, description="Scenario fields by dotted path: [low, high]."
+    )
+    model_ranges: dict[str, dict[str, Range]] = Field(
+        default_factory=dict, description="Per model: its ownership fields (dotted path "
+        "without ownership.) and [low, high]; they apply only to that model.",
+    )
+    relative: RelativeRanges | None = Field(
+        None, description="One ± share applied to listed ownership fields of every model "
+        "(a field also in model_ranges keeps its explicit range).",
+    )
+    neutral: str | None = Field(
+        None, description="YAML of neutral operating choices (ownership fields set to one "
+        "common value for every model), relative to the experiment file; none: no neutral "
+        "comparison.",
+    )
+    full: RobustnessScale | None = Field(
+        None, description="A larger run (--robustness full), e.g. for a cluster.",
+    )
+
+    def scale(self, name: Literal["quick", "full"]) -> RobustnessScale:
+        """The quick scale (this block's own settings) or the full one."""
+        if name == "full":
+            if self.full is None:
+                raise ValueError("this experiment's robustness block has no full: scale")
+            return self.full
+        return RobustnessScale(worlds=self.worlds, replications=self.replications,
+                               neutral_replications=self.neutral_replications,
+                               overrides=self.overrides)
 
 
 class Experiment(StrictModel):
@@ -146,6 +308,12 @@ class Experiment(StrictModel):
     run_timeout_seconds: Annotated[float, Field(gt=0)] | None = Field(
         None, description="A run slower than this is stopped (then retried once)."
     )
+    claim_test: ClaimTest | None = Field(
+        None, description="The claim as a predicate on a world's means (robustness)."
+    )
+    robustness: Robustness | None = Field(
+        None, description="Plausible ranges: the claim tested over sampled plausible worlds."
+    )
 
     @model_validator(mode="after")
     def _design_fits(self) -> Self:
@@ -179,6 +347,21 @@ class Experiment(StrictModel):
             if levels:
                 raise ValueError("a latin_hypercube design samples ranges or distributions; "
                                  f"these give values: {', '.join(levels)}")
+        foreign = sorted({f.model for f in self.factors if f.model} - set(self.models))
+        if foreign:
+            raise ValueError(f"factors name models not in models: {', '.join(foreign)}")
+        if self.robustness is not None:
+            if self.claim_test is None:
+                raise ValueError("robustness needs a claim_test: the claim it tests in each world")
+            run = set(self.robustness.models or self.models)
+            unknown = sorted(self.claim_test.models() - run)
+            if unknown:
+                raise ValueError(f"claim_test names models not run in the worlds: "
+                                 f"{', '.join(unknown)}")
+            unknown = sorted(set(self.robustness.model_ranges) - run)
+            if unknown:
+                raise ValueError(f"robustness.model_ranges names models not run in the worlds: "
+                                 f"{', '.join(unknown)}")
         return self
 
 
@@ -190,7 +373,7 @@ def load_experiment(path: str | Path) -> tuple[Experiment, Path]:
     path = Path(path)
     if not path.is_file():
         raise ScenarioError(path, [Problem("", "experiment file not found")])
-    data = read_yaml(path)
+    data = _with_robustness_extends(read_yaml(path), path)
     try:
         experiment = Experiment.model_validate(data)
     except ValidationError as exc:
@@ -203,29 +386,63 @@ def load_experiment(path: str | Path) -> tuple[Experiment, Path]:
     problems: list[Problem] = []
     for model in experiment.models:
         try:
-            load_scenario(source, deep_merge(experiment.overrides, {"ownership": model}))
+            load_scenario(source, deep_merge(experiment.overrides,
+                                             {"ownership": {"extends": model}}))
         except ScenarioError as exc:
             problems += [Problem(f"models ({model}): {p.field}", p.message) for p in exc.problems]
     for i, factor in enumerate(experiment.factors):
-        for fields in _probe_levels(factor):
-            ownership: dict[str, Any] = {"extends": experiment.models[0]}
-            change: dict[str, Any] = {}
-            for field, value in fields.items():
-                if field.startswith("ownership."):
-                    ownership = deep_merge(ownership, nested(field.removeprefix("ownership."), value))
-                else:
-                    change = deep_merge(change, nested(field, value))
-            change["ownership"] = ownership
-            try:
-                load_scenario(source, deep_merge(experiment.overrides, change))
-            except ScenarioError as exc:
-                problems += [Problem(f"factors.{i}.path ({factor.path})", p.message)
-                             for p in exc.problems]
-                break
+        problems += [Problem(f"factors.{i}.path ({factor.path})", p.message)
+                     for p in factor_problems(factor, experiment, source)]
+    if not problems and experiment.robustness is not None:
+        # worlds builds on this module's classes, hence the late import
+        from scrm_sim.experiment.worlds import robustness_problems
+
+        problems += robustness_problems(experiment, source, path)
     if problems:
         raise ScenarioError(path, problems)
     resolved = scenario_path.resolve() if scenario_path.is_file() else Path(experiment.scenario)
     return experiment, resolved
+
+
+def factor_problems(factor: Factor, experiment: Experiment, source: str | Path,
+                    overrides: dict[str, Any] | None = None) -> list[Problem]:
+    """What is wrong with setting a factor's levels (or range ends) in the base scenario
+    under the experiment's overrides (or ``overrides``): an unknown path, a value the
+    schema does not allow. Empty when every probed value loads."""
+    for fields in _probe_levels(factor):
+        ownership: dict[str, Any] = {"extends": factor.model or experiment.models[0]}
+        change: dict[str, Any] = {}
+        for key, value in fields.items():
+            field, _ = split_key(key)
+            if field.startswith("ownership."):
+                ownership = deep_merge(ownership, nested(field.removeprefix("ownership."), value))
+            else:
+                change = deep_merge(change, nested(field, value))
+        change["ownership"] = ownership
+        try:
+            load_scenario(source, deep_merge(
+                experiment.overrides if overrides is None else overrides, change))
+        except ScenarioError as exc:
+            return exc.problems
+    return []
+
+
+def _with_robustness_extends(data: dict[str, Any], path: Path) -> dict[str, Any]:
+    """The experiment's data with ``robustness.extends`` merged in (the block's own values
+    win), so that plausible ranges shared by several experiments are written once."""
+    block = data.get("robustness")
+    if not isinstance(block, dict) or "extends" not in block:
+        return data
+    target = block["extends"]
+    if not isinstance(target, str):
+        raise ScenarioError(path, [Problem("robustness.extends", "must be a file path")])
+    shared = path.parent / target
+    if not shared.is_file():
+        raise ScenarioError(path, [Problem("robustness.extends",
+                                           f"file {target!r} not found beside {path.name}")])
+    base = read_yaml(shared)
+    return {**data, "robustness": deep_merge(base, {k: v for k, v in block.items()
+                                                    if k != "extends"})}
 
 
 def nested(path: str, value: Any) -> dict[str, Any]:
@@ -258,4 +475,4 @@ def _probe_levels(factor: Factor) -> list[dict[str, Any]]:
         assert factor.distribution is not None
         value = float(factor.distribution.ppf(0.5))
         values = [int(round(value)) if factor.integer else value]
-    return [{factor.path: v} for v in values]
+    return [{factor.key: v} for v in values]
