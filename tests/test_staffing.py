@@ -143,3 +143,49 @@ def test_a_budget_larger_than_the_company_can_staff_is_refused():
     with pytest.raises(ScenarioError) as error:
         small_scenario("single_champion", staffing_budget_fte=5000.0)
     assert "more than" in error.value.problems[0].message
+
+
+# --------------------------------------------------------------------------- compare --equal-budget
+
+
+@pytest.fixture
+def tiny_file(tmp_path):
+    import yaml
+
+    from .conftest import SCENARIOS
+
+    path = tmp_path / "tiny.yaml"
+    path.write_text(yaml.safe_dump({"extends": str(SCENARIOS / "baseline.yaml"), "name": "tiny",
+                                    "duration_days": 2,
+                                    "customers": {"count": 300, "prospects": 100}}))
+    return path
+
+
+def test_compare_at_an_equal_budget_records_each_models_fte_and_says_so_in_the_report(
+        tiny_file, tmp_path):
+    import json
+
+    from scrm_sim.cli import main
+
+    out = tmp_path / "equal"
+    assert main(["compare", str(tiny_file), "--models", "marketing_led,service_led", "--reps",
+                 "1", "--equal-budget", "14", "--workers", "1", "--quiet", "--report",
+                 "--out", str(out)]) == 0
+    staffing = json.loads((out / "manifest.json").read_text())["staffing"]
+    assert {m: s["staffing_budget_fte"] for m, s in staffing.items()} == {
+        "marketing_led": 14.0, "service_led": 14.0}
+    assert all(13.0 <= s["fte_budgeted"] <= 14.0 for s in staffing.values())
+    report = (out / "report.html").read_text()
+    assert "equal budget of 14 FTE" in report and "id='staffing'" in report
+
+
+def test_compare_refuses_a_budget_too_small_naming_the_option_and_writes_nothing(
+        tiny_file, tmp_path, capsys):
+    from scrm_sim.cli import main
+
+    out = tmp_path / "small"
+    assert main(["compare", str(tiny_file), "--models", "marketing_led,service_led",
+                 "--equal-budget", "3", "--quiet", "--out", str(out)]) == 2
+    error = capsys.readouterr().err
+    assert "--equal-budget" in error and "cannot staff" in error
+    assert not out.exists()

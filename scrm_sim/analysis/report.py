@@ -365,6 +365,7 @@ def render_html(comparison: Comparison, table: pd.DataFrame, sentences: list[str
             f"<td>{f.format(row.difference * k)} ({f.format(row.low * k)} to "
             f"{f.format(row.high * k)})</td><td>{100 * row.p_first:.0f}%</td></tr>")
     parts.append("</table>")
+    parts += staffing_section(summary, manifest)
     captions = {
         "ranking": "How sure we are: share of paired replications in which each model ranks first.",
         "cost_vs_delivery": "What each model costs (staff-hours) against what it delivers.",
@@ -398,6 +399,45 @@ def render_html(comparison: Comparison, table: pd.DataFrame, sentences: list[str
                  "follow from the scenario and ownership-model parameters; they are not "
                  "empirical findings about any real company.</p></body></html>")
     return "\n".join(parts)
+
+
+def staffing_section(summary: pd.DataFrame, manifest: dict[str, Any]) -> list[str]:
+    """How much staff each model had: FTE budgeted and worked, staff-hours and cost, and
+    whether the models were compared at an equal budget (docs/ODD.md §7.18)."""
+    if "fte_budgeted" not in summary:
+        return []  # results of a version before staffing was counted in FTE
+    esc = html.escape
+    scenarios = manifest.get("scenarios", {}) or {}
+    days = {s.get("duration_days") for s in scenarios.values() if isinstance(s, dict)}
+    budgets = {s.get("staffing_budget_fte") for s in scenarios.values() if isinstance(s, dict)}
+    if not scenarios:  # an experiment: its overrides hold what every run shares
+        overrides = manifest.get("experiment", {}).get("overrides", {}) or {}
+        budgets = {overrides.get("staffing_budget_fte")}
+        days = {overrides.get("duration_days")}
+    means = summary.groupby("ownership", sort=False)[
+        ["fte_budgeted", "fte_worked", "staff_hours", "cost"]].mean()
+    if len(budgets) == 1 and None not in budgets and budgets:
+        budget = next(iter(budgets))
+        lead = (f"Every model was staffed at an equal budget of {budget:g} FTE "
+                "(staffing_budget_fte), keeping its own structure: the differences above "
+                "come from how each model is organised and run, not from how many people "
+                "it has.")
+    else:
+        low, high = means["fte_budgeted"].min(), means["fte_budgeted"].max()
+        lead = (f"Each model was staffed as its preset says, from {low:.1f} to {high:.1f} FTE: "
+                "part of any difference above is more or fewer people. Compare at an equal "
+                "budget with `scrm-sim compare … --equal-budget FTE`.")
+    period = f" over {next(iter(days)):g} days" if len(days) == 1 and None not in days else ""
+    parts = ["<h2>Staffing</h2>", f"<p id='staffing-lead'>{esc(lead)} One FTE is one person's "
+             "contracted week; a seat manned on extended hours (112 h a week) is 2.8 FTE.</p>",
+             "<table id='staffing'><tr><th>model</th><th>FTE budgeted</th><th>FTE worked</th>"
+             f"<th>staff-hours{esc(period)}</th><th>cost{esc(period)}</th></tr>"]
+    for model, row in means.iterrows():
+        parts.append(f"<tr><td>{esc(pretty(str(model)))}</td><td>{row.fte_budgeted:.1f}</td>"
+                     f"<td>{row.fte_worked:.1f}</td><td>{row.staff_hours:,.0f}</td>"
+                     f"<td>{row.cost:,.0f}</td></tr>")
+    parts.append("</table>")
+    return parts
 
 
 def decomposition_section(table: pd.DataFrame, manifest: dict[str, Any],

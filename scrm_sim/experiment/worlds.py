@@ -42,8 +42,9 @@ from scrm_sim.experiment.spec import (
     load_experiment,
 )
 from scrm_sim.scenario import deep_merge, load_scenario
-from scrm_sim.scenario.loading import read_yaml
+from scrm_sim.scenario.loading import read_scenario, read_yaml, resolve_ownership
 from scrm_sim.scenario.schema import Ownership, Scenario
+from scrm_sim.scenario.staffing import budgeted_fte, minimum_fte
 
 Scale = Literal["quick", "full"]
 
@@ -79,10 +80,12 @@ def robustness_problems(experiment: Experiment, source: str | Path, path: Path) 
         except ScenarioError as exc:
             return problems + [Problem(f"robustness.neutral ({exc.source}): {p.field}",
                                        p.message) for p in exc.problems]
+        budget = neutral_budget(source, deep_merge(_overrides(experiment, robustness),
+                                                   {"ownership": choices}), models)
         for model in models:
             try:
-                load_scenario(source, deep_merge(_overrides(experiment, robustness),
-                                                 {"ownership": {"extends": model, **choices}}))
+                load_scenario(source, deep_merge(_overrides(experiment, robustness), {
+                    "ownership": {"extends": model, **choices}, "staffing_budget_fte": budget}))
             except ScenarioError as exc:
                 problems += [Problem(f"robustness.neutral ({model}): {p.field}", p.message)
                              for p in exc.problems]
@@ -219,6 +222,26 @@ OWNER_DEFINING = frozenset({"front_line", "resolvers", "resolver_staff", "priori
                             "pilot_share", "name", "staffing_scale", "budget_fte", "rogue"})
 
 
+def neutral_budget(source: str | Path, overrides: dict[str, Any], models: list[str]) -> float:
+    """The equal budget of a neutral comparison: staffing level is an operating choice too.
+
+    The mean of the models' own budgeted FTE (their presets as written), or, if that cannot
+    staff one seat of each role of some model under the neutral choices, the least that
+    can; rounded up to 0.1 FTE.
+    """
+    plain = {k: v for k, v in overrides.items() if k not in ("staffing_budget_fte", "ownership")}
+    own_fte, least = [], []
+    for model in models:
+        preset = load_scenario(source, deep_merge(plain, {"ownership": model}))
+        own_fte.append(budgeted_fte(preset.ownership, preset.company))
+        # the neutral model is checked against its budget when loaded; here only its roles
+        data, path = read_scenario(source)
+        data = deep_merge(data, plain)
+        own = resolve_ownership({"extends": model, **overrides.get("ownership", {})}, path)
+        least.append(minimum_fte(Ownership.model_validate(own), preset.company))
+    return float(np.ceil(max(float(np.mean(own_fte)), max(least)) * 10 - 1e-9) / 10)
+
+
 def worlds_experiment(experiment: Experiment, source: str | Path, scale: Scale) -> dict[str, Any]:
     """The plausible-worlds experiment as data (an experiment YAML's content)."""
     robustness = experiment.robustness
@@ -248,6 +271,8 @@ def neutral_experiment(experiment: Experiment, source: str | Path, experiment_pa
     common = _common(experiment, source, robustness, size)
     common["overrides"] = deep_merge(common["overrides"],
                                      {"ownership": neutral_choices(robustness, experiment_path)})
+    common["overrides"]["staffing_budget_fte"] = neutral_budget(
+        source, common["overrides"], common["models"])
     return {**common, "name": f"{experiment.name}_neutral",
             "description": f"{experiment.name} with every model's operating choices made equal",
             "design": "full_factorial", "replications": size.neutral_replications}

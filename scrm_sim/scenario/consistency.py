@@ -50,7 +50,8 @@ def _check_ownership(scenario: Scenario, own: Ownership, where: str) -> list[Pro
     for dept, rogue in own.rogue.items():
         staff_of(dept, f"{where}.rogue.{dept}")
         assigned[dept] += rogue.staff if rogue.share > 0 else 0
-    if all(d in departments for d in assigned):
+    # (with staffing_budget_fte the budget decides the seats, fitted to the departments)
+    if all(d in departments for d in assigned) and scenario.staffing_budget_fte is None:
         # in FTE: a seat open 112 h a week is a rota of 2.8 people (scenario/staffing.py)
         rotas: dict[str, float] = {}
         for seat in role_seats(own, scenario.company, 1.0, include_rogue=True, fit=False):
