@@ -3,7 +3,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test view validate bench debate debate-full venv clean
+.PHONY: demo demo-own-staffing test view validate bench debate debate-full venv clean
 
 # Find a Python >= 3.12: on PATH first, then under pyenv's versions folder.
 PYTHON_FOR_VENV := $(shell \
@@ -20,10 +20,17 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e '.[dev,viz]'
 	@touch $(STAMP)
 
+# the four core models at an equal budget of 15 FTE (about the mean of their own budgets,
+# 12.3-17.2 FTE), so that the comparison is of how they are organised, not how many people
+# they have; `make demo-own-staffing` compares them as their presets staff them
+DEMO_MODELS := marketing_led,service_led,ceo_led,hybrid
 demo: $(STAMP)
-	$(VENV)/bin/scrm-sim compare scenarios/baseline.yaml \
-		--models marketing_led,service_led,ceo_led,hybrid --reps 5 --out results/demo --report \
-		--decompose
+	$(VENV)/bin/scrm-sim compare scenarios/baseline.yaml --models $(DEMO_MODELS) --reps 5 \
+		--equal-budget 15 --out results/demo --report --decompose
+
+demo-own-staffing: $(STAMP)
+	$(VENV)/bin/scrm-sim compare scenarios/baseline.yaml --models $(DEMO_MODELS) --reps 5 \
+		--out results/demo-own-staffing --report
 
 test: $(STAMP)
 	$(PY) -m pytest -q
@@ -73,4 +80,4 @@ debate-full: $(STAMP)
 	$(MAKE) debate ROBUSTNESS=full
 
 clean:
-	rm -rf $(VENV) results/demo
+	rm -rf $(VENV) results/demo results/demo-own-staffing
