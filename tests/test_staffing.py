@@ -189,3 +189,23 @@ def test_compare_refuses_a_budget_too_small_naming_the_option_and_writes_nothing
     error = capsys.readouterr().err
     assert "--equal-budget" in error and "cannot staff" in error
     assert not out.exists()
+
+
+@pytest.mark.parametrize("budget", [12.0, 20.0, 30.0])
+@pytest.mark.parametrize("ownership", ["pr_led", "joint_marketing_service", "ceo_led"])
+def test_every_seat_at_a_budget_has_a_holder_and_its_rota(ownership, budget):
+    scenario = small_scenario(ownership, staffing_budget_fte=budget)
+    model = SCRMModel(scenario, seed=1)
+    company = model.config.company
+    for seat in role_seats(model.ownership, company, include_rogue=True):
+        holders = [s for s in model.staff_list if s.department == seat.department
+                   and s.role.name.lower() == seat.role and s.role_shift == seat.shift]
+        assert sum(h.duty_share for h in holders) >= seat.seats - 1e-9, seat
+
+
+def test_budgeted_fte_grows_with_the_staffing_scale_even_when_people_cap_the_team():
+    from scrm_sim.scenario.staffing import _continuous_fte
+
+    scenario = small_scenario("service_led")
+    values = [_continuous_fte(scenario.ownership, scenario.company, x / 10) for x in range(1, 80)]
+    assert all(b >= a - 1e-9 for a, b in zip(values, values[1:], strict=False))

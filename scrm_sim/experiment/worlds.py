@@ -230,13 +230,12 @@ def neutral_budget(source: str | Path, overrides: dict[str, Any], models: list[s
     can; rounded up to 0.1 FTE.
     """
     plain = {k: v for k, v in overrides.items() if k not in ("staffing_budget_fte", "ownership")}
+    path = read_scenario(source)[1]
     own_fte, least = [], []
     for model in models:
         preset = load_scenario(source, deep_merge(plain, {"ownership": model}))
         own_fte.append(budgeted_fte(preset.ownership, preset.company))
         # the neutral model is checked against its budget when loaded; here only its roles
-        data, path = read_scenario(source)
-        data = deep_merge(data, plain)
         own = resolve_ownership({"extends": model, **overrides.get("ownership", {})}, path)
         least.append(minimum_fte(Ownership.model_validate(own), preset.company))
     return float(np.ceil(max(float(np.mean(own_fte)), max(least)) * 10 - 1e-9) / 10)

@@ -67,6 +67,15 @@ class RoleSeats:
         """Full-time equivalents the role needs (its rota)."""
         return self.hours_per_week / company.contracted_hours_per_week
 
+    def people(self, company: Company) -> int:
+        """People the role takes: one per seat (a fractional seat too), and at least as
+        many as its rota's FTE."""
+        return max(math.ceil(self.seats - 1e-9), math.ceil(self.fte(company) - 1e-9))
+
+    def scaled(self, share: float) -> RoleSeats:
+        """The same role with ``share`` of its seats."""
+        return RoleSeats(self.role, self.department, self.seats * share, self.shift)
+
 
 def role_seats(own: Ownership, company: Company, scale: float | None = None,
                *, include_rogue: bool = False, fit: bool = True) -> list[RoleSeats]:
@@ -94,20 +103,30 @@ def role_seats(own: Ownership, company: Company, scale: float | None = None,
         wanted.append(RoleSeats("approver", own.approval.approver,
                                 seats(own.approval.approver_staff, scale),
                                 shift_of(own.approval.approver)))
-    if include_rogue:  # rogue staff are as many as the department sends, never scaled
-        wanted += [RoleSeats("rogue", d, float(r.staff), shift_of(d))
-                   for d, r in own.rogue.items() if r.share > 0]
+    # rogue staff are as many as the department sends, never scaled; they take people too
+    wanted += [RoleSeats("rogue", d, float(r.staff), shift_of(d))
+               for d, r in own.rogue.items() if r.share > 0]
     wanted = [w for w in wanted if w.seats > 0 and w.department in company.departments]
-    if not fit:
-        return wanted
-    fitted: list[RoleSeats] = []
-    for dept in dict.fromkeys(w.department for w in wanted):
-        mine = [w for w in wanted if w.department == dept]
-        asked = sum(w.fte(company) for w in mine)
-        people = company.head_count(dept)
-        share = min(1.0, people / asked) if asked > 0 else 1.0
-        fitted += [RoleSeats(w.role, w.department, w.seats * share, w.shift) for w in mine]
-    return fitted
+    if fit:
+        wanted = [seat for dept in dict.fromkeys(w.department for w in wanted)
+                  for seat in _fit([w for w in wanted if w.department == dept],
+                                   company.head_count(dept), company)]
+    return [w for w in wanted if include_rogue or w.role != "rogue"]
+
+
+def _fit(roles: list[RoleSeats], people: int, company: Company) -> list[RoleSeats]:
+    """A department's roles with the same share of their seats each, the largest share
+    (at most 1) whose holders and rotas its people can fill."""
+    def needed(share: float) -> int:
+        return sum(r.scaled(share).people(company) for r in roles)
+
+    if needed(1.0) <= people:
+        return roles
+    low, high = 0.0, 1.0
+    for _ in range(50):  # people needed only grow with the share
+        middle = (low + high) / 2
+        low, high = (middle, high) if needed(middle) <= people else (low, middle)
+    return [r.scaled(low) for r in roles]
 
 
 def roles_fte(own: Ownership, company: Company, scale: float | None = None) -> float:
@@ -116,9 +135,10 @@ def roles_fte(own: Ownership, company: Company, scale: float | None = None) -> f
 
 
 def people_left(own: Ownership, company: Company, scale: float | None = None) -> int:
-    """Staff of the company not needed for the roles' rotas."""
+    """Staff of the company not taken by the roles (holders and rotas, rogue ones too)."""
     staff = sum(company.head_count(d) for d in company.departments)
-    return max(0, staff - math.ceil(roles_fte(own, company, scale) - 1e-9))
+    taken = sum(r.people(company) for r in role_seats(own, company, scale, include_rogue=True))
+    return max(0, staff - taken)
 
 
 def team_places(own: Ownership, company: Company, scale: float | None = None) -> int:
@@ -154,10 +174,17 @@ class BudgetError(ValueError):
 def _continuous_fte(own: Ownership, company: Company, scale: float) -> float:
     # what is solved for: the team counted at its unrounded size (the run then takes whole
     # people within the budget), so that FTE is continuous and increasing in the scale
+    roles = roles_fte(own, company, scale)
     team = 0.0
     if own.social_team.policy != "none":
-        team = min(own.social_team.max_size * scale, float(people_left(own, company, scale)))
-    return roles_fte(own, company, scale) + team * own.social_team.time_share
+        # people left counted continuously (not in whole people), so that the sum grows
+        # with the scale: when people cap the team, each FTE more for the roles is only
+        # time_share less for the team
+        staff = sum(company.head_count(d) for d in company.departments)
+        rogue = sum(r.fte(company) for r in role_seats(own, company, scale, include_rogue=True)
+                    if r.role == "rogue")
+        team = max(0.0, min(own.social_team.max_size * scale, staff - roles - rogue))
+    return roles + team * own.social_team.time_share
 
 
 def minimum_fte(own: Ownership, company: Company) -> float:
