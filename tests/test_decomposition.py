@@ -20,8 +20,11 @@ from scrm_sim.analysis.decomposition import (
     Decomposition,
     check_metrics,
     decompose,
+    even_permutations,
     explicit_shift,
     load_decomposition,
+    plan_runs,
+    sampled_orders,
 )
 from scrm_sim.cli import EXIT_USER_ERROR, main
 from scrm_sim.errors import ScenarioError
@@ -152,6 +155,13 @@ def test_swapping_a_and_b_negates_every_contribution(sampled, a, b):
     back = backward.replications.set_index(["seed", "metric", "group"])["value"]
     groups = there.index.get_level_values("group").isin(list(PARAMETER_GROUPS) + ["total"])
     assert np.allclose(back[groups], -there[groups], rtol=1e-12, atol=1e-9)
+
+
+def test_an_odd_number_of_permutations_is_rounded_up_to_even():
+    assert [even_permutations(p) for p in (1, 2, 3, 8, 9)] == [2, 2, 4, 8, 10]
+    assert even_permutations(None) == decomposition.DEFAULT_PERMUTATIONS
+    assert len(sampled_orders(7, 8, 3)) == 4
+    assert plan_runs(8, 2, 3, exact_up_to=0) == plan_runs(8, 2, 4, exact_up_to=0)
 
 
 def test_an_unknown_metric_is_refused_with_the_allowed_ones():

@@ -222,13 +222,22 @@ def shapley_sampled(values: Mapping[int, float], orders: Sequence[Sequence[int]]
     return phi / len(orders)
 
 
+def even_permutations(permutations: int | None) -> int:
+    """Sampled orders per replication: ``permutations`` rounded up to an even number.
+
+    None means :data:`DEFAULT_PERMUTATIONS`; at least one antithetic pair (2).
+    """
+    return 2 * max(1, math.ceil((permutations or DEFAULT_PERMUTATIONS) / 2))
+
+
 def sampled_orders(seed: int, k: int, permutations: int) -> list[tuple[int, ...]]:
-    """``permutations`` orders of k players in antithetic pairs (each with its reverse),
-    drawn from ``seed`` only, so A→B and B→A sample the same orders.
+    """``permutations`` orders of k players (rounded up to even, :func:`even_permutations`)
+    in antithetic pairs (each with its reverse), drawn from ``seed`` only, so A→B and B→A
+    sample the same orders.
     """
     rng = np.random.default_rng([seed, k])
     orders: list[tuple[int, ...]] = []
-    for _ in range(max(1, permutations // 2)):
+    for _ in range(even_permutations(permutations) // 2):
         order = tuple(int(i) for i in rng.permutation(k))
         orders += [order, order[::-1]]
     return orders
@@ -283,7 +292,7 @@ def plan_runs(k: int, replications: int, permutations: int | None = None,
     """Most runs a decomposition of k differing groups takes (fewer when orders share prefixes)."""
     if k <= exact_up_to:
         return replications * (1 << k)
-    p = 2 * max(1, (permutations or DEFAULT_PERMUTATIONS) // 2)
+    p = even_permutations(permutations)
     return replications * min(1 << k, 2 + p * (k - 1))
 
 
@@ -331,7 +340,7 @@ def decompose(
     master = scenario.seed if master_seed is None else master_seed
     seeds = [replication_seed(master, 0, r) for r in range(replications)]
     exact = k <= exact_up_to
-    p = None if exact else 2 * max(1, (permutations or DEFAULT_PERMUTATIONS) // 2)
+    p = None if exact else even_permutations(permutations)
     orders = {seed: None if exact else sampled_orders(seed, k, p) for seed in seeds}
     # validate every coalition any replication needs before the first run
     masks = sorted({m for seed in seeds for m in coalitions_needed(k, orders[seed])})
