@@ -19,6 +19,7 @@ from scrm_sim.analysis.decomposition import (
     PARAMETER_GROUPS,
     Decomposition,
     check_metrics,
+    contribution_table,
     decompose,
     even_permutations,
     explicit_shift,
@@ -155,6 +156,43 @@ def test_swapping_a_and_b_negates_every_contribution(sampled, a, b):
     back = backward.replications.set_index(["seed", "metric", "group"])["value"]
     groups = there.index.get_level_values("group").isin(list(PARAMETER_GROUPS) + ["total"])
     assert np.allclose(back[groups], -there[groups], rtol=1e-12, atol=1e-9)
+
+
+def per_replication(values: dict[str, list[float]]) -> pd.DataFrame:
+    """Replication rows of one metric as decompose writes them: from, every group, total, to."""
+    groups = ["from", *PARAMETER_GROUPS, "total", "to"]
+    return pd.DataFrame([{"replication": r, "seed": 100 + r, "metric": "m", "group": g,
+                          "value": values.get(g, [0.0] * 3)[r]}
+                         for r in range(3) for g in groups])
+
+
+# from + listening + opening_hours = to, seed by seed; replication 1 lost its "to" value
+WITH_A_NAN = {"from": [1.0, 2.0, 3.0], "listening": [0.5, 0.7, 0.2],
+              "opening_hours": [0.1, 0.4, 0.9], "total": [0.6, 1.1, 1.1],
+              "to": [1.6, np.nan, 4.1]}
+
+
+def test_contributions_still_add_up_to_the_total_when_a_replication_has_a_nan():
+    table = contribution_table(per_replication(WITH_A_NAN), "A", "B",
+                               ["opening_hours", "listening"]).set_index("group")
+
+    groups = table[table["role"] == "group"]
+    assert groups["mean"].sum() == pytest.approx(table.loc["total", "mean"], rel=1e-12)
+    assert table.loc["to", "mean"] - table.loc["from", "mean"] == pytest.approx(
+        table.loc["total", "mean"], rel=1e-12)
+    assert (table["replications"] == 2).all()
+
+
+def test_the_replications_dropped_for_a_nan_are_recorded_in_the_table_and_manifest():
+    table = contribution_table(per_replication(WITH_A_NAN), "A", "B",
+                               ["opening_hours", "listening"])
+    result = Decomposition(a="A", b="B", players=["opening_hours", "listening"],
+                           metrics=["m"], table=table, replications=pd.DataFrame(),
+                           method="exact", permutations=None, seeds=[100, 101, 102], runs=12,
+                           wall_seconds=0.0)
+
+    assert (table["dropped"] == 1).all()
+    assert result.manifest()["replications_dropped"] == {"m": 1}
 
 
 def test_an_odd_number_of_permutations_is_rounded_up_to_even():

@@ -282,7 +282,8 @@ class Decomposition:
                 "parameter_groups": {g: list(f) for g, f in PARAMETER_GROUPS.items()},
                 "metrics": self.metrics, "method": self.method,
                 "permutations_per_replication": self.permutations,
-                "replications": len(self.seeds), "seeds": self.seeds, "runs": self.runs,
+                "replications": len(self.seeds), "seeds": self.seeds,
+                "replications_dropped": dropped_replications(self.table), "runs": self.runs,
                 "wall_seconds": round(self.wall_seconds, 1), "notes": self.notes,
                 "method_text": METHOD_TEXT}
 
@@ -435,17 +436,36 @@ def contribution_table(per_rep: pd.DataFrame, a: str, b: str,
                        players: Sequence[str]) -> pd.DataFrame:
     """Per metric: A's value (``from``), each group's contribution, the total B − A and B's
     value (``to``), each as the mean over replications with a 95% t interval.
+
+    A replication with a NaN in any row of a metric (say, a response-time percentile of a
+    run that answered nothing) is left out of every row of that metric, so the groups'
+    means still add up to the total's; ``replications`` counts those kept and ``dropped``
+    those left out.
     """
     rows = []
-    for (metric, group), values in per_rep.groupby(["metric", "group"], sort=False):
-        mean, low, high = mean_ci(values["value"].to_numpy(float))
-        role = group if group in ("from", "total", "to") else "group"
-        fields = ", ".join(PARAMETER_GROUPS.get(group, ()))
-        rows.append({"metric": metric, "group": group, "role": role, "mean": mean,
-                     "ci_low": low, "ci_high": high, "replications": len(values),
-                     "differs": group in players if role == "group" else True,
-                     "fields": fields, "a": a, "b": b})
+    for metric, mine in per_rep.groupby("metric", sort=False):
+        wide = mine.pivot(index="replication", columns="group", values="value")
+        kept = wide.dropna(how="any")
+        dropped = len(wide) - len(kept)
+        for group in dict.fromkeys(mine["group"]):
+            mean, low, high = mean_ci(kept[group].to_numpy(float))
+            role = group if group in ("from", "total", "to") else "group"
+            fields = ", ".join(PARAMETER_GROUPS.get(group, ()))
+            rows.append({"metric": metric, "group": group, "role": role, "mean": mean,
+                         "ci_low": low, "ci_high": high, "replications": len(kept),
+                         "dropped": dropped,
+                         "differs": group in players if role == "group" else True,
+                         "fields": fields, "a": a, "b": b})
     return pd.DataFrame(rows)
+
+
+def dropped_replications(table: pd.DataFrame) -> dict[str, int]:
+    """Per metric, the replications left out of the table for a NaN.
+
+    See :func:`contribution_table`.
+    """
+    return {str(m): int(n) for m, n in table.groupby("metric", sort=False)["dropped"].first()
+            .items()}
 
 
 def waterfall_figure(table: pd.DataFrame) -> Figure:
