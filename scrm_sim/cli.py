@@ -89,8 +89,8 @@ def _parser() -> argparse.ArgumentParser:
     decompose.add_argument("--metrics", default="share_within_sla,satisfaction_final,"
                            "churn_rate,cost", help="comma-separated summary metrics "
                            "(default: share_within_sla,satisfaction_final,churn_rate,cost)")
-    decompose.add_argument("--reps", type=_positive_int, default=5,
-                           help="paired replications (default 5)")
+    decompose.add_argument("--reps", type=_at_least_two, default=5,
+                           help="paired replications, at least 2 for an interval (default 5)")
     decompose.add_argument("--permutations", type=_positive_int,
                            help="sampled orders per replication when more than 6 groups differ "
                            "(rounded up to even; default 8)")
@@ -164,6 +164,14 @@ def _positive_int(text: str) -> int:
     value = _non_negative_int(text)
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be at least 1, got {text}")
+    return value
+
+
+def _at_least_two(text: str) -> int:
+    value = _non_negative_int(text)
+    if value < 2:  # one replication has no spread: its 95% interval would have no width
+        raise argparse.ArgumentTypeError(f"must be at least 2 (a 95% interval needs two "
+                                         f"replications), got {text}")
     return value
 
 

@@ -195,6 +195,13 @@ def test_the_replications_dropped_for_a_nan_are_recorded_in_the_table_and_manife
     assert result.manifest()["replications_dropped"] == {"m": 1}
 
 
+def test_fewer_than_two_replications_are_refused_before_any_run(monkeypatch, a, b):
+    monkeypatch.setattr(decomposition, "_run_all", lambda *_: pytest.fail("a run started"))
+
+    with pytest.raises(ValueError, match="at least 2 replications"):
+        run(a, b, replications=1)
+
+
 def test_an_odd_number_of_permutations_is_rounded_up_to_even():
     assert [even_permutations(p) for p in (1, 2, 3, 8, 9)] == [2, 2, 4, 8, 10]
     assert even_permutations(None) == decomposition.DEFAULT_PERMUTATIONS
@@ -279,6 +286,19 @@ def test_decompose_with_an_unknown_metric_exits_2(folder, tmp_path, capsys):
                  "--metrics", "share_within_sla,churn", "--out", str(out)])
 
     user_error(code, capsys, out, "--metrics: unknown metric 'churn'")
+
+
+def test_decompose_with_one_replication_exits_2_naming_reps(folder, tmp_path, capsys):
+    out = tmp_path / "out"
+
+    with pytest.raises(SystemExit) as info:  # argparse checks --reps before anything runs
+        main(["decompose", str(folder / "tiny.yaml"), "plain_service", "quiet_service",
+              "--reps", "1", "--out", str(out)])
+
+    assert info.value.code == EXIT_USER_ERROR
+    err = capsys.readouterr().err
+    assert "--reps: must be at least 2" in err and "Traceback" not in err
+    assert not out.exists()
 
 
 def test_decompose_writes_the_table_the_waterfall_and_a_manifest(folder, tmp_path):

@@ -319,7 +319,7 @@ def decompose(
             ``scenario.ownership``).
         b: the ownership model it goes to.
         metrics: summary metrics to decompose.
-        replications: paired seeds.
+        replications: paired seeds; at least two, for an interval.
         master_seed: seeds are ``replication_seed(master_seed, 0, r)`` (default: the scenario's).
         permutations: sampled orders per replication when more than ``exact_up_to`` groups
             differ (rounded up to an even number: antithetic pairs).
@@ -329,9 +329,14 @@ def decompose(
         source: how errors name the scenario.
 
     Raises:
+        ValueError: fewer than two replications (a t interval needs two).
         ScenarioError: an unknown metric, or a coalition that is no valid model; both
             before anything runs.
     """
+    if replications < 2:
+        # one replication has no spread: its "interval" would be the mean itself
+        raise ValueError(f"decompose needs at least 2 replications for a 95% interval, "
+                         f"got {replications}")
     started = time.perf_counter()
     check_metrics(metrics)
     company = scenario.company
