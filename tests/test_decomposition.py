@@ -348,6 +348,20 @@ def test_a_decomposition_of_another_scenario_is_not_read_as_these_results(compar
     assert load_decomposition(copy) is None
 
 
+def test_a_decomposition_on_other_seeds_is_not_shown_in_the_report(compared, tmp_path):
+    from scrm_sim.analysis.report import build_report
+
+    copy = tmp_path / "copy"
+    shutil.copytree(compared, copy)
+    path = copy / "decomposition" / "manifest.json"
+    manifest = json.loads(path.read_text(encoding="utf-8"))
+    manifest["seeds"][0] += 1  # as if made with another --seed: the same scenario
+    path.write_text(json.dumps(manifest), encoding="utf-8")
+
+    assert load_decomposition(copy) is None
+    assert "Where the difference comes from" not in build_report(copy).read_text("utf-8")
+
+
 def test_compare_decomposes_from_the_runner_up_to_the_best_model(compared):
     summary = pd.read_parquet(compared / "summary.parquet")
     means = summary.groupby("ownership")["share_within_sla"].mean().sort_values()

@@ -595,7 +595,11 @@ def decompose_top_two(out: Path, summary: pd.DataFrame, scenarios: Mapping[str, 
 
 def load_decomposition(results: Path) -> tuple[pd.DataFrame, dict[str, Any]] | None:
     """The decomposition in ``results/decomposition/`` and its manifest, if it belongs to
-    these results (its scenario for model A, seed and all, is the comparison's); else None.
+    these results; else None.
+
+    It belongs when its scenario for model A, seed and all, is the comparison's, and its
+    replication seeds are the comparison's first ones (the same master seed: ``compare
+    --seed`` changes them without changing the scenario).
     """
     import json
 
@@ -612,4 +616,19 @@ def load_decomposition(results: Path) -> tuple[pd.DataFrame, dict[str, Any]] | N
     mine = compared.get("scenarios", {}).get(manifest.get("model_a"))
     if mine is None or manifest.get("scenario") != mine:
         return None  # left over from other results, or of another company: it would mislead
+    if not same_seeds(manifest.get("seeds"), compared.get("seeds")):
+        return None  # other random numbers than the comparison's: not its paired difference
     return table, manifest
+
+
+def same_seeds(decomposed: Sequence[int] | None, compared: Sequence[int] | None) -> bool:
+    """Whether a decomposition's replication seeds are a comparison's first ones.
+
+    ``compare --decompose`` runs :data:`COMPARE_REPLICATIONS` replications whatever the
+    comparison's count, so the shorter list must be the start of the longer; both come
+    from ``replication_seed(master, 0, r)``, so this means the same master seed.
+    """
+    if not decomposed or not compared:
+        return False
+    n = min(len(decomposed), len(compared))
+    return list(decomposed[:n]) == list(compared[:n])
