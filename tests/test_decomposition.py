@@ -209,6 +209,17 @@ def test_an_odd_number_of_permutations_is_rounded_up_to_even():
     assert plan_runs(8, 2, 3, exact_up_to=0) == plan_runs(8, 2, 4, exact_up_to=0)
 
 
+def test_the_runs_are_shown_by_the_shared_progress_display(monkeypatch, capsys):
+    # a stand-in run: the display, not the model, is under test
+    monkeypatch.setattr(decomposition, "_run_payload", lambda payload: {"m": 1.0})
+
+    decomposition._run_all([(0, 11), (1, 11), (0, 12), (1, 12)], {0: {}, 1: {}}, ["m"],
+                           workers=1, progress=True)
+
+    err = capsys.readouterr().err
+    assert "replications 2/2" in err and "4/4" in err
+
+
 def test_an_unknown_metric_is_refused_with_the_allowed_ones():
     with pytest.raises(ScenarioError) as error:
         check_metrics(["share_within_sla", "sla_share"])

@@ -33,7 +33,6 @@ from __future__ import annotations
 
 import math
 import os
-import sys
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -52,6 +51,7 @@ from matplotlib.figure import Figure
 
 from scrm_sim.analysis.statistics import METRIC_DIRECTION, mean_ci
 from scrm_sim.errors import Problem, ScenarioError
+from scrm_sim.experiment.progress import RunProgress
 from scrm_sim.experiment.runner import replication_seed
 from scrm_sim.experiment.runs import run_scenario
 from scrm_sim.scenario import Ownership, Scenario
@@ -325,7 +325,7 @@ def decompose(
             differ (rounded up to an even number: antithetic pairs).
         exact_up_to: the largest number of differing groups solved exactly.
         workers: parallel processes (default: one per core).
-        progress: a line on stderr every tenth of the runs.
+        progress: show progress on stderr (as ``compare`` does).
         source: how errors name the scenario.
 
     Raises:
@@ -388,24 +388,44 @@ def _groups(players: Sequence[str], mask: int) -> list[str]:
     return [g for i, g in enumerate(players) if mask >> i & 1]
 
 
+@dataclass(frozen=True)
+class _Job:
+    """One (coalition, seed) run as the progress display sees it.
+
+    A replication is its "point", so the display counts replications done.
+    """
+
+    key: str
+    point: int
+    model: str
+    seed: int
+
+
 def _run_all(jobs: list[tuple[int, int]], data: Mapping[int, dict[str, Any]],
              metrics: list[str], workers: int | None,
              progress: bool) -> dict[tuple[int, int], dict[str, float]]:
     """Run every (coalition, seed) once; values of the metrics per run."""
     payloads = [(data[m], seed, metrics) for m, seed in jobs]
     workers = workers or min(len(jobs), os.cpu_count() or 1)
-    reporter = _Progress(len(jobs), progress)
+    replication = {seed: r for r, seed in enumerate(dict.fromkeys(s for _, s in jobs))}
+    shown = [_Job(f"{m}-{seed}", replication[seed], f"coalition {m}", seed) for m, seed in jobs]
+    reporter = RunProgress(progress, unit="replications")
+    reporter.start(shown, set())
     results: dict[tuple[int, int], dict[str, float]] = {}
-    if workers <= 1:
-        outputs: Iterable[dict[str, float]] = map(_run_payload, payloads)
-        for job, out in zip(jobs, outputs, strict=True):
-            results[job] = out
-            reporter.done()
-        return results
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        for job, out in zip(jobs, pool.map(_run_payload, payloads), strict=True):
-            results[job] = out
-            reporter.done()
+    try:
+        if workers <= 1:
+            outputs: Iterable[dict[str, float]] = map(_run_payload, payloads)
+            for job, job_shown, out in zip(jobs, shown, outputs, strict=True):
+                results[job] = out
+                reporter.finished(job_shown)
+            return results
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            for job, job_shown, out in zip(jobs, shown, pool.map(_run_payload, payloads),
+                                           strict=True):
+                results[job] = out
+                reporter.finished(job_shown)
+    finally:
+        reporter.close()
     return results
 
 
@@ -414,24 +434,6 @@ def _run_payload(payload: tuple[dict[str, Any], int, list[str]]) -> dict[str, fl
     data, seed, metrics = payload
     summary = run_scenario(Scenario.model_validate(data), seed).summary
     return {m: float(summary[m]) for m in metrics}
-
-
-class _Progress:
-    """A line on stderr every tenth of the runs: count, elapsed, time left."""
-
-    def __init__(self, total: int, enabled: bool) -> None:
-        self.total, self.enabled, self.count = total, enabled, 0
-        self.every = max(1, total // 10)
-        self.started = time.perf_counter()
-
-    def done(self) -> None:
-        self.count += 1
-        if not self.enabled or (self.count % self.every and self.count != self.total):
-            return
-        elapsed = time.perf_counter() - self.started
-        left = elapsed / self.count * (self.total - self.count)
-        print(f"decompose: {self.count}/{self.total} runs (elapsed {elapsed:.0f} s, about "
-              f"{left:.0f} s left)", file=sys.stderr, flush=True)
 
 
 # --------------------------------------------------------------------------- tables and figure

@@ -37,10 +37,16 @@ class Run(Protocol):
 
 
 class RunProgress:
-    """Runs done out of planned, by design point; quiet when not ``enabled``."""
+    """Runs done out of planned, by design point; quiet when not ``enabled``.
 
-    def __init__(self, enabled: bool, console: Console | None = None) -> None:
+    ``unit`` names what the runs are grouped by (``points`` of a design; a decomposition
+    counts ``replications``, each a run of every coalition).
+    """
+
+    def __init__(self, enabled: bool, console: Console | None = None,
+                 unit: str = "points") -> None:
         self.enabled = enabled
+        self.unit = unit
         self.console = console or Console(stderr=True)
         self._bar: Progress | None = None
         self._task: TaskID | None = None
@@ -94,12 +100,12 @@ class RunProgress:
     def _refresh(self) -> None:
         assert self._bar is not None
         points_done = self._points - sum(1 for n in self._remaining.values() if n > 0)
-        self._bar.update(self._task, description=f"points {points_done}/{self._points}")
+        self._bar.update(self._task, description=f"{self.unit} {points_done}/{self._points}")
         now = time.perf_counter()
         if not self.console.is_terminal and now - self._last_beat >= HEARTBEAT_SECONDS:
             self._last_beat = now
             task = self._bar.tasks[0]
             left = task.time_remaining
-            self.console.print(f"points {points_done}/{self._points}  runs "
+            self.console.print(f"{self.unit} {points_done}/{self._points}  runs "
                                f"{task.completed:.0f}/{task.total:.0f}"
                                + (f"  about {left:.0f} s left" if left is not None else ""))
