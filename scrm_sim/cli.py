@@ -366,6 +366,10 @@ def _compare(args: argparse.Namespace) -> int:
     if not models or len(set(models)) != len(models):
         raise ScenarioError("--models", [Problem("--models", "give distinct, comma-separated "
                                                  "ownership model names")])
+    if args.decompose and len(models) < 2:
+        raise ScenarioError("--decompose", [Problem("--decompose", (
+            f"decomposes the gap between the two best models, but --models names "
+            f"{len(models)}; give at least two models, or leave out --decompose"))])
     overrides: dict[str, object] = {}  # scenario fields set for every model
     if args.equal_budget is not None:
         overrides["staffing_budget_fte"] = args.equal_budget
@@ -393,11 +397,24 @@ def _compare(args: argparse.Namespace) -> int:
     # the store (summary/, steps/, manifest.json) is what resumes; these are its tables as
     # single files, for spreadsheets and for the figures above
     write_results(out, {"summary": summary, "steps": steps}, figures, None)
+    failed: ScenarioError | None = None
+    crashed: str | None = None
     if args.decompose:
         from scrm_sim.analysis.decomposition import decompose_top_two
 
-        decompose_top_two(out, summary, scenarios, source=args.scenario, master_seed=args.seed,
-                          workers=args.workers, progress=not args.quiet)
+        # the top two are known only now, so the decomposition can fail only after the
+        # comparison has run: its results stay, and the report is written without it
+        kept = f"the comparison's results are kept in {out}/ (the report has no decomposition)"
+        try:
+            decompose_top_two(out, summary, scenarios, source=args.scenario,
+                              master_seed=args.seed, workers=args.workers,
+                              progress=not args.quiet)
+        except ScenarioError as exc:
+            failed = ScenarioError(exc.source, [Problem(f"--decompose: {p.field}",
+                                                        f"{p.message}; {kept}")
+                                                for p in exc.problems])
+        except Exception as exc:  # a run that crashed: not the user's mistake (exit 1)
+            crashed = f"error: --decompose failed ({type(exc).__name__}: {exc}); {kept}"
     if args.report:
         from scrm_sim.analysis.report import build_report
 
@@ -407,6 +424,11 @@ def _compare(args: argparse.Namespace) -> int:
         print(f"wrote {out}/ (summary, steps as CSV and Parquet; comparison.png, "
               f"timeseries.png; the results store summary/, steps/ and manifest.json)",
               file=sys.stderr)
+    if failed is not None:
+        raise failed
+    if crashed is not None:
+        print(crashed, file=sys.stderr)
+        return 1
     return 0
 
 

@@ -312,6 +312,20 @@ def test_decompose_with_one_replication_exits_2_naming_reps(folder, tmp_path, ca
     assert not out.exists()
 
 
+def test_compare_decompose_with_one_model_exits_2_before_running(folder, tmp_path, capsys,
+                                                                 monkeypatch):
+    from scrm_sim.experiment import runs
+
+    monkeypatch.setattr(runs, "compare", lambda *_, **__: pytest.fail("the compare ran"))
+    out = tmp_path / "out"
+
+    code = main(["compare", str(folder / "tiny.yaml"), "--models", "plain_service",
+                 "--decompose", "--out", str(out)])
+
+    user_error(code, capsys, out, "--decompose: decomposes the gap between the two best",
+               "give at least two models")
+
+
 def test_decompose_writes_the_table_the_waterfall_and_a_manifest(folder, tmp_path):
     out = tmp_path / "out"
 
@@ -371,6 +385,26 @@ def test_a_decomposition_on_other_seeds_is_not_shown_in_the_report(compared, tmp
 
     assert load_decomposition(copy) is None
     assert "Where the difference comes from" not in build_report(copy).read_text("utf-8")
+
+
+def test_a_decomposition_that_fails_after_the_compare_exits_2_keeping_the_results(
+        folder, tmp_path, capsys, monkeypatch):
+    def refused(*_: object, **__: object) -> None:
+        raise ScenarioError("tiny.yaml", [decomposition.Problem("budget_fte", "too small")])
+
+    monkeypatch.setattr(decomposition, "decompose_top_two", refused)
+    out = tmp_path / "out"
+
+    code = main(["compare", str(folder / "tiny.yaml"), "--models", "plain_service,quiet_service",
+                 "--reps", "2", "--workers", "1", "--quiet", "--out", str(out), "--decompose",
+                 "--report"])
+
+    err = capsys.readouterr().err
+    assert code == EXIT_USER_ERROR and "Traceback" not in err
+    assert "--decompose: budget_fte: too small" in err
+    assert "the comparison's results are kept" in err
+    assert (out / "summary.csv").is_file()
+    assert "Where the difference comes from" not in (out / "report.html").read_text("utf-8")
 
 
 def test_compare_decomposes_from_the_runner_up_to_the_best_model(compared):
