@@ -10,8 +10,14 @@ import pytest
 import yaml
 
 from scrm_sim.analysis.debate_table import END, START, robustness_table, splice
-from scrm_sim.analysis.robustness import claim_holds, describe, failure_rules, holds_by_world
-from scrm_sim.analysis.statistics import proportion_ci
+from scrm_sim.analysis.robustness import (
+    claim_holds,
+    describe,
+    failure_rules,
+    holds_by_world,
+    neutral_result,
+)
+from scrm_sim.analysis.statistics import mean_ci, proportion_ci
 from scrm_sim.cli import EXIT_USER_ERROR, main
 from scrm_sim.errors import ScenarioError
 from scrm_sim.experiment.designs import sample
@@ -231,6 +237,31 @@ def test_a_robustness_run_reports_the_share_of_worlds_and_the_neutral_comparison
     report = (out / "robustness.md").read_text(encoding="utf-8")
     assert f"Holds in {row['holds']} of 3 worlds" in report
     assert "`ownership.listening.coverage (service_led)` | 0.5 | 0.6 |" in report
+
+
+SERVICE_BEATS_MARKETING = ClaimTest.model_validate(TINY["claim_test"])
+
+
+def neutral_runs(models: list[str]) -> pd.DataFrame:
+    """Neutral runs of the models on three paired seeds (share_within_sla only)."""
+    values = {"marketing_led": [0.50, 0.62, 0.55], "service_led": [0.71, 0.69, 0.80]}
+    return pd.DataFrame([{"ownership": m, "seed": seed, "share_within_sla": values[m][i]}
+                         for i, seed in enumerate((5, 6, 7)) for m in models])
+
+
+def test_a_neutral_run_missing_a_model_of_the_test_is_a_value_error_naming_it():
+    with pytest.raises(ValueError, match="no runs of marketing_led"):
+        neutral_result(neutral_runs(["service_led"]), SERVICE_BEATS_MARKETING)
+
+
+def test_the_neutral_difference_is_the_paired_one_whichever_model_comes_first():
+    # the rival first: the shared paired_differences gives rival − model, read negated
+    _, lines = neutral_result(neutral_runs(["marketing_led", "service_led"]),
+                              SERVICE_BEATS_MARKETING)
+    mean, low, high = mean_ci(np.array([0.71 - 0.50, 0.69 - 0.62, 0.80 - 0.55]))
+
+    assert lines == [f"share_within_sla service_led − marketing_led {mean:+.4f} "
+                     f"[{low:+.4f}, {high:+.4f}]"]
 
 
 def test_the_debate_table_is_spliced_between_its_markers(tmp_path):

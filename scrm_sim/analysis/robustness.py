@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 from sklearn.tree import DecisionTreeClassifier
 
-from scrm_sim.analysis.statistics import mean_ci, proportion_ci
+from scrm_sim.analysis.statistics import paired_differences, proportion_ci
 from scrm_sim.experiment.spec import ClaimTest, split_key
 from scrm_sim.experiment.store import Results, load_results
 
@@ -120,7 +120,19 @@ def neutral_result(summary: pd.DataFrame, test: ClaimTest) -> tuple[str, list[st
     paired difference with its 95% interval (or the spread of the means).
 
     The verdict reads the means; "beyond the noise" when the intervals decide it too.
+
+    Raises:
+        ValueError: a model or metric the test needs has no neutral runs yet (a run that
+            was stopped half-way).
     """
+    lacking = []
+    if missing := sorted(test.models() - set(summary["ownership"])):
+        lacking.append(f"no runs of {', '.join(missing)}")
+    if missing := sorted(test.metrics() - set(summary.columns)):
+        lacking.append(f"no metric {', '.join(missing)}")
+    if lacking:
+        raise ValueError(f"the neutral runs lack what the claim test needs ({'; '.join(lacking)})"
+                         ": the neutral comparison has not finished; run it again to resume")
     means = summary.groupby("ownership")[sorted(test.metrics())].mean()
     holds = claim_holds(test, means)
     sure = _sure(summary, test)
@@ -268,9 +280,16 @@ def _condition(key: str, side: str, value: float) -> str:
 
 def _paired(summary: pd.DataFrame, test: ClaimTest, rival: str) -> tuple[float, float, float]:
     """Mean paired difference (test.model − rival) on test.metric, with its 95% interval."""
-    keys = [k for k in ("point", "seed") if k in summary]
-    wide = summary.pivot_table(index=keys, columns="ownership", values=test.metric)
-    return mean_ci((wide[test.model] - wide[rival]).dropna().to_numpy(float))
+    pairs = paired_differences(summary, test.metric)  # every pair, in order of appearance
+    row = pairs[(pairs["a"] == test.model) & (pairs["b"] == rival)]
+    if not row.empty:
+        return tuple(float(row[c].iloc[0]) for c in ("difference", "low", "high"))
+    row = pairs[(pairs["a"] == rival) & (pairs["b"] == test.model)]
+    if row.empty:
+        raise ValueError(f"no paired runs of {test.model} and {rival} on {test.metric}")
+    # rival − model, negated: the interval's ends swap
+    return (-float(row["difference"].iloc[0]), -float(row["high"].iloc[0]),
+            -float(row["low"].iloc[0]))
 
 
 def _sure(summary: pd.DataFrame, test: ClaimTest) -> str:
