@@ -16,6 +16,8 @@ from scrm_sim.analysis.robustness import (
     failure_rules,
     holds_by_world,
     neutral_result,
+    robustness_markdown,
+    run_scale,
 )
 from scrm_sim.analysis.statistics import mean_ci, proportion_ci
 from scrm_sim.cli import EXIT_USER_ERROR, main
@@ -275,3 +277,43 @@ def test_the_debate_table_is_spliced_between_its_markers(tmp_path):
     text = doc.read_text(encoding="utf-8")
     assert "old table" not in text and text.startswith("intro\n") and text.endswith("rest\n")
     assert "| 19% [7%, 43%] (3 of 16) | fails when x > 1 |" in text
+
+
+def worlds_manifest(overrides: dict) -> dict:
+    return {"experiment": {"overrides": overrides},
+            "scenario_source": str(SCENARIOS / "baseline.yaml")}
+
+
+def test_the_scale_not_set_by_the_overrides_is_read_from_the_resolved_scenario():
+    scale = run_scale(worlds_manifest({"duration_days": 2}), ["demand.volume_multiplier"])
+
+    assert scale == {"duration_days": 2, "customers": 10000}  # baseline: 10,000 customers
+
+
+def test_a_scale_that_varies_between_worlds_is_left_out():
+    scale = run_scale(worlds_manifest({}), ["duration_days", "customers.count@service_led"])
+
+    assert scale == {"duration_days": None, "customers": None}
+
+
+def test_the_report_leaves_out_an_unknown_scale_instead_of_printing_none():
+    row = {"claim": "c", "experiment": "e", "claim_test": "a beats b", "replications": 2,
+           "worlds": 4, "holds": 1, "share": 0.25, "share_low": 0.05, "share_high": 0.7,
+           "parameters": 1, "duration_days": None, "customers": None,
+           "failure_conditions": "it fails in 3 worlds", "neutral": "not run",
+           "neutral_detail": ""}
+
+    text = robustness_markdown({"row": row, "ranges": []})
+
+    assert "over 1 uncertain parameters (below)." in text and "None" not in text
+
+
+def test_the_debate_table_leaves_out_a_scale_its_csv_does_not_record():
+    row = {"experiment": "e", "claim": "c", "claim_test": "a beats b", "worlds": 4,
+           "holds": 1, "share": 0.25, "share_low": 0.05, "share_high": 0.7,
+           "replications": 2, "duration_days": np.nan, "customers": np.nan,
+           "failure_conditions": "x", "neutral": "not run"}
+
+    text = robustness_table(pd.DataFrame([row]))
+
+    assert "(runs of 2 paired replications per world)" in text and "nan" not in text

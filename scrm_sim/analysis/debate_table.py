@@ -30,10 +30,7 @@ def robustness_rows(folder: Path) -> pd.DataFrame:
 
 def robustness_table(rows: pd.DataFrame) -> str:
     """The rows as a Markdown table with the sentence that says what every verdict rests on."""
-    scales = sorted({(int(r.duration_days), int(r.customers), int(r.replications))
-                     for r in rows.itertuples()})
-    scale = "; ".join(f"{d} days, {c:,} customers, {n} paired replications per world"
-                      for d, c, n in scales)
+    scale = "; ".join(dict.fromkeys(_scale(r) for r in rows.itertuples()))
     lines = [
         "Each verdict above rests on the preset values. Below, each claim is tested as a "
         "predicate (`claim_test:` in its experiment) in plausible worlds: a Latin hypercube "
@@ -78,6 +75,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     splice(doc, table)
     print(f"wrote {folder / 'robustness.md'} and its table in {doc}", file=sys.stderr)
     return 0
+
+
+def _scale(row: object) -> str:
+    """'30 days, 3,000 customers, 2 paired replications per world', leaving out what the
+    row does not know (a CSV written before robustness.csv recorded it)."""
+    parts = []
+    if not pd.isna(days := getattr(row, "duration_days", None)):
+        parts.append(f"{float(days):g} days")
+    if not pd.isna(customers := getattr(row, "customers", None)):
+        parts.append(f"{int(customers):,} customers")
+    parts.append(f"{int(row.replications)} paired replications per world")  # type: ignore[attr-defined]
+    return ", ".join(parts)
 
 
 def _cell(value: object) -> str:

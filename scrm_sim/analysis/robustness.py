@@ -142,6 +142,32 @@ def neutral_result(summary: pd.DataFrame, test: ClaimTest) -> tuple[str, list[st
     return verdict, _neutral_lines(summary, test)
 
 
+def run_scale(manifest: dict[str, Any], factors: list[str]) -> dict[str, float | None]:
+    """The worlds' ``duration_days`` and ``customers`` (count): from the experiment's
+    overrides, else from its scenario file as resolved now; None where a factor varies
+    it between worlds or the scenario no longer loads.
+    """
+    from scrm_sim.errors import ScenarioError
+    from scrm_sim.scenario import load_scenario
+
+    overrides = manifest["experiment"].get("overrides") or {}
+    found: dict[str, float | None] = {
+        "duration_days": overrides.get("duration_days"),
+        "customers": (overrides.get("customers") or {}).get("count")}
+    if None in found.values() and manifest.get("scenario_source"):
+        try:
+            scenario = load_scenario(manifest["scenario_source"])
+        except ScenarioError:
+            scenario = None  # moved or changed since: say nothing rather than guess
+        if scenario is not None:
+            found["duration_days"] = found["duration_days"] or scenario.duration_days
+            found["customers"] = found["customers"] or scenario.customers.count
+    for path, key in (("duration_days", "duration_days"), ("customers.count", "customers")):
+        if any(split_key(f)[0] == path for f in factors):
+            found[key] = None  # one value per world, not one for the table
+    return found
+
+
 def robustness_summary(worlds: Results, neutral: Results | None) -> dict[str, Any]:
     """Everything robustness.csv and robustness.md report, as one mapping."""
     experiment = worlds.manifest["experiment"]
@@ -154,7 +180,6 @@ def robustness_summary(worlds: Results, neutral: Results | None) -> dict[str, An
     points = points.loc[holds.index] if len(holds) else points.iloc[:0]
     rules = failure_rules(points, holds)
     share, low, high = proportion_ci(int(holds.sum()), len(holds))
-    overrides = experiment["overrides"]
     row: dict[str, Any] = {
         "experiment": experiment["name"].removesuffix("_worlds"),
         "claim": experiment.get("claim", ""),
@@ -163,8 +188,7 @@ def robustness_summary(worlds: Results, neutral: Results | None) -> dict[str, An
         "share": share, "share_low": low, "share_high": high,
         "parameters": len(keys),
         "replications": experiment["replications"],
-        "duration_days": overrides.get("duration_days"),
-        "customers": (overrides.get("customers") or {}).get("count"),
+        **run_scale(worlds.manifest, keys),
         "failure_conditions": _conditions_text(rules, len(holds), int(holds.sum())),
         "neutral": "not run", "neutral_detail": "",
     }
@@ -207,8 +231,7 @@ def robustness_markdown(found: dict[str, Any]) -> str:
         f"**Claim test.** In a world, the claim holds if {row['claim_test']} "
         f"(on the world's mean over {row['replications']} paired replications).", "",
         f"**Plausible worlds.** {row['worlds']} worlds, a Latin hypercube over "
-        f"{row['parameters']} uncertain parameters (below), {row['duration_days']} days, "
-        f"{row['customers']} customers.", "",
+        f"{row['parameters']} uncertain parameters (below){_scale_text(row)}.", "",
         f"**Holds in {row['holds']} of {row['worlds']} worlds**: "
         f"{_share_text(row)} (95% Wilson interval).", "",
         f"**Where it fails.** {_sentence(row['failure_conditions'])}", "",
@@ -232,6 +255,16 @@ def _sentence(text: str) -> str:
 
 def _and(names: list[str]) -> str:
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def _scale_text(row: dict[str, Any]) -> str:
+    """', 30 days, 3000 customers' (what is known of it), or nothing."""
+    parts = []
+    if row.get("duration_days") is not None and not pd.isna(row["duration_days"]):
+        parts.append(f"{row['duration_days']:g} days")
+    if row.get("customers") is not None and not pd.isna(row["customers"]):
+        parts.append(f"{int(row['customers']):,} customers")
+    return "".join(f", {part}" for part in parts)
 
 
 def _share_text(row: dict[str, Any]) -> str:
