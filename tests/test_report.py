@@ -13,7 +13,7 @@ import yaml
 from scrm_sim.analysis.caveats import find_caveats
 from scrm_sim.analysis.report import (
     Comparison, ReportError, build_report, headline_table, load_comparison, render_html,
-    summary_sentences,
+    staffing_section, summary_sentences,
 )
 from scrm_sim.cli import EXIT_USER_ERROR, main
 
@@ -206,3 +206,22 @@ def test_the_warning_box_escapes_model_names():
     page = render_html(Comparison(summary, pd.DataFrame(), {}, [], None), table,
                        summary_sentences(table, caveats), {}, caveats)
     assert "<script>" not in page and "id='caveats'" in page
+
+
+def staffing_lead(hours: float | None) -> str:
+    company = {} if hours is None else {"contracted_hours_per_week": hours}
+    summary = pd.DataFrame([{"ownership": "hybrid", "fte_budgeted": 10.0, "fte_worked": 9.0,
+                             "staff_hours": 1000.0, "cost": 5000.0}])
+    manifest = {"scenarios": {"hybrid": {"company": company, "duration_days": 3}}}
+    html = "".join(staffing_section(summary, manifest))
+    return html.split("<p id='staffing-lead'>")[1].split("</p>")[0]
+
+
+def test_the_staffing_example_uses_the_company_s_contracted_hours():
+    assert "(35 h); a seat manned on extended hours (112 h a week) is 3.2 FTE" in \
+        staffing_lead(35)
+
+
+def test_the_staffing_example_falls_back_to_a_40_hour_week():
+    assert "(40 h); a seat manned on extended hours (112 h a week) is 2.8 FTE" in \
+        staffing_lead(None)

@@ -401,6 +401,24 @@ def render_html(comparison: Comparison, table: pd.DataFrame, sentences: list[str
     return "\n".join(parts)
 
 
+def contracted_hours(manifest: dict[str, Any]) -> float:
+    """One FTE's hours a week in these results: the scenarios' (or an experiment's
+    overrides') ``company.contracted_hours_per_week`` when they agree on one, else the
+    schema's default (40).
+    """
+    from scrm_sim.scenario.schema import Company
+
+    scenarios = manifest.get("scenarios", {}) or {}
+    companies = [s.get("company") or {} for s in scenarios.values() if isinstance(s, dict)]
+    if not scenarios:
+        companies = [(manifest.get("experiment", {}).get("overrides", {}) or {}).get("company")
+                     or {}]
+    hours = {c.get("contracted_hours_per_week") for c in companies}
+    if len(hours) == 1 and None not in hours:
+        return float(next(iter(hours)))
+    return float(Company.model_fields["contracted_hours_per_week"].default)
+
+
 def staffing_section(summary: pd.DataFrame, manifest: dict[str, Any]) -> list[str]:
     """How much staff each model had: FTE budgeted and worked, staff-hours and cost, and
     whether the models were compared at an equal budget (docs/ODD.md §7.18)."""
@@ -428,8 +446,12 @@ def staffing_section(summary: pd.DataFrame, manifest: dict[str, Any]) -> list[st
                 "part of any difference above is more or fewer people. Compare at an equal "
                 "budget with `scrm-sim compare … --equal-budget FTE`.")
     period = f" over {next(iter(days)):g} days" if len(days) == 1 and None not in days else ""
+    from scrm_sim.scenario.staffing import shift_hours_per_week
+
+    hours, extended = contracted_hours(manifest), shift_hours_per_week("extended")
     parts = ["<h2>Staffing</h2>", f"<p id='staffing-lead'>{esc(lead)} One FTE is one person's "
-             "contracted week; a seat manned on extended hours (112 h a week) is 2.8 FTE.</p>",
+             f"contracted week ({hours:g} h); a seat manned on extended hours "
+             f"({extended:g} h a week) is {extended / hours:.1f} FTE.</p>",
              "<table id='staffing'><tr><th>model</th><th>FTE budgeted</th><th>FTE worked</th>"
              f"<th>staff-hours{esc(period)}</th><th>cost{esc(period)}</th></tr>"]
     for model, row in means.iterrows():
