@@ -24,13 +24,28 @@ class ScenarioError(Exception):
     source: Path | str
     problems: list[Problem] = field(default_factory=list)
 
+    #: what the message says is wrong, before the source's name
+    heading = "invalid scenario"
+
     def __str__(self) -> str:
         return self.report()
 
     def report(self) -> str:
         """Human-readable message naming the file, each field and what is allowed."""
-        lines = [f"error: invalid scenario {self.source}"]
+        lines = [f"error: {self.heading} {self.source}"]
         for problem in self.problems:
             where = problem.field or "(top level)"
             lines.append(f"  {where}: {problem.message}")
         return "\n".join(lines)
+
+
+class ResultsError(ScenarioError):
+    """A results folder that cannot be read as written: damaged, incomplete or read-only."""
+
+    heading = "invalid results"
+
+
+class OutputError(ScenarioError):
+    """An output folder (``--out``) the results cannot be written to."""
+
+    heading = "cannot write results to"

@@ -1,4 +1,8 @@
-"""Write results atomically: every file lands complete or not at all, with a manifest."""
+"""Write results atomically: every file lands complete or not at all, with a manifest.
+
+CSV copies are for spreadsheets, so text that a spreadsheet would run as a formula is
+quoted there (Parquet keeps every value as it was).
+"""
 
 from __future__ import annotations
 
@@ -31,13 +35,19 @@ def write_results(
     With ``manifest`` None no manifest is written (a results store keeps its own).
 
     Everything is first written to a temporary folder beside ``out_dir`` and then
-    renamed into place, so an interrupted job never leaves half-written files.
+    renamed into place, so an interrupted job never leaves half-written files; a folder
+    this call created is removed again if nothing could be written into it.
     """
+    created = not out_dir.exists()
     out_dir.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.tmp-", dir=out_dir.parent))
+    try:
+        staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.tmp-", dir=out_dir.parent))
+    except BaseException:
+        _remove_if_empty(out_dir, created)
+        raise
     try:
         for name, table in tables.items():
-            table.to_csv(staging / f"{name}.csv", index=False)
+            spreadsheet_safe(table).to_csv(staging / f"{name}.csv", index=False)
             table.to_parquet(staging / f"{name}.parquet", index=False)
         for name, figure in figures.items():
             figure.savefig(staging / f"{name}.png", dpi=130, bbox_inches="tight")
@@ -51,8 +61,43 @@ def write_results(
             os.replace(path, target)
             written.append(target)
         return written
+    except BaseException:
+        _remove_if_empty(out_dir, created)
+        raise
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # what spreadsheets read as a formula
+
+
+def spreadsheet_safe(table: pd.DataFrame) -> pd.DataFrame:
+    """``table`` with text cells and headers that start a formula prefixed with ``'``.
+
+    A scenario or model named ``=HYPERLINK(...)`` would otherwise run as a formula when the
+    CSV is opened in a spreadsheet (OWASP's "CSV injection"). Numbers are left alone,
+    including negative ones: only text is quoted.
+    """
+    def quote(value: Any) -> Any:
+        return f"'{value}" if isinstance(value, str) and value.startswith(FORMULA_STARTS) \
+            else value
+
+    text = [c for c in table.columns if table[c].dtype == object or pd.api.types.is_string_dtype(
+        table[c])]
+    if not text and not any(isinstance(c, str) and c.startswith(FORMULA_STARTS)
+                            for c in table.columns):
+        return table
+    safe = table.copy()
+    for column in text:
+        safe[column] = safe[column].map(quote)
+    safe.columns = [quote(c) for c in safe.columns]
+    return safe
+
+
+def _remove_if_empty(folder: Path, created: bool) -> None:
+    """Remove ``folder`` if this job created it and left nothing in it (a failed write)."""
+    if created and folder.is_dir() and not any(folder.iterdir()):
+        folder.rmdir()
 
 
 def provenance() -> dict[str, Any]:

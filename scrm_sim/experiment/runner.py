@@ -42,6 +42,7 @@ from scrm_sim.experiment.progress import RunProgress
 from scrm_sim.experiment.runs import run_scenario
 from scrm_sim.experiment.spec import Experiment, load_experiment, nested, split_key
 from scrm_sim.experiment.store import ResultStore
+from scrm_sim.paths import safe_name
 from scrm_sim.scenario import Scenario, deep_merge
 from scrm_sim.scenario.loading import read_scenario, resolve_ownership, validate_scenario
 
@@ -225,7 +226,7 @@ def run_experiment(
         "design": {"type": experiment.design, "points": points, "salib_problem": problem,
                    "sample_matrix": None if matrix is None else matrix.tolist()},
     }
-    return run_plan(planner, out or Path("results") / experiment.name, manifest,
+    return run_plan(planner, out or Path("results") / safe_name(experiment.name), manifest,
                     executor=executor, workers=workers, progress=progress,
                     flush_every=flush_every)
 

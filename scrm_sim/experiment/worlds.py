@@ -41,6 +41,7 @@ from scrm_sim.experiment.spec import (
     factor_problems,
     load_experiment,
 )
+from scrm_sim.paths import safe_name
 from scrm_sim.scenario import deep_merge, load_scenario
 from scrm_sim.scenario.loading import read_scenario, read_yaml, resolve_ownership
 from scrm_sim.scenario.schema import Ownership, Scenario
@@ -297,7 +298,7 @@ def run_robustness(path: str | Path, *, scale: Scale = "quick", out: Path | None
         raise ScenarioError(path, [Problem("robustness.full", "--robustness full needs a "
                                            "full: block (worlds, replications, overrides)")])
     suffix = "robustness-full" if scale == "full" else "robustness"
-    out = out or Path("results") / experiment.name / suffix
+    out = out or Path("results") / safe_name(experiment.name) / suffix
     out.mkdir(parents=True, exist_ok=True)
     derived = {"worlds": worlds_experiment(experiment, source, scale),
                "neutral": neutral_experiment(experiment, source, path, scale)}
