@@ -1,24 +1,31 @@
 """Command line: ``scrm-sim run | compare | decompose | validate``.
 
-A user's mistake (a bad file, an unknown model, a bad option) prints one clear
-message and exits with status 2, before anything is written.
+A user's mistake (a bad file, an unknown model, a bad option, damaged results, an
+output folder that cannot be written or holds another job's results) prints one clear
+message and exits with status 2, before anything is written. Anything else is a bug in
+scrm_sim: its traceback is shown, with a line saying so, and the status is 1.
 """
 
 from __future__ import annotations
 
 import argparse
-import re
+import os
 import sys
 import time
+import traceback
 from collections.abc import Sequence
 from pathlib import Path
 
 import pandas as pd
 import yaml
 
-from scrm_sim.errors import Problem, ScenarioError
+from scrm_sim.errors import OutputError, Problem, ResultsError, ScenarioError
+from scrm_sim.paths import check_writable, claim_folder, printable, replacing, safe_name
 
 EXIT_USER_ERROR = 2
+EXIT_BUG = 1
+BUG_NOTE = ("this is a bug in scrm_sim, not a mistake in your input: please report it to the "
+            "project's maintainers (its issue tracker), with the command and the traceback above")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -27,12 +34,28 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return args.handler(args)
-    except ScenarioError as exc:
-        print(exc.report(), file=sys.stderr)
+    except ScenarioError as exc:  # the input's, the results' or --out's problem, by field
+        print(printable(exc.report()), file=sys.stderr)
+        return EXIT_USER_ERROR
+    except OSError as exc:
+        if exc.filename is None:  # not about a path the user gave: treat it as a bug below
+            return _bug()
+        # a path the user named (or one inside it) that cannot be read or written
+        print(printable(f"error: cannot use {exc.filename}: {exc.strerror or exc}"),
+              file=sys.stderr)
         return EXIT_USER_ERROR
     except KeyboardInterrupt:
         print("interrupted; nothing further was written", file=sys.stderr)
         return 130
+    except Exception:
+        return _bug()
+
+
+def _bug() -> int:
+    """Show the traceback of the exception being handled, say it is a bug, exit 1."""
+    traceback.print_exc()
+    print(f"error: {BUG_NOTE}", file=sys.stderr)
+    return EXIT_BUG
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -47,6 +70,8 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--seed", type=_non_negative_int, help="override the scenario's seed")
     run.add_argument("--ownership", help="override the scenario's ownership model")
     run.add_argument("--out", type=Path, help="output folder (default results/<name>)")
+    run.add_argument("--force", action="store_true", help="replace an --out folder that "
+                     "holds other results (as a whole, only once this run has finished)")
     run.add_argument("--quiet", action="store_true", help="no progress output")
     run.set_defaults(handler=_run)
 
@@ -61,6 +86,9 @@ def _parser() -> argparse.ArgumentParser:
     compare.add_argument("--equal-budget", type=_positive_float, metavar="FTE",
                          help="staff every model at this many FTE, keeping its structure "
                          "(sets staffing_budget_fte; default: each model's own staffing)")
+    compare.add_argument("--force", action="store_true", help="replace an --out folder that "
+                         "holds other results, or start this comparison afresh (as a whole, "
+                         "only once it has finished)")
     compare.add_argument("--quiet", action="store_true", help="no progress output")
     compare.add_argument("--report", action="store_true",
                          help="also write the HTML report (report.html) into the output folder")
@@ -244,7 +272,8 @@ def _validate(args: argparse.Namespace) -> int:
 
     scenario = load_scenario(args.scenario)
     print(yaml.safe_dump(scenario.model_dump(mode="json"), sort_keys=False), end="")
-    print(f"# valid: {scenario.name} with ownership model {scenario.ownership.name}", file=sys.stderr)
+    print(printable(f"# valid: {scenario.name} with ownership model {scenario.ownership.name}"),
+          file=sys.stderr)
     return 0
 
 
@@ -253,7 +282,7 @@ def _validate_model(args: argparse.Namespace) -> int:
     from scrm_sim.validation import family_verdict, format_table, run_checks, table
 
     if args.out:
-        _check_out(args.out)
+        check_writable(args.out)
     started = time.perf_counter()
     checks = run_checks(full=args.full, progress=not args.quiet)
     verdict = family_verdict(checks)
@@ -278,6 +307,8 @@ def _experiment(args: argparse.Namespace) -> int:
     if args.robustness == "full" and experiment.robustness.full is None:
         raise ScenarioError(args.file, [Problem("robustness.full", "--robustness full needs a "
                                                 "full: block (worlds, replications, overrides)")])
+    # the default folder (and robustness/ under it) is results/<name> as a safe slug
+    check_writable(args.out or Path("results") / safe_name(experiment.name))
     executor = make_executor(args.executor, args.workers, args.scheduler)
     try:
         if args.robustness:
@@ -296,13 +327,29 @@ def _experiment(args: argparse.Namespace) -> int:
 
 
 def _report(args: argparse.Namespace) -> int:
-    from scrm_sim.analysis.report import ReportError, build_report
+    from scrm_sim.analysis.report import ReportError, build_report, load_comparison
 
+    results = printable(str(args.results))
+    if args.out is not None and args.out.is_dir():
+        raise OutputError(printable(str(args.out)), [Problem("--out", (
+            f"is a folder; give the report's file name, e.g. {printable(str(args.out))}"
+            "/report.html"))])
+    try:
+        load_comparison(args.results)  # every damaged file is named before anything is written
+    except ReportError as exc:
+        raise ResultsError(results, [Problem("results", printable(str(exc)))]) from None
+    if args.out is not None:
+        check_writable(args.out.parent)
+    if not os.access(args.results, os.W_OK | os.X_OK):
+        raise ResultsError(results, [Problem("results", (
+            "is read-only; the report writes figures/, report_numbers.csv and "
+            "report_caveats.csv into it. Copy the folder somewhere writable and report that"))])
     try:
         out = build_report(args.results, args.out)
     except ReportError as exc:
-        raise ScenarioError(str(args.results), [Problem("results", str(exc))]) from None
-    print(f"wrote {out} (figures as PNG and SVG in {args.results / 'figures'})", file=sys.stderr)
+        raise ResultsError(results, [Problem("results", printable(str(exc)))]) from None
+    print(printable(f"wrote {out} (figures as PNG and SVG in {args.results / 'figures'})"),
+          file=sys.stderr)
     return 0
 
 
@@ -317,8 +364,9 @@ def _analyse(args: argparse.Namespace) -> int:
         else:
             results = load_results(args.results)
             written = write_analysis(results, args.results)
-    except (FileNotFoundError, ValueError) as exc:
-        raise ScenarioError(str(args.results), [Problem("results", str(exc))]) from None
+    except (FileNotFoundError, ValueError) as exc:  # missing, damaged or truncated files
+        raise ResultsError(printable(str(args.results)),
+                           [Problem("results", printable(str(exc)))]) from None
     for path in written:
         print(f"wrote {path}", file=sys.stderr)
     return 0
@@ -331,8 +379,11 @@ def _run(args: argparse.Namespace) -> int:
 
     overrides = {"ownership": args.ownership} if args.ownership else None
     scenario = load_scenario(args.scenario, overrides)
-    out = args.out or Path("results") / _slug(scenario.name)
-    _check_out(out)
+    out = args.out or Path("results") / safe_name(scenario.name)
+    check_writable(out)
+    # a rerun of the same scenario may rewrite its own folder, never another job's
+    replace = claim_folder(out, lambda m: m.get("command") == "run" and m.get(
+        "scenario_source") == str(args.scenario), force=args.force)
 
     def on_day(day: int, total: int) -> None:
         if not args.quiet and (day % max(1, total // 10) == 0 or day == total):
@@ -349,18 +400,20 @@ def _run(args: argparse.Namespace) -> int:
     manifest = {"command": "run", "scenario_source": str(args.scenario), "seed": result.seed,
                 "wall_seconds": round(result.wall_seconds, 3),
                 "scenario": scenario.model_dump(mode="json")}
-    write_results(out, tables, {}, manifest)
+    if replace:
+        with replacing(out) as staging:
+            write_results(staging, tables, {}, manifest)
+    else:
+        write_results(out, tables, {}, manifest)
     if not args.quiet:
         _print_summary(pd.DataFrame([{"ownership": result.ownership, **result.summary}]))
-        print(f"wrote {out}/ (summary, steps as CSV and Parquet; manifest.json) in "
+        print(f"wrote {printable(str(out))}/ (summary, steps as CSV and Parquet; manifest.json) in "
               f"{result.wall_seconds:.1f} s", file=sys.stderr)
     return 0
 
 
 def _compare(args: argparse.Namespace) -> int:
-    from scrm_sim.analysis.plots import comparison_figure, over_time_figure
-    from scrm_sim.experiment.output import write_results
-    from scrm_sim.experiment.runs import RunsFailed, compare, load_models
+    from scrm_sim.experiment.runs import load_models
 
     models = [m.strip() for m in args.models.split(",") if m.strip()]
     if not models or len(set(models)) != len(models):
@@ -381,15 +434,41 @@ def _compare(args: argparse.Namespace) -> int:
                         else p for p in exc.problems]
         raise
     first = next(iter(scenarios.values()))
-    out = args.out or Path("results") / f"{_slug(first.name)}-compare"
-    _check_out(out)
+    out = args.out or Path("results") / f"{safe_name(first.name)}-compare"
+    check_writable(out)
+    # its own store (same command and scenario) resumes; another job's folder is refused
+    replace = claim_folder(out, lambda m: m.get("command") == "compare" and m.get(
+        "scenario_source") == str(args.scenario), force=args.force)
+    if replace:
+        with replacing(out) as staging:  # the old folder stays whole until this one is done
+            code, failed = _compare_into(args, staging, models, overrides, scenarios, shown=out)
+    else:
+        code, failed = _compare_into(args, out, models, overrides, scenarios, shown=out)
+    if failed is not None:  # raised only now, so a replaced folder holds the comparison
+        raise failed
+    return code
+
+
+def _compare_into(args: argparse.Namespace, out: Path, models: list[str],
+                  overrides: dict[str, object], scenarios: dict, *,
+                  shown: Path) -> tuple[int, ScenarioError | None]:
+    """Run the comparison into ``out``; messages name ``shown``, where it ends up.
+
+    Returns the exit status and the decomposition's error, if it failed after the
+    comparison's results were written (the caller raises it).
+    """
+    from scrm_sim.analysis.plots import comparison_figure, over_time_figure
+    from scrm_sim.experiment.output import write_results
+    from scrm_sim.experiment.runs import RunsFailed, compare
+
+    first = next(iter(scenarios.values()))
     try:
         summary, steps = compare(args.scenario, args.reps, models=models, overrides=overrides,
                                  master_seed=args.seed, workers=args.workers,
                                  progress=not args.quiet, out=out)
     except RunsFailed as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
+        print(printable(f"error: {str(exc).replace(str(out), str(shown))}"), file=sys.stderr)
+        return 1, None
     figures = {"comparison": comparison_figure(summary, models, first.name)}
     over_time = over_time_figure(steps, models, first.name)
     if over_time is not None:
@@ -404,7 +483,7 @@ def _compare(args: argparse.Namespace) -> int:
 
         # the top two are known only now, so the decomposition can fail only after the
         # comparison has run: its results stay, and the report is written without it
-        kept = f"the comparison's results are kept in {out}/ (the report has no decomposition)"
+        kept = f"the comparison's results are kept in {shown}/ (the report has no decomposition)"
         try:
             decompose_top_two(out, summary, scenarios, source=args.scenario,
                               master_seed=args.seed, workers=args.workers,
@@ -418,18 +497,17 @@ def _compare(args: argparse.Namespace) -> int:
     if args.report:
         from scrm_sim.analysis.report import build_report
 
-        print(f"wrote {build_report(out)}", file=sys.stderr)
+        build_report(out)
+        print(printable(f"wrote {shown / 'report.html'}"), file=sys.stderr)
     if not args.quiet:
         _print_summary(summary)
-        print(f"wrote {out}/ (summary, steps as CSV and Parquet; comparison.png, "
+        print(f"wrote {printable(str(shown))}/ (summary, steps as CSV and Parquet; comparison.png, "
               f"timeseries.png; the results store summary/, steps/ and manifest.json)",
               file=sys.stderr)
-    if failed is not None:
-        raise failed
     if crashed is not None:
-        print(crashed, file=sys.stderr)
-        return 1
-    return 0
+        print(printable(crashed), file=sys.stderr)
+        return 1, failed
+    return 0, failed
 
 
 def _decompose(args: argparse.Namespace) -> int:
@@ -439,6 +517,8 @@ def _decompose(args: argparse.Namespace) -> int:
     if args.a == args.b:
         raise ScenarioError("B", [Problem("B", f"is the same model as A ({args.a!r}); give two "
                                           "different ownership models")])
+    if args.out is not None:  # before the metric check, which runs a one-hour probe
+        check_writable(args.out)
     metrics = [m.strip() for m in args.metrics.split(",") if m.strip()]
     check_metrics(metrics)
     scenarios = {}
@@ -450,9 +530,9 @@ def _decompose(args: argparse.Namespace) -> int:
                 Problem(which if p.field == "ownership" else p.field, p.message)
                 for p in exc.problems]) from None
     scenario = scenarios["A"]
-    out = args.out or Path("results") / f"{_slug(scenario.name)}-decompose-{_slug(args.a)}-vs-" \
-        f"{_slug(args.b)}"
-    _check_out(out)
+    out = args.out or Path("results") / f"{safe_name(scenario.name)}-decompose-" \
+        f"{safe_name(args.a)}-vs-{safe_name(args.b)}"
+    check_writable(out)
     result = decompose(scenario, scenario.ownership, scenarios["B"].ownership, metrics=metrics,
                        replications=args.reps, master_seed=args.seed,
                        permutations=args.permutations, workers=args.workers,
@@ -464,16 +544,11 @@ def _decompose(args: argparse.Namespace) -> int:
         with pd.option_context("display.float_format", "{:,.4f}".format, "display.width", 120):
             print(shown.pivot_table(index="group", columns="metric", values="mean",
                                     sort=False).to_string())
-        print(f"wrote {out}/ (decomposition.csv, decomposition.png, manifest.json): "
+        print(f"wrote {printable(str(out))}/ (decomposition.csv, decomposition.png, "
+              f"manifest.json): "
               f"{result.method}, {result.runs} runs in {result.wall_seconds:.0f} s",
               file=sys.stderr)
     return 0
-
-
-def _check_out(out: Path) -> None:
-    """Fail before running if the output folder cannot be one."""
-    if out.exists() and not out.is_dir():
-        raise ScenarioError(str(out), [Problem("--out", "exists and is not a folder")])
 
 
 def _print_summary(summary: pd.DataFrame) -> None:
@@ -482,11 +557,7 @@ def _print_summary(summary: pd.DataFrame) -> None:
     columns = [c for c in columns if c in summary]
     table = summary.groupby("ownership", sort=False)[columns].mean()
     with pd.option_context("display.float_format", "{:,.3f}".format, "display.width", 120):
-        print(table.to_string())
-
-
-def _slug(name: str) -> str:
-    return re.sub(r"[^A-Za-z0-9_.-]+", "-", name).strip("-") or "scenario"
+        print(printable(table.to_string()))  # model names are the user's text
 
 
 if __name__ == "__main__":

@@ -27,6 +27,7 @@ import base64
 import html
 import io
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -38,6 +39,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 from matplotlib.colors import to_rgba
 from matplotlib.figure import Figure
 
@@ -91,7 +93,14 @@ def load_comparison(path: Path) -> Comparison:
         raise ReportError(f"{path} is not a folder; give the results folder of "
                           "scrm-sim compare or scrm-sim experiment")
     manifest_path = path / "manifest.json"
-    manifest = json.loads(manifest_path.read_text(encoding="utf-8")) if manifest_path.is_file() else {}
+    try:
+        manifest = (json.loads(manifest_path.read_text(encoding="utf-8"))
+                    if manifest_path.is_file() else {})
+    except (OSError, ValueError) as exc:  # truncated, not JSON, not UTF-8, unreadable
+        raise ReportError(f"{manifest_path} is damaged and cannot be read ({exc}); rerun the "
+                          "job, or restore the file") from None
+    if not isinstance(manifest, dict):
+        raise ReportError(f"{manifest_path} is damaged: it holds no manifest (a JSON object)")
     version = manifest.get("scrm_sim_version")
     if version and version.split(".")[0] != scrm_sim.__version__.split(".")[0]:
         raise ReportError(f"{path} was written by scrm_sim {version}; this is "
@@ -100,7 +109,7 @@ def load_comparison(path: Path) -> Comparison:
     if (path / "summary").is_dir():
         from scrm_sim.experiment.store import load_results
 
-        results = load_results(path)
+        results = _read(path / "summary", lambda: load_results(path))
         summary, steps, factors = results.summary, results.steps, [
             f["path"] for f in manifest.get("experiment", {}).get("factors", [])]
         planned = manifest.get("runs_planned")
@@ -111,9 +120,10 @@ def load_comparison(path: Path) -> Comparison:
                        + (", the experiment may still be running" if manifest.get(
                            "status") == "running" else "") + ". Figures show finished runs only.")
     elif (path / "summary.parquet").is_file():
-        summary = pd.read_parquet(path / "summary.parquet")
-        steps = (pd.read_parquet(path / "steps.parquet") if (path / "steps.parquet").is_file()
-                 else pd.DataFrame())
+        summary = _read(path / "summary.parquet",
+                        lambda: pd.read_parquet(path / "summary.parquet"))
+        steps = (_read(path / "steps.parquet", lambda: pd.read_parquet(path / "steps.parquet"))
+                 if (path / "steps.parquet").is_file() else pd.DataFrame())
         factors = []
     else:
         raise ReportError(f"{path} holds no results (no summary.parquet or summary/); run "
@@ -123,7 +133,30 @@ def load_comparison(path: Path) -> Comparison:
     if summary["ownership"].nunique() < 2:
         raise ReportError(f"{path} has results for one ownership model only; a comparison "
                           "needs two or more")
+    if "ownership" not in summary:
+        raise ReportError(f"{path} is damaged: its summary has no ownership column")
     return Comparison(summary, steps, manifest, factors, partial)
+
+
+def _read[T](where: Path, read: Callable[[], T]) -> T:
+    """``read()``, with a damaged or unreadable file reported as a ReportError naming it."""
+    try:
+        return read()
+    except (OSError, ValueError, pa.ArrowException) as exc:  # corrupt, truncated, unreadable
+        raise ReportError(f"{_damaged_file(where)} is damaged or truncated and cannot be read "
+                          f"({type(exc).__name__}: {exc}); rerun the job") from None
+
+
+def _damaged_file(where: Path) -> Path:
+    """The first Parquet file under ``where`` that does not open, else ``where`` itself."""
+    import pyarrow.parquet as pq
+
+    for part in sorted(where.rglob("*.parquet")) if where.is_dir() else []:
+        try:
+            pq.ParquetFile(part)
+        except (OSError, ValueError, pa.ArrowException):
+            return part
+    return where
 
 
 # ------------------------------------------------------------------------- numbers
@@ -286,7 +319,7 @@ def build_report(path: Path, out: Path | None = None, *,
     from scrm_sim.analysis.decomposition import load_decomposition, waterfall_figure
 
     comparison = load_comparison(path)
-    decomposition = load_decomposition(path)
+    decomposition = _read(path / "decomposition", lambda: load_decomposition(path))
     summary = comparison.summary
     models = list(dict.fromkeys(summary["ownership"]))
     table = headline_table(summary)
@@ -314,8 +347,11 @@ def build_report(path: Path, out: Path | None = None, *,
     out = out or path / "report.html"
     document = render_html(comparison, table, sentences, embedded, caveats, decomposition)
     staging = out.with_name(f".{out.name}.tmp")
-    staging.write_text(document, encoding="utf-8")
-    staging.replace(out)
+    try:
+        staging.write_text(document, encoding="utf-8")
+        staging.replace(out)
+    finally:  # a report that could not be put in place leaves no temporary file behind
+        staging.unlink(missing_ok=True)
     (path / "report_numbers.csv").write_text(table.to_csv(index=False), encoding="utf-8")
     (path / "report_caveats.csv").write_text(caveats.checks.to_csv(index=False),
                                              encoding="utf-8")
