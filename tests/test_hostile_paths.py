@@ -239,6 +239,21 @@ def test_a_compare_into_a_run_folder_is_refused_before_any_run(
     assert listing(out) == before
 
 
+def test_compare_with_force_replaces_a_run_folder_by_its_own_results_store(
+    tmp_path: Path
+) -> None:
+    scenario, out = scenario_file(tmp_path), tmp_path / "out"
+    assert main(["run", str(scenario), "--quiet", "--out", str(out)]) == 0
+
+    assert main(["compare", str(scenario), "--models", MODELS, "--reps", "1", "--workers", "1",
+                 "--quiet", "--force", "--out", str(out)]) == 0
+
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["command"] == "compare" and manifest["status"] == "complete"
+    assert len(pd.read_parquet(out / "summary.parquet")) == 2  # the run's single row is gone
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "scenario-tiny.yaml"]
+
+
 # ------------------------------------------------------------------- report, damaged results
 
 
