@@ -1,0 +1,125 @@
+"""Experiments stay honest under hostile use (issue 14, classes 4 to 6).
+
+A results folder belongs to one experiment; result rows hold validated values; failed
+runs make the command fail; workers die with the experiment; the public API takes the
+seeds and settings that peer tools pass.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+import yaml
+
+from scrm_sim import load_results
+from scrm_sim.cli import main
+from scrm_sim.experiment import runner
+
+from .conftest import SCENARIOS
+
+TINY = {
+    "name": "tiny",
+    "scenario": str(SCENARIOS / "baseline.yaml"),
+    "overrides": {"duration_days": 2, "customers": {"count": 300, "prospects": 100}},
+    "models": ["marketing_led", "hybrid"],
+    "factors": [{"path": "company.culture", "values": [0.2, 0.8]}],
+    "replications": 1,
+    "seed": 5,
+}
+
+
+def write(tmp_path: Path, data: dict, name: str = "exp.yaml") -> Path:
+    path = tmp_path / name
+    path.write_text(yaml.safe_dump(data), encoding="utf-8")
+    return path
+
+
+def experiment(path: Path, out: Path, *extra: str) -> int:
+    return main(["experiment", str(path), "--out", str(out), "--workers", "1", "--quiet",
+                 *extra])
+
+
+def stored_rows(out: Path) -> int:
+    return len(load_results(out, steps=False).summary)
+
+
+# ------------------------------------------------------- a folder holds one experiment
+
+
+@pytest.mark.parametrize("edit", [
+    {"replications": 2},
+    {"models": ["marketing_led", "service_led"]},
+    {"factors": [{"path": "company.culture", "values": [0.2, 0.5]}]},
+    {"overrides": {"duration_days": 1, "customers": {"count": 300, "prospects": 100}}},
+    {"seed": 6},
+])
+def test_an_edited_experiment_is_refused_into_the_folder_of_the_original(
+        tmp_path, capsys, edit):
+    out = tmp_path / "out"
+    assert experiment(write(tmp_path, TINY), out) == 0
+    manifest = (out / "manifest.json").read_text()
+    capsys.readouterr()
+
+    assert experiment(write(tmp_path, {**TINY, **edit}, "edited.yaml"), out) == 2
+
+    message = capsys.readouterr().err
+    assert "--out" in message and "another experiment" in message
+    assert "choose another --out" in message and "move that folder away" in message
+    assert "Traceback" not in message
+    assert (out / "manifest.json").read_text() == manifest and stored_rows(out) == 4
+
+
+def test_the_same_experiment_resumes_even_renamed_or_redescribed(tmp_path, monkeypatch):
+    out = tmp_path / "out"
+    assert experiment(write(tmp_path, TINY), out) == 0
+    executed = []
+    original = runner.execute_run
+    monkeypatch.setattr(runner, "execute_run", lambda p: executed.append(p) or original(p))
+
+    renamed = {**TINY, "name": "renamed", "description": "same runs, new words"}
+    assert experiment(write(tmp_path, renamed, "renamed.yaml"), out) == 0
+
+    assert executed == [] and stored_rows(out) == 4
+
+
+def test_a_folder_from_before_content_keys_resumes_when_its_experiment_is_the_same(tmp_path):
+    out = tmp_path / "out"
+    path = write(tmp_path, TINY)
+    assert experiment(path, out) == 0
+    manifest = json.loads((out / "manifest.json").read_text())
+    del manifest["content_key"]
+    (out / "manifest.json").write_text(json.dumps(manifest))
+
+    assert experiment(path, out) == 0
+    assert experiment(write(tmp_path, {**TINY, "seed": 9}, "edited.yaml"), out) == 2
+
+
+# ------------------------------------------------------------- rows hold validated values
+
+
+def test_a_quoted_number_among_factor_levels_is_stored_as_the_number(tmp_path):
+    quoted = {**TINY, "factors": [{"path": "company.culture", "values": [0.2, "0.8"]}]}
+    out = tmp_path / "out"
+
+    assert experiment(write(tmp_path, quoted), out) == 0
+
+    levels = load_results(out, steps=False).summary["company.culture"]
+    assert levels.dtype == np.float64 and sorted(set(levels)) == [0.2, 0.8]
+
+
+# ------------------------------------------------------------------ failures are counted
+
+
+def test_an_experiment_whose_runs_fail_exits_1_saying_how_many_and_where(tmp_path, capsys):
+    out = tmp_path / "out"
+    failing = {**TINY, "run_timeout_seconds": 1e-9}
+
+    assert experiment(write(tmp_path, failing), out) == 1
+
+    message = capsys.readouterr().err
+    assert "4 of 4 runs failed" in message and str(out / "failures") in message
+    assert len(load_results(out).failures) == 4
+    assert json.loads((out / "manifest.json").read_text())["status"] == "partial"
