@@ -17,6 +17,9 @@ import yaml
 from scrm_sim import load_results
 from scrm_sim.cli import main
 from scrm_sim.experiment import runner
+from scrm_sim.experiment.runs import compare, run_scenario
+from scrm_sim.model import SCRMModel
+from scrm_sim.scenario import load_scenario
 
 from .conftest import SCENARIOS
 
@@ -44,6 +47,12 @@ def experiment(path: Path, out: Path, *extra: str) -> int:
 
 def stored_rows(out: Path) -> int:
     return len(load_results(out, steps=False).summary)
+
+
+@pytest.fixture
+def tiny_scenario():
+    return load_scenario(SCENARIOS / "baseline.yaml",
+                         {"duration_days": 1, "customers": {"count": 300, "prospects": 100}})
 
 
 # ------------------------------------------------------- a folder holds one experiment
@@ -123,3 +132,41 @@ def test_an_experiment_whose_runs_fail_exits_1_saying_how_many_and_where(tmp_pat
     assert "4 of 4 runs failed" in message and str(out / "failures") in message
     assert len(load_results(out).failures) == 4
     assert json.loads((out / "manifest.json").read_text())["status"] == "partial"
+
+
+# ---------------------------------------------------------------------------- public API
+
+
+@pytest.mark.parametrize("seed", [np.int64(5), np.int32(5), np.uint64(5)])
+def test_numpy_integer_seeds_give_the_run_of_the_plain_integer(tiny_scenario, seed):
+    plain = run_scenario(tiny_scenario, 5).summary
+    np.testing.assert_equal(run_scenario(tiny_scenario, seed).summary, plain)  # NaN == NaN
+    assert SCRMModel(tiny_scenario, seed=seed).rng.random() == SCRMModel(
+        tiny_scenario, seed=5).rng.random()
+
+
+@pytest.mark.parametrize("seed", [-1, 2.5, "5", True])
+def test_a_seed_that_is_not_a_non_negative_integer_is_refused_clearly(tiny_scenario, seed):
+    with pytest.raises(ValueError, match="seed must be a non-negative integer"):
+        SCRMModel(tiny_scenario, seed=seed)
+    with pytest.raises(ValueError, match="seed must be a non-negative integer"):
+        run_scenario(tiny_scenario, seed)
+    with pytest.raises(ValueError, match="master_seed must be a non-negative integer"):
+        compare({"hybrid": tiny_scenario}, 1, master_seed=seed, workers=1, progress=False)
+
+
+def test_compare_takes_a_numpy_master_seed(tiny_scenario, tmp_path):
+    summary, _ = compare({"hybrid": tiny_scenario}, 1, master_seed=np.int64(3), workers=1,
+                         progress=False, out=tmp_path / "out")
+    assert summary["seed"].tolist() == [runner.replication_seed(3, 0, 0)]
+
+
+def test_dask_scheduler_address_is_used_when_no_scheduler_is_given(tmp_path, capsys,
+                                                                   monkeypatch):
+    monkeypatch.setenv("DASK_SCHEDULER_ADDRESS", "tcp://127.0.0.1:9")  # nothing listens
+
+    status = experiment(write(tmp_path, TINY), tmp_path / "out", "--executor", "dask")
+
+    message = capsys.readouterr().err
+    assert status == 2 and "DASK_SCHEDULER_ADDRESS" in message and "127.0.0.1:9" in message
+    assert not (tmp_path / "out").exists()

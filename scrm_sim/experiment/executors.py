@@ -61,7 +61,8 @@ class DaskExecutor:
     """Runs on a Dask cluster: an existing scheduler's address, or a local cluster."""
 
     def __init__(self, scheduler: str | None = None, workers: int | None = None,
-                 client: Any = None, connect_timeout: float = 5.0) -> None:
+                 client: Any = None, connect_timeout: float = 5.0,
+                 origin: str = "--scheduler") -> None:
         from dask.distributed import Client, LocalCluster
 
         self._cluster = None
@@ -71,8 +72,8 @@ class DaskExecutor:
             try:
                 self.client = Client(scheduler, timeout=connect_timeout)
             except (OSError, TimeoutError, ValueError) as exc:
-                raise ScenarioError("--scheduler", [Problem(
-                    "--scheduler", f"no Dask scheduler answers at {scheduler!r} ({exc}); "
+                raise ScenarioError(origin, [Problem(
+                    origin, f"no Dask scheduler answers at {scheduler!r} ({exc}); "
                     "start one (dask scheduler) or use --executor local")]) from None
         else:
             self._cluster = LocalCluster(n_workers=workers or os.cpu_count() or 1,

@@ -231,8 +231,15 @@ def execute_run(payload: dict[str, Any]) -> dict[str, Any]:
 
 
 def make_executor(kind: str, workers: int | None, scheduler: str | None) -> Executor:
-    """The executor named on the command line (connects to a scheduler at once)."""
+    """The executor named on the command line (connects to a scheduler at once).
+
+    ``dask`` without ``--scheduler`` connects to ``DASK_SCHEDULER_ADDRESS`` when it is set
+    (Dask's own convention, e.g. on a cluster's login node), else starts a local cluster.
+    """
     if kind == "dask":
+        if not scheduler and os.environ.get("DASK_SCHEDULER_ADDRESS"):
+            return DaskExecutor(os.environ["DASK_SCHEDULER_ADDRESS"], workers,
+                                origin="DASK_SCHEDULER_ADDRESS")
         return DaskExecutor(scheduler, workers)
     if scheduler:
         raise ScenarioError("--scheduler", [Problem("--scheduler",
