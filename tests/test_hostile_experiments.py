@@ -8,9 +8,15 @@ seeds and settings that peer tools pass.
 from __future__ import annotations
 
 import json
+import os
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import numpy as np
+import psutil
 import pytest
 import yaml
 
@@ -170,3 +176,41 @@ def test_dask_scheduler_address_is_used_when_no_scheduler_is_given(tmp_path, cap
     message = capsys.readouterr().err
     assert status == 2 and "DASK_SCHEDULER_ADDRESS" in message and "127.0.0.1:9" in message
     assert not (tmp_path / "out").exists()
+
+
+# ------------------------------------------------------------------------------ orphans
+
+
+def _workers_after_kill(tmp_path: Path, *executor: str) -> list[psutil.Process]:
+    """Start an experiment with two workers, kill -9 its main process alone once the
+    workers exist, and return the workers still alive a few seconds later."""
+    long = {**TINY, "factors": [{"path": "company.culture", "values": [0.1, 0.3, 0.5, 0.7]}],
+            "replications": 5}
+    command = [sys.executable, "-m", "scrm_sim.cli", "experiment", str(write(tmp_path, long)),
+               "--out", str(tmp_path / "out"), "--workers", "2", "--quiet", *executor]
+    process = subprocess.Popen(command, stderr=subprocess.DEVNULL)
+    main_process = psutil.Process(process.pid)
+    deadline = time.time() + 60
+    workers: list[psutil.Process] = []
+    while time.time() < deadline and len(workers) < 2:
+        workers = [p for p in main_process.children(recursive=True)
+                   if "resource_tracker" not in " ".join(p.cmdline())]
+        time.sleep(0.2)
+    assert len(workers) >= 2, "the workers never started"
+    time.sleep(1.0)  # let them take work
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait()
+    _, alive = psutil.wait_procs(workers, timeout=5)
+    for survivor in alive:  # do not leave them behind if the test fails
+        survivor.kill()
+    return alive
+
+
+@pytest.mark.slow
+def test_local_pool_workers_exit_when_the_main_process_is_killed(tmp_path):
+    assert _workers_after_kill(tmp_path) == []
+
+
+@pytest.mark.slow
+def test_dask_local_cluster_workers_exit_when_the_main_process_is_killed(tmp_path):
+    assert _workers_after_kill(tmp_path, "--executor", "dask") == []
