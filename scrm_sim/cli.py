@@ -296,7 +296,7 @@ def _validate_model(args: argparse.Namespace) -> int:
 
 
 def _experiment(args: argparse.Namespace) -> int:
-    from scrm_sim.experiment.runner import make_executor, run_experiment
+    from scrm_sim.experiment.runner import failure_note, make_executor, run_experiment
     from scrm_sim.experiment.spec import load_experiment
     from scrm_sim.experiment.worlds import run_robustness
 
@@ -321,9 +321,11 @@ def _experiment(args: argparse.Namespace) -> int:
         executor.close()
     if not args.quiet:
         print(f"results in {out}/ (load with scrm_sim.load_results)", file=sys.stderr)
-    if args.analyse:
-        return _analyse(argparse.Namespace(results=Path(out)))
-    return 0
+    failed = failure_note(Path(out))  # failed runs are counted: exit 1, not "complete"
+    if failed:
+        print(failed, file=sys.stderr)
+    status = _analyse(argparse.Namespace(results=Path(out))) if args.analyse else 0
+    return 1 if failed else status
 
 
 def _report(args: argparse.Namespace) -> int:

@@ -4,11 +4,21 @@ Both take a picklable function and payloads (a resolved scenario as data, and a 
 never a model) and yield each payload with its result or the exception it raised, in
 completion order. Only a bounded number of runs is in flight at once, so a 10^5-run
 experiment does not hold every payload in memory.
+
+Workers never outlive the experiment: whatever kills the main process (kill -9, the OOM
+killer), each local pool worker exits with it (:func:`exit_with_parent`). Dask's local
+cluster needs nothing of ours: its worker processes watch a pipe from the main process
+(distributed's ``AsyncProcess``) and exit when it closes.
 """
 
 from __future__ import annotations
 
+import ctypes
 import os
+import signal
+import sys
+import threading
+import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from typing import Any, Protocol
@@ -17,6 +27,44 @@ from scrm_sim.errors import Problem, ScenarioError
 
 Outcome = tuple[dict[str, Any], Any]  # (payload, result or exception)
 IN_FLIGHT_PER_WORKER = 4
+PARENT_POLL_SECONDS = 0.5
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
+
+
+def exit_with_parent(parent: int) -> None:
+    """Pool worker initializer: end this worker when the process ``parent`` dies.
+
+    On Linux the kernel sends SIGKILL when the worker's own parent dies (prctl
+    PR_SET_PDEATHSIG). Everywhere, a daemon thread also checks every half second that
+    the worker's parent is unchanged and ``parent`` still exists: that covers other
+    systems, a forkserver between the two, and a parent that died before the prctl call.
+    """
+    if sys.platform.startswith("linux"):
+        try:
+            ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        except (OSError, AttributeError):
+            pass  # no prctl: the thread below still does it
+    first = os.getppid()
+
+    def orphaned() -> bool:
+        if os.getppid() != first:
+            return True
+        try:
+            os.kill(parent, 0)  # signal 0: only asks whether the process exists
+        except ProcessLookupError:
+            return True
+        except PermissionError:
+            pass  # exists, owned by someone else (cannot be ours, but do not guess)
+        return False
+
+    def watch() -> None:
+        while not orphaned():
+            time.sleep(PARENT_POLL_SECONDS)
+        os._exit(1)  # no cleanup: the parent that would collect our results is gone
+
+    if orphaned():
+        os._exit(1)
+    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
 
 
 class Executor(Protocol):
@@ -49,7 +97,8 @@ class LocalExecutor:
                     yield payload, exc
             return
         # A fresh pool per call: a pool broken by a crashed worker never outlives its round.
-        with ProcessPoolExecutor(max_workers=self.workers) as pool:
+        with ProcessPoolExecutor(max_workers=self.workers, initializer=exit_with_parent,
+                                 initargs=(os.getpid(),)) as pool:
             yield from _bounded(lambda p: pool.submit(fn, p), payloads,
                                 self.workers * IN_FLIGHT_PER_WORKER)
 
@@ -61,7 +110,8 @@ class DaskExecutor:
     """Runs on a Dask cluster: an existing scheduler's address, or a local cluster."""
 
     def __init__(self, scheduler: str | None = None, workers: int | None = None,
-                 client: Any = None, connect_timeout: float = 5.0) -> None:
+                 client: Any = None, connect_timeout: float = 5.0,
+                 origin: str = "--scheduler") -> None:
         from dask.distributed import Client, LocalCluster
 
         self._cluster = None
@@ -71,8 +121,8 @@ class DaskExecutor:
             try:
                 self.client = Client(scheduler, timeout=connect_timeout)
             except (OSError, TimeoutError, ValueError) as exc:
-                raise ScenarioError("--scheduler", [Problem(
-                    "--scheduler", f"no Dask scheduler answers at {scheduler!r} ({exc}); "
+                raise ScenarioError(origin, [Problem(
+                    origin, f"no Dask scheduler answers at {scheduler!r} ({exc}); "
                     "start one (dask scheduler) or use --executor local")]) from None
         else:
             self._cluster = LocalCluster(n_workers=workers or os.cpu_count() or 1,

@@ -13,6 +13,11 @@ The key of a run is a hash of its resolved scenario, the package version, the mo
 code (:func:`model_fingerprint`) and the seed: an unchanged run is never run twice, a
 changed scenario or version reruns. A results folder written by another version of the
 model's code is refused rather than resumed, so results of two models never mix.
+
+A results folder is also keyed by the experiment's content (:func:`content_key`): its
+runs' settings and every resolved scenario, not its name or description. Rerunning the
+same experiment resumes; rerunning an edited one into the same folder is refused, so the
+folder never holds the runs of two experiments under one manifest.
 """
 
 from __future__ import annotations
@@ -88,6 +93,46 @@ def model_fingerprint() -> str:
             digest.update(source.relative_to(package).as_posix().encode())
             digest.update(source.read_bytes())
     return digest.hexdigest()[:16]
+
+
+# Experiment fields that change nothing a run computes or which runs are planned: what it
+# is called and claims, how it is shown and analysed, where its scenario file lies (the
+# resolved scenarios are hashed instead), and how long a run may take.
+PRESENTATION = frozenset({"name", "description", "claim", "source", "figure_metrics",
+                          "claim_test", "robustness", "scenario", "run_timeout_seconds"})
+
+
+def content_key(planner: Planner | ModelPlanner) -> str:
+    """Hash of what an experiment computes: its non-presentation fields and the resolved
+    scenario of every (design point, model). Equal keys mean a results folder may resume."""
+    experiment = planner.experiment
+    fields = {k: v for k, v in experiment.model_dump(mode="json").items()
+              if k not in PRESENTATION}
+    scenarios = [[point, model, planner.scenario(point, model)]
+                 for point in range(len(planner.points)) for model in experiment.models]
+    text = json.dumps({"experiment": fields, "scenarios": scenarios}, sort_keys=True,
+                      default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:20]
+
+
+def validated_point(planner: Planner | ModelPlanner, point: int, model: str) -> dict[str, Any]:
+    """A design point's values as the scenario schema validated them (a quoted number
+    becomes the number; an integer field's level is rounded), for the result rows.
+
+    A parameter limited to another model (``path@other``) is read from that model's
+    scenario; a value the schema moved elsewhere is kept as given.
+    """
+    values: dict[str, Any] = {}
+    for key, raw in planner.points[point].items():
+        path, only = split_key(key)
+        node: Any = planner.scenario(point, only or model)
+        for part in path.split("."):
+            if not isinstance(node, dict) or part not in node:
+                node = raw
+                break
+            node = node[part]
+        values[key] = node
+    return values
 
 
 def run_key(scenario: dict[str, Any], seed: int) -> str:
@@ -187,8 +232,15 @@ def execute_run(payload: dict[str, Any]) -> dict[str, Any]:
 
 
 def make_executor(kind: str, workers: int | None, scheduler: str | None) -> Executor:
-    """The executor named on the command line (connects to a scheduler at once)."""
+    """The executor named on the command line (connects to a scheduler at once).
+
+    ``dask`` without ``--scheduler`` connects to ``DASK_SCHEDULER_ADDRESS`` when it is set
+    (Dask's own convention, e.g. on a cluster's login node), else starts a local cluster.
+    """
     if kind == "dask":
+        if not scheduler and os.environ.get("DASK_SCHEDULER_ADDRESS"):
+            return DaskExecutor(os.environ["DASK_SCHEDULER_ADDRESS"], workers,
+                                origin="DASK_SCHEDULER_ADDRESS")
         return DaskExecutor(scheduler, workers)
     if scheduler:
         raise ScenarioError("--scheduler", [Problem("--scheduler",
@@ -268,6 +320,12 @@ def run_plan(
             f"{previous.get('model_fingerprint') or 'not recorded'}, now "
             f"{manifest['model_fingerprint']}); resuming would mix the two: choose another "
             "--out, or move that folder away to rerun from scratch"))])
+    manifest["content_key"] = content_key(planner)
+    if previous and not _same_content(previous, manifest):
+        raise ScenarioError(str(out), [Problem("--out", (
+            f"{out} holds the results of another experiment (its design, models, overrides, "
+            "replications, seed or scenario differ from this one's); resuming would mix the "
+            "two: choose another --out, or move that folder away to rerun from scratch"))])
     if previous:
         manifest["first_started_at"] = previous.get("first_started_at", previous.get("started_at"))
     store.write_manifest({**manifest, "status": "running"})
@@ -287,6 +345,31 @@ def run_plan(
                               "status": "complete" if counts["runs_failed"] == 0
                               and counts["runs_done"] >= counts["runs_planned"] else "partial"})
     return out
+
+
+def _same_content(previous: dict[str, Any], manifest: dict[str, Any]) -> bool:
+    """Whether a folder's manifest describes the experiment about to run: same content
+    key, or for a folder written before content keys, the same non-presentation fields."""
+    if "content_key" in previous:
+        return previous["content_key"] == manifest["content_key"]
+
+    def fields(m: dict[str, Any]) -> dict[str, Any]:
+        return {k: v for k, v in (m.get("experiment") or {}).items() if k not in PRESENTATION}
+
+    return fields(previous) == fields(manifest)
+
+
+def failure_note(out: Path) -> str | None:
+    """What to tell the user when runs of the folder's last session failed (else None):
+    how many, and where their errors and seeds are recorded."""
+    path = out / "manifest.json"
+    manifest = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+    failed = int(manifest.get("runs_failed") or 0)
+    if not failed:
+        return None
+    return (f"{failed} of {manifest.get('runs_planned', '?')} runs failed twice; their errors "
+            f"and seeds are in {out / 'failures'}/ (load_results(...).failures). Rerunning "
+            "the same command retries them and keeps the finished runs.")
 
 
 class _Session:
@@ -376,7 +459,7 @@ class _Session:
             yield by_key[payload["key"]], outcome
 
     def _success(self, spec: RunSpec, outcome: dict[str, Any]) -> None:
-        point = self.planner.points[spec.point]
+        point = validated_point(self.planner, spec.point, spec.model)
         row = {"key": spec.key, "point": spec.point, "ownership": spec.model,
                "replication": spec.replication, "seed": spec.seed, **point,
                **outcome["summary"], "wall_seconds": outcome["wall_seconds"]}

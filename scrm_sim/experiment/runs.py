@@ -16,6 +16,7 @@ from scrm_sim.experiment.executors import Executor
 from scrm_sim.experiment.spec import Experiment
 from scrm_sim.experiment.store import ResultStore
 from scrm_sim.model import SCRMModel, Stage
+from scrm_sim.model.model import as_seed
 from scrm_sim.scenario import Scenario, deep_merge, load_scenario
 from scrm_sim.scenario.loading import validate_scenario
 from scrm_sim.scenario.staffing import staffing_plan
@@ -40,6 +41,7 @@ class RunResult:
 def run_scenario(scenario: Scenario, seed: int | None = None, on_day: DayCallback | None = None) -> RunResult:
     """Run one replication to the end of the scenario."""
     started = time.perf_counter()
+    seed = None if seed is None else as_seed(seed)  # numpy integers, refused if negative
     model = SCRMModel(scenario, seed=seed)
     total_days = int(np.ceil(scenario.steps / 24))
     while model.running:
@@ -135,7 +137,7 @@ def compare(
 
     loaded = _scenarios(scenarios, models, overrides)
     first = next(iter(loaded.values()))
-    seed = first.seed if master_seed is None else master_seed
+    seed = first.seed if master_seed is None else as_seed(master_seed, "master_seed")
     experiment = Experiment(
         name=first.name, description=first.description, scenario=str(
             scenarios if isinstance(scenarios, str | Path) else "(scenarios given in Python)"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import operator
 from collections import defaultdict
 
 import mesa
@@ -23,6 +24,22 @@ from scrm_sim.model.word_of_mouth import NegativeCascades
 from scrm_sim.scenario.schema import Ownership, Scenario, resolve_shift
 from scrm_sim.scenario.staffing import at_budget, budgeted_fte, role_seats
 
+def as_seed(value: object, what: str = "seed") -> int:
+    """A seed as a plain non-negative int: numpy integers (which EMA Workbench and numpy
+    code pass) are accepted; anything else that is not a whole number is refused clearly,
+    rather than failing deep inside Mesa's or numpy's generators."""
+    if isinstance(value, bool) or isinstance(value, np.bool_):
+        raise ValueError(f"{what} must be a non-negative integer, got {value!r}")
+    try:
+        seed = operator.index(value)  # int, numpy integers; not floats or strings
+    except TypeError:
+        raise ValueError(f"{what} must be a non-negative integer, got {value!r} "
+                         f"({type(value).__name__})") from None
+    if seed < 0:
+        raise ValueError(f"{what} must be a non-negative integer, got {seed}")
+    return seed
+
+
 class SCRMModel(mesa.Model):
     """Social CRM in one company under one ownership model.
 
@@ -34,14 +51,15 @@ class SCRMModel(mesa.Model):
 
     Args:
         scenario: a validated scenario (see :func:`scrm_sim.load_scenario`).
-        seed: overrides ``scenario.seed``; all randomness flows from it.
+        seed: overrides ``scenario.seed``; all randomness flows from it. Any non-negative
+            integer, numpy integers included.
 
     The validated scenario is ``model.config`` (Mesa 3.5 reserves ``model.scenario``
     for its own experimental Scenario class).
     """
 
     def __init__(self, scenario: Scenario, seed: int | None = None) -> None:
-        super().__init__(rng=scenario.seed if seed is None else seed)
+        super().__init__(rng=scenario.seed if seed is None else as_seed(seed))
         if scenario.staffing_budget_fte is not None:  # every model at the same FTE
             scenario = scenario.model_copy(update={"ownership": at_budget(
                 scenario.ownership, scenario.company, scenario.staffing_budget_fte)})
