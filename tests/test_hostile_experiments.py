@@ -65,7 +65,6 @@ def tiny_scenario():
 
 
 @pytest.mark.parametrize("edit", [
-    {"replications": 2},
     {"models": ["marketing_led", "service_led"]},
     {"factors": [{"path": "company.culture", "values": [0.2, 0.5]}]},
     {"overrides": {"duration_days": 1, "customers": {"count": 300, "prospects": 100}}},
@@ -85,6 +84,18 @@ def test_an_edited_experiment_is_refused_into_the_folder_of_the_original(
     assert "choose another --out" in message and "move that folder away" in message
     assert "Traceback" not in message
     assert (out / "manifest.json").read_text() == manifest and stored_rows(out) == 4
+
+
+def test_more_replications_extend_the_folder_with_only_the_new_runs(tmp_path):
+    out = tmp_path / "out"
+    assert experiment(write(tmp_path, TINY), out) == 0
+    before = load_results(out, steps=False).summary
+
+    assert experiment(write(tmp_path, {**TINY, "replications": 2}, "more.yaml"), out) == 0
+
+    after = load_results(out, steps=False).summary
+    assert len(after) == 2 * len(before)
+    assert set(before["key"]) <= set(after["key"])  # the first replication was not rerun
 
 
 def test_the_same_experiment_resumes_even_renamed_or_redescribed(tmp_path, monkeypatch):

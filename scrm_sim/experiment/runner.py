@@ -100,6 +100,10 @@ def model_fingerprint() -> str:
 # resolved scenarios are hashed instead), and how long a run may take.
 PRESENTATION = frozenset({"name", "description", "claim", "source", "figure_metrics",
                           "claim_test", "robustness", "scenario", "run_timeout_seconds"})
+# Fields that only say how many paired replications to run: replication r's runs are the
+# same whatever the count (their keys hold the seed), so more replications extend a folder
+# and fewer use a part of it; they never mix different runs.
+REPLICATION_COUNT = frozenset({"replications", "auto"})
 
 
 def content_key(planner: Planner | ModelPlanner) -> str:
@@ -107,7 +111,7 @@ def content_key(planner: Planner | ModelPlanner) -> str:
     scenario of every (design point, model). Equal keys mean a results folder may resume."""
     experiment = planner.experiment
     fields = {k: v for k, v in experiment.model_dump(mode="json").items()
-              if k not in PRESENTATION}
+              if k not in PRESENTATION | REPLICATION_COUNT}
     scenarios = [[point, model, planner.scenario(point, model)]
                  for point in range(len(planner.points)) for model in experiment.models]
     text = json.dumps({"experiment": fields, "scenarios": scenarios}, sort_keys=True,
@@ -354,7 +358,8 @@ def _same_content(previous: dict[str, Any], manifest: dict[str, Any]) -> bool:
         return previous["content_key"] == manifest["content_key"]
 
     def fields(m: dict[str, Any]) -> dict[str, Any]:
-        return {k: v for k, v in (m.get("experiment") or {}).items() if k not in PRESENTATION}
+        return {k: v for k, v in (m.get("experiment") or {}).items()
+                if k not in PRESENTATION | REPLICATION_COUNT}
 
     return fields(previous) == fields(manifest)
 
