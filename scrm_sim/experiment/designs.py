@@ -16,7 +16,9 @@ from SALib.sample import morris as morris_sample
 from SALib.sample import sobol as sobol_sample
 from scipy.stats import qmc
 
-from scrm_sim.experiment.spec import Experiment, Factor
+from scrm_sim.errors import ScenarioError
+from scrm_sim.experiment.spec import Experiment, Factor, size_problems
+from scrm_sim.scenario.limits import max_runs
 
 Point = dict[str, Any]
 
@@ -29,6 +31,8 @@ def salib_problem(factors: list[Factor]) -> dict[str, Any]:
 
 def sample(experiment: Experiment) -> tuple[list[Point], dict[str, Any] | None, np.ndarray | None]:
     """Design points in a fixed order; the SALib problem and sample matrix (Sobol, Morris)."""
+    if experiment.run_count() > max_runs():  # before building a point (10**10 would hang)
+        raise ScenarioError(experiment.name, size_problems(experiment))
     factors = experiment.factors
     if not factors:
         return [{}], None, None

@@ -7,6 +7,9 @@ before any run starts.
 
 from __future__ import annotations
 
+import functools
+import math
+from collections import Counter
 from pathlib import Path
 from typing import Annotated, Any, Literal, Self
 
@@ -28,13 +31,21 @@ from scrm_sim.scenario.loading import (
     read_yaml,
     removed_field_problems,
 )
+from scrm_sim.scenario.limits import MAX_SEED, capped, max_runs
 from scrm_sim.scenario.schema import Scenario
+
+# The options each SALib design takes from design_options, and their types; nothing else
+# is passed on, so anything else is a mistake (or an attack: the mapping used to be free).
+DESIGN_OPTIONS: dict[str, dict[str, type]] = {
+    "sobol": {"calc_second_order": bool},
+    "morris": {"num_levels": int},
+}
 
 
 class StrictModel(BaseModel):
-    """Unknown keys are errors."""
+    """Unknown keys are errors; numbers are finite."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
 
 class Distribution(StrictModel):
@@ -298,7 +309,8 @@ class Experiment(StrictModel):
         3, description="Paired replications per design point and model, or 'auto'."
     )
     auto: AutoReplications | None = Field(None, description="Settings for replications: auto.")
-    seed: Annotated[int, Field(ge=0)] = Field(0, description="Master seed of the whole design.")
+    seed: Annotated[int, Field(ge=0, le=MAX_SEED)] = Field(
+        0, description="Master seed of the whole design (0 to 2**63 − 1).")
     metrics: list[str] | None = Field(None, description="Summary metrics kept (default: all).")
     step_metrics: list[str] = Field(
         default_factory=lambda: ["satisfaction_mean", "backlog", "first_response_hours_24h",
@@ -335,6 +347,14 @@ class Experiment(StrictModel):
                                  f"factor; these have none: {', '.join(ranged)}")
         if self.design == "sobol" and self.samples & (self.samples - 1):
             raise ValueError(f"sobol samples must be a power of 2, got {self.samples}")
+        allowed = DESIGN_OPTIONS.get(self.design, {})
+        for key, value in self.design_options.items():
+            if key not in allowed:
+                raise ValueError(f"design_options.{key} is not an option of a {self.design} "
+                                 f"design; allowed: {', '.join(allowed) or 'none'}")
+            if type(value) is not allowed[key]:  # bool is an int; 'true' is not a bool
+                raise ValueError(f"design_options.{key} must be a {allowed[key].__name__}, "
+                                 f"got {value!r}")
         if self.design == "morris" and int(self.design_options.get("num_levels", 4)) < 2:
             raise ValueError("morris design_options.num_levels must be at least 2")
         if self.design == "full_factorial":
@@ -347,6 +367,14 @@ class Experiment(StrictModel):
             if levels:
                 raise ValueError("a latin_hypercube design samples ranges or distributions; "
                                  f"these give values: {', '.join(levels)}")
+        repeated = sorted(m for m, n in Counter(self.models).items() if n > 1)
+        if repeated:
+            raise ValueError(f"models lists {', '.join(repeated)} more than once")
+        paths = [f.key for f in self.factors] + [p for f in self.factors for p in f.also]
+        repeated = sorted(p for p, n in Counter(paths).items() if n > 1)
+        if repeated:
+            raise ValueError(f"factors set {', '.join(repeated)} more than once (the last "
+                             "would silently win); give each field one factor")
         foreign = sorted({f.model for f in self.factors if f.model} - set(self.models))
         if foreign:
             raise ValueError(f"factors name models not in models: {', '.join(foreign)}")
@@ -364,6 +392,89 @@ class Experiment(StrictModel):
                                  f"{', '.join(unknown)}")
         return self
 
+    def point_count(self) -> int:
+        """Design points the design will build, computed without building them."""
+        if not self.factors:
+            return 1
+        k = len(self.factors)
+        if self.design == "full_factorial":
+            return math.prod(len(f.values or []) for f in self.factors)
+        if self.design == "sobol":
+            second = bool(self.design_options.get("calc_second_order", False))
+            return self.samples * (2 * k + 2 if second else k + 2)
+        if self.design == "morris":
+            return self.samples * (k + 1)
+        return self.samples
+
+    def run_count(self) -> int:
+        """Runs the design asks for at most: points × models × replications (the auto
+        maximum for sequential replications)."""
+        reps = self.auto.maximum if self.replications == "auto" and self.auto else self.replications
+        assert isinstance(reps, int)
+        return self.point_count() * len(self.models) * reps
+
+
+def size_problems(experiment: Experiment) -> list[Problem]:
+    """The design's run count above :func:`~scrm_sim.scenario.limits.max_runs`, refused
+    before any point is built."""
+    runs, limit = experiment.run_count(), max_runs()
+    if runs <= limit:
+        return []
+    field = "replications" if experiment.point_count() * len(experiment.models) <= limit else (
+        "factors" if experiment.design == "full_factorial" else "samples")
+    return [Problem(field, (
+        f"the design asks for {runs:,} runs ({experiment.point_count():,} points × "
+        f"{len(experiment.models)} models × replications), above the limit of {limit:,}; "
+        "make it smaller, or set SCRM_SIM_MAX_RUNS to raise the limit knowingly"))]
+
+
+@functools.cache
+def summary_metric_names() -> frozenset[str]:
+    """Names of the run summary's metrics, read from a one-hour run of a tiny company
+    (the summary is built by the model; this keeps one list of names, the model's)."""
+    from scrm_sim.model import SCRMModel
+    from scrm_sim.model.metrics import run_summary
+
+    tiny = Scenario.model_validate({"duration_days": 1, "customers": {
+        "count": 20, "prospects": 5, "network": {"mean_degree": 2}}})
+    model = SCRMModel(tiny, seed=0)
+    model.step()
+    return frozenset(run_summary(model))
+
+
+def step_metric_names() -> frozenset[str]:
+    """Names of the per-step series (the model's reporters)."""
+    from scrm_sim.model.metrics import MODEL_REPORTERS
+
+    return frozenset(MODEL_REPORTERS)
+
+
+def metric_problems(experiment: Experiment) -> list[Problem]:
+    """Metric names that no run produces, by the field that names them."""
+    named: list[tuple[str, str]] = []  # (field, name) of summary metrics
+    for field in ("metrics", "figure_metrics"):
+        named += [(field, m) for m in getattr(experiment, field) or []]
+    if experiment.replications == "auto" and experiment.auto is not None:
+        named.append(("auto.metric", experiment.auto.metric))
+    if experiment.claim_test is not None:
+        named += [("claim_test", m) for m in sorted(experiment.claim_test.metrics())]
+    problems = []
+    if named:
+        known = summary_metric_names()
+        problems += [Problem(field, f"unknown summary metric {name!r}{_hint(name, known)}")
+                     for field, name in named if name not in known]
+    steps = step_metric_names()
+    problems += [Problem("step_metrics", f"unknown step metric {name!r}{_hint(name, steps)}")
+                 for name in experiment.step_metrics if name not in steps]
+    return problems
+
+
+def _hint(name: str, known: frozenset[str]) -> str:
+    import difflib
+
+    close = difflib.get_close_matches(name, sorted(known), n=1, cutoff=0.6)
+    return f" (did you mean {close[0]!r}?)" if close else "; see the run summary's columns"
+
 
 def load_experiment(path: str | Path) -> tuple[Experiment, Path]:
     """Read and validate an experiment file, including every factor against the scenario.
@@ -377,7 +488,11 @@ def load_experiment(path: str | Path) -> tuple[Experiment, Path]:
     try:
         experiment = Experiment.model_validate(data)
     except ValidationError as exc:
-        raise ScenarioError(path, [_problem(Experiment, e, data) for e in exc.errors()]) from None
+        raise ScenarioError(path, capped([_problem(Experiment, e, data)
+                                          for e in exc.errors()])) from None
+    early = size_problems(experiment) + metric_problems(experiment)
+    if early:  # before loading one scenario per model and level
+        raise ScenarioError(path, capped(early))
     removed = _removed_fields(experiment)
     if removed:  # once each, before the per-model checks would repeat them
         raise ScenarioError(path, removed)
@@ -399,7 +514,7 @@ def load_experiment(path: str | Path) -> tuple[Experiment, Path]:
 
         problems += robustness_problems(experiment, source, path)
     if problems:
-        raise ScenarioError(path, problems)
+        raise ScenarioError(path, capped(problems))
     resolved = scenario_path.resolve() if scenario_path.is_file() else Path(experiment.scenario)
     return experiment, resolved
 
@@ -420,11 +535,46 @@ def factor_problems(factor: Factor, experiment: Experiment, source: str | Path,
                 change = deep_merge(change, nested(field, value))
         change["ownership"] = ownership
         try:
-            load_scenario(source, deep_merge(
+            scenario = load_scenario(source, deep_merge(
                 experiment.overrides if overrides is None else overrides, change))
         except ScenarioError as exc:
             return exc.problems
+        quoted = _coerced_strings(scenario, fields)
+        if quoted:
+            return quoted
     return []
+
+
+_MISSING = object()
+
+
+def _coerced_strings(scenario: Scenario, fields: dict[str, Any]) -> list[Problem]:
+    """Levels written as strings that the schema read as numbers or booleans ('2', 'true'):
+    accepted by lax validation, they would reach the result tables as text beside numbers."""
+    problems = []
+    for key, given in fields.items():
+        if not isinstance(given, str):
+            continue
+        value = _value_at(scenario, split_key(key)[0])
+        if value is not _MISSING and not isinstance(value, str):
+            problems.append(Problem(key, f"level {given!r} is text but the field takes a "
+                                    f"{type(value).__name__}; write it without quotes"))
+    return problems
+
+
+def _value_at(scenario: Scenario, path: str) -> Any:
+    """The validated value at a dotted path of a scenario (``_MISSING`` if not found)."""
+    current: Any = scenario
+    for part in path.split("."):
+        if isinstance(current, BaseModel) and part in type(current).model_fields:
+            current = getattr(current, part)
+        elif isinstance(current, dict) and part in current:
+            current = current[part]
+        elif isinstance(current, list) and part.isdigit() and int(part) < len(current):
+            current = current[int(part)]
+        else:
+            return _MISSING
+    return current
 
 
 def _with_robustness_extends(data: dict[str, Any], path: Path) -> dict[str, Any]:

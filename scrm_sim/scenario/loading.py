@@ -18,6 +18,13 @@ from pydantic import BaseModel, ValidationError
 
 from scrm_sim.errors import Problem, ScenarioError
 from scrm_sim.scenario.consistency import check_consistency
+from scrm_sim.scenario.limits import (
+    MAX_YAML_BYTES,
+    LimitedSafeLoader,
+    capped,
+    check_yaml_node,
+    memory_problems,
+)
 from scrm_sim.scenario.removed_fields import RemovedField, removed_field
 from scrm_sim.scenario.schema import Ownership, Scenario
 
@@ -34,12 +41,20 @@ def load_scenario(source: str | Path, overrides: dict[str, Any] | None = None) -
     Args:
         source: a YAML file path, or the name of a bundled scenario (``baseline``).
         overrides: values merged over the file's, e.g. ``{"ownership": "service_led"}``.
+            An ``ownership`` mapping without ``extends:`` changes the file's ownership
+            model (a preset name included), field by field; with ``extends:`` it starts
+            from that preset instead; a name replaces the model.
 
     Raises:
-        ScenarioError: the file is missing, not YAML, or not a valid scenario.
+        ScenarioError: the file is missing, not YAML, not a valid scenario, or a run
+            that would not fit the machine's memory (see :mod:`scrm_sim.scenario.limits`).
     """
     data, path = read_scenario(source)
     if overrides:
+        own = overrides.get("ownership")
+        if isinstance(own, dict) and "extends" not in own and isinstance(data.get("ownership"), str):
+            # an override keeps the file's preset unless it names another (issue 14)
+            overrides = {**overrides, "ownership": {"extends": data["ownership"], **own}}
         data = deep_merge(data, overrides)
     data["ownership"] = resolve_ownership(data.get("ownership", {}), path)
     return validate_scenario(data, path)
@@ -53,20 +68,23 @@ def read_scenario(source: str | Path) -> tuple[dict[str, Any], Path]:
 
 def validate_scenario(data: dict[str, Any], path: Path) -> Scenario:
     """Validate resolved scenario data (ownership already a mapping) against the schema
-    and the consistency checks; errors name ``path``."""
+    and the consistency checks, and refuse a run that cannot fit in memory; errors name
+    ``path``."""
     scenario = _validate(Scenario, data, path)
-    problems = check_consistency(scenario)
+    problems = check_consistency(scenario) or memory_problems(scenario)
     if problems:
-        raise ScenarioError(path, problems)
+        raise ScenarioError(path, capped(problems))
     return scenario
 
 
-def resolve_ownership(value: Any, referrer: Path, where: str = "ownership") -> Any:
+def resolve_ownership(value: Any, referrer: Path, where: str = "ownership",
+                      chain: tuple[Path, ...] = ()) -> Any:
     """Turn an ownership preset name (or a mapping with ``extends:``) into a full mapping.
 
     A name is looked up, in order, in ``ownership/`` beside the referring file and in
     the bundled ``scenarios/ownership/``; a path ending in ``.yaml`` is taken relative
-    to the referring file. Stages are resolved the same way. Values of a wrong type
+    to the referring file. Stages are resolved the same way; a stage that leads back to
+    a preset being resolved (``chain``) is refused with the chain. Values of a wrong type
     are passed on for the schema to report.
     """
     if isinstance(value, str):
@@ -75,6 +93,10 @@ def resolve_ownership(value: Any, referrer: Path, where: str = "ownership") -> A
                               base=referrer.parent)
         except ScenarioError as exc:
             raise ScenarioError(referrer, [Problem(where, p.message) for p in exc.problems]) from None
+        if path in chain:
+            cycle = " -> ".join(p.stem for p in (*chain, path))
+            raise ScenarioError(referrer, [Problem(where, f"circular stages: {cycle}")])
+        chain = (*chain, path)
         data = _read_with_extends(path, chain=(), search=_ownership_dirs(path))
         data.setdefault("name", path.stem)
         _validate(Ownership, {**data, "stages": []}, path)  # errors name the preset's file
@@ -82,7 +104,7 @@ def resolve_ownership(value: Any, referrer: Path, where: str = "ownership") -> A
     elif isinstance(value, dict):
         data = value
         if "extends" in data:
-            base = resolve_ownership(data["extends"], referrer, f"{where}.extends")
+            base = resolve_ownership(data["extends"], referrer, f"{where}.extends", chain)
             data = deep_merge(base, {k: v for k, v in data.items() if k != "extends"})
     else:
         return value
@@ -90,7 +112,7 @@ def resolve_ownership(value: Any, referrer: Path, where: str = "ownership") -> A
     if isinstance(stages, list):
         data["stages"] = [
             {**stage, "ownership": resolve_ownership(
-                stage.get("ownership"), referrer, f"{where}.stages.{i}.ownership")}
+                stage.get("ownership"), referrer, f"{where}.stages.{i}.ownership", chain)}
             if isinstance(stage, dict)
             else stage
             for i, stage in enumerate(stages)
@@ -125,8 +147,18 @@ def deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]
 
 
 def read_yaml(path: Path) -> dict[str, Any]:
-    """Read one YAML mapping safely (no object construction from tags)."""
+    """Read one YAML mapping safely: no object construction from tags, and within the
+    limits of :mod:`scrm_sim.scenario.limits` on size, nesting and alias expansion.
+
+    An empty file (or one of comments only) is refused: it is almost always a mistake,
+    and running every default in its place would hide it.
+    """
     try:
+        size = path.stat().st_size
+        if size > MAX_YAML_BYTES:
+            raise ScenarioError(path, [Problem("", (
+                f"file is {size / 1e6:.1f} MB, above the limit of {MAX_YAML_BYTES / 1e6:.1f} MB "
+                "for a scenario or experiment; is this the right file?"))])
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise ScenarioError(path, [Problem("", f"cannot read file: {exc.strerror}")]) from None
@@ -134,14 +166,15 @@ def read_yaml(path: Path) -> dict[str, Any]:
         raise ScenarioError(path, [Problem(
             "", f"not UTF-8 text (bad byte at offset {exc.start}); is this a YAML file?")]) from None
     try:
-        data = yaml.safe_load(text)
+        data = _load_limited(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         problem = getattr(exc, "problem", None) or str(exc)
         raise ScenarioError(path, [Problem(where, f"not valid YAML: {problem}")]) from None
     if data is None:
-        return {}
+        raise ScenarioError(path, [Problem("", "empty file: it sets nothing (write at least "
+                                               "one key, e.g. name:)")])
     if not isinstance(data, dict):
         raise ScenarioError(
             path, [Problem("", f"expected a mapping of keys to values, got {type(data).__name__}")]
@@ -150,6 +183,20 @@ def read_yaml(path: Path) -> dict[str, Any]:
 
 
 # --------------------------------------------------------------------------- internals
+
+
+def _load_limited(text: str) -> Any:
+    """``yaml.safe_load`` with the depth and alias-expansion limits checked before the
+    data is built."""
+    loader = LimitedSafeLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        check_yaml_node(node)
+        return loader.construct_document(node)
+    finally:
+        loader.dispose()
 
 
 def _ownership_dirs(referrer: Path) -> tuple[Path, ...]:
@@ -214,7 +261,8 @@ def _validate[M: BaseModel](model: type[M], data: dict[str, Any], path: Path) ->
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        raise ScenarioError(path, [_problem(model, err, data) for err in exc.errors()]) from None
+        raise ScenarioError(path, capped([_problem(model, err, data)
+                                          for err in exc.errors()])) from None
 
 
 def removed_field_problems(model: type[BaseModel], data: Any) -> list[Problem]:

@@ -15,6 +15,16 @@ from typing import Annotated, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from scrm_sim.scenario.limits import (
+    MAX_MEAN_DEGREE,
+    MAX_MULTIPLIER,
+    MAX_PEOPLE,
+    MAX_RATE,
+    MAX_SCALE,
+    MAX_SEED,
+    MAX_STAFF,
+)
+
 Probability = Annotated[float, Field(ge=0.0, le=1.0)]
 NonNegative = Annotated[float, Field(ge=0.0)]
 Positive = Annotated[float, Field(gt=0.0)]
@@ -37,9 +47,11 @@ DEPARTMENTS: tuple[str, ...] = ("marketing", "sales", "service", "pr", "product"
 
 
 class StrictModel(BaseModel):
-    """Base for every schema block: unknown keys are errors, values are validated on assignment."""
+    """Base for every schema block: unknown keys are errors, values are validated on assignment,
+    and no number is infinite or NaN (.inf would pass a lower bound and crash the run)."""
 
-    model_config = ConfigDict(extra="forbid", validate_assignment=True, frozen=False)
+    model_config = ConfigDict(extra="forbid", validate_assignment=True, frozen=False,
+                              allow_inf_nan=False)
 
 
 # --------------------------------------------------------------------------- company
@@ -78,9 +90,10 @@ def resolve_shift(spec: ShiftSpec) -> Shift:
 class DepartmentSpec(StrictModel):
     """One department of the company."""
 
-    staff: int = Field(10, ge=0, description="Head count.")
-    capacity_per_hour: Positive = Field(
-        5.0, description="Posts one person handles per hour when skilled (mean handling 12 min)."
+    staff: int = Field(10, ge=0, le=MAX_STAFF, description="Head count (at most 1,000,000).")
+    capacity_per_hour: Annotated[float, Field(gt=0.0, le=1000.0)] = Field(
+        5.0, description="Posts one person handles per hour when skilled (mean handling 12 min); "
+        "at most 1,000."
     )
     skills: list[PostType] = Field(
         default_factory=list, description="Post types this department resolves without help."
@@ -191,10 +204,10 @@ class Company(StrictModel):
         "Assumption; plausible 2–50.",
     )
     tools: Tools = Field(default_factory=Tools)
-    headcount_scale: Positive = Field(
+    headcount_scale: Annotated[float, Field(gt=0.0, le=MAX_SCALE)] = Field(
         1.0,
         description="Multiplies every department's head count (rounded, at least 1 where "
-        "staff > 0): one knob for company size in experiments.",
+        "staff > 0): one knob for company size in experiments. At most 1,000.",
     )
     contracted_hours_per_week: Annotated[float, Field(ge=1.0, le=84.0)] = Field(
         40.0,
@@ -237,7 +250,8 @@ class NetworkSpec(StrictModel):
         Field("powerlaw_cluster", description="powerlaw_cluster: Holme–Kim (heavy-tailed, "
               "clustered; built on arrays); the others: networkx generators.")
     )
-    mean_degree: Positive = Field(10.0, description="Mean number of contacts per person.")
+    mean_degree: Annotated[float, Field(gt=0.0, le=MAX_MEAN_DEGREE)] = Field(
+        10.0, description="Mean number of contacts per person (at most 10,000).")
     rewire_probability: Probability = Field(0.1, description="watts_strogatz rewiring.")
     triangle_probability: Probability = Field(0.3, description="powerlaw_cluster clustering.")
 
@@ -252,8 +266,10 @@ class SatisfactionSpec(StrictModel):
 class Customers(StrictModel):
     """The customer population."""
 
-    count: int = Field(10_000, ge=1, description="Current customers at the start.")
-    prospects: int = Field(5_000, ge=0, description="Potential customers reachable by word of mouth.")
+    count: int = Field(10_000, ge=1, le=MAX_PEOPLE, description="Current customers at the start "
+                       "(at most 10**9; the memory estimate may refuse fewer).")
+    prospects: int = Field(5_000, ge=0, le=MAX_PEOPLE, description="Potential customers reachable "
+                           "by word of mouth (at most 10**9).")
     b2b_share: Probability = Field(0.2, description="Share of business customers (post more questions).")
     network: NetworkSpec = Field(default_factory=NetworkSpec)
     initial_satisfaction: SatisfactionSpec = Field(default_factory=SatisfactionSpec)
@@ -274,6 +290,7 @@ class Customers(StrictModel):
     max_agent_objects: int = Field(
         200_000,
         ge=0,
+        le=MAX_PEOPLE,
         description="Create a Mesa Customer agent per customer up to this population; above it "
         "agents are made on demand by SCRMModel.customer_agent (state always lives in arrays).",
     )
@@ -304,12 +321,14 @@ class Campaign(StrictModel):
 
     start_day: NonNegative = Field(description="Day the campaign starts.")
     duration_days: Positive = Field(description="How long it runs.")
-    multiplier: Positive = Field(2.0, description="Factor on the listed post types' rates.")
+    multiplier: Annotated[float, Field(gt=0.0, le=MAX_MULTIPLIER)] = Field(
+        2.0, description="Factor on the listed post types' rates (at most 1,000).")
     post_types: list[PostType] = Field(
         default_factory=lambda: [PostType.QUESTION, PostType.PRAISE, PostType.PURCHASE_INTENT],
         description="Post types the campaign drives.",
     )
-    acquisition_multiplier: Positive = Field(3.0, description="Factor on external acquisition.")
+    acquisition_multiplier: Annotated[float, Field(gt=0.0, le=MAX_MULTIPLIER)] = Field(
+        3.0, description="Factor on external acquisition (at most 1,000).")
 
 
 class Incident(StrictModel):
@@ -317,19 +336,21 @@ class Incident(StrictModel):
 
     start_day: NonNegative = Field(description="Day the incident starts.")
     duration_hours: Positive = Field(24.0, description="How long complaints stay raised.")
-    complaint_multiplier: Positive = Field(8.0, description="Factor on the complaint rate.")
+    complaint_multiplier: Annotated[float, Field(gt=0.0, le=MAX_MULTIPLIER)] = Field(
+        8.0, description="Factor on the complaint rate (at most 1,000).")
 
 
 class Demand(StrictModel):
     """How customers post."""
 
-    volume_multiplier: Positive = Field(
-        1.0, description="Multiplies every post rate: one knob for the level of demand."
+    volume_multiplier: Annotated[float, Field(gt=0.0, le=MAX_SCALE)] = Field(
+        1.0, description="Multiplies every post rate: one knob for the level of demand (at "
+        "most 1,000)."
     )
-    rates_per_customer_per_day: dict[PostType, NonNegative] = Field(
+    rates_per_customer_per_day: dict[PostType, Annotated[float, Field(ge=0.0, le=MAX_RATE)]] = Field(
         default_factory=_default_rates,
         description="Posts per customer per day by type (about 0.9 per customer per quarter "
-        "in all). Assumption.",
+        "in all; at most 100 each). Assumption.",
     )
     prospect_activity: NonNegative = Field(
         0.5, description="Prospects post questions and purchase intents at this share of the rate."
@@ -633,7 +654,7 @@ class Approval(StrictModel):
         "required_for, or answers by departments not in public_responders)."
     )
     approver_staff: int = Field(
-        0, ge=0, description="Approvers assigned (they act on required_for types and on answers "
+        0, ge=0, le=MAX_STAFF, description="Approvers assigned (they act on required_for types and on answers "
         "by departments not in public_responders)."
     )
     minutes_per_approval: Positive = Field(
@@ -651,10 +672,11 @@ class SocialTeamPolicy(StrictModel):
         "(initial_members are assigned and stay).",
     )
     initial_members: int = Field(
-        0, ge=0, description="Members at the start (formal teams; a self-organising team "
+        0, ge=0, le=MAX_STAFF, description="Members at the start (formal teams; a self-organising team "
         "starts from them too)."
     )
-    max_size: int = Field(20, ge=0, description="Largest the team may grow.")
+    max_size: int = Field(20, ge=0, le=MAX_STAFF,
+                          description="Largest the team may grow (at most 1,000,000).")
     time_share: Annotated[float, Field(gt=0.0, le=1.0)] = Field(
         0.25, description="Share of a member's shift hours spent on the social hub (a rota)."
     )
@@ -718,7 +740,8 @@ class RogueDepartment(StrictModel):
     post_types: list[PostType] = Field(
         default_factory=lambda: list(PostType), description="Post types it answers."
     )
-    staff: int = Field(2, ge=1, description="Its staff who answer (on the department's shift).")
+    staff: int = Field(2, ge=1, le=MAX_STAFF,
+                       description="Its staff who answer (on the department's shift).")
     voice: Probability = Field(
         0.3, description="Chance a rogue reply is on the brand voice (nobody reviewed it)."
     )
@@ -827,13 +850,14 @@ class Ownership(StrictModel):
     )
     social_team: SocialTeamPolicy = Field(default_factory=SocialTeamPolicy)
     community: Community = Field(default_factory=Community)
-    staffing_scale: Positive = Field(
+    staffing_scale: Annotated[float, Field(gt=0.0, le=MAX_SCALE)] = Field(
         1.0,
         description="Multiplies every social role's seats (front line, resolvers, approvers; "
         "at least one seat where the model asks for any; a fractional seat is manned that "
         "share of its shift's hours) and the team's size limits (rounded), within the "
         "department's people: one knob for staffing level in experiments. Replaced by the "
-        "scale that spends the budget when the scenario sets staffing_budget_fte.",
+        "scale that spends the budget when the scenario sets staffing_budget_fte. At most "
+        "1,000.",
     )
     budget_fte: NonNegative | None = Field(
         None,
@@ -885,7 +909,8 @@ class Scenario(StrictModel):
 
     name: str = Field("scenario", description="Name used in output folders and plots.")
     description: str = Field("", description="One line on the company.")
-    seed: int = Field(42, ge=0, description="Master seed; same scenario + seed → same results.")
+    seed: int = Field(42, ge=0, le=MAX_SEED, description="Master seed; same scenario + seed → "
+                      "same results (0 to 2**63 − 1).")
     duration_days: Annotated[float, Field(gt=0.0, le=3650.0)] = Field(
         90.0, description="Simulated days (one step is one hour)."
     )
