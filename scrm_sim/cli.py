@@ -67,7 +67,7 @@ def _parser() -> argparse.ArgumentParser:
 
     run = sub.add_parser("run", help="run one scenario once")
     run.add_argument("scenario", help="scenario YAML file or bundled name (e.g. baseline)")
-    run.add_argument("--seed", type=_non_negative_int, help="override the scenario's seed")
+    run.add_argument("--seed", type=_seed, help="override the scenario's seed")
     run.add_argument("--ownership", help="override the scenario's ownership model")
     run.add_argument("--out", type=Path, help="output folder (default results/<name>)")
     run.add_argument("--force", action="store_true", help="replace an --out folder that "
@@ -80,7 +80,7 @@ def _parser() -> argparse.ArgumentParser:
     compare.add_argument("--models", default="marketing_led,service_led,ceo_led,hybrid",
                          help="comma-separated ownership models (default: the core four)")
     compare.add_argument("--reps", type=_positive_int, default=5, help="replications per model")
-    compare.add_argument("--seed", type=_non_negative_int, help="master seed of the replications")
+    compare.add_argument("--seed", type=_seed, help="master seed of the replications")
     compare.add_argument("--workers", type=_positive_int, help="parallel processes (default: cores)")
     compare.add_argument("--out", type=Path, help="output folder (default results/<name>-compare)")
     compare.add_argument("--equal-budget", type=_positive_float, metavar="FTE",
@@ -122,7 +122,7 @@ def _parser() -> argparse.ArgumentParser:
     decompose.add_argument("--permutations", type=_positive_int,
                            help="sampled orders per replication when more than 6 groups differ "
                            "(rounded up to even; default 8)")
-    decompose.add_argument("--seed", type=_non_negative_int, help="master seed of the replications")
+    decompose.add_argument("--seed", type=_seed, help="master seed of the replications")
     decompose.add_argument("--workers", type=_positive_int,
                            help="parallel processes (default: cores)")
     decompose.add_argument("--out", type=Path,
@@ -210,6 +210,15 @@ def _positive_float(text: str) -> float:
         raise argparse.ArgumentTypeError(f"must be a number, got {text!r}") from None
     if not value > 0 or value == float("inf"):
         raise argparse.ArgumentTypeError(f"must be a positive number, got {text}")
+    return value
+
+
+def _seed(text: str) -> int:
+    from scrm_sim.scenario.limits import MAX_SEED
+
+    value = _non_negative_int(text)
+    if value > MAX_SEED:  # seeds are stored in 64-bit result columns
+        raise argparse.ArgumentTypeError(f"must be at most 2**63 - 1, got {text}")
     return value
 
 

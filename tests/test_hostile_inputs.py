@@ -225,3 +225,16 @@ def test_an_ownership_override_without_extends_keeps_the_files_preset():
     assert scenario.ownership.name == preset.ownership.name == "service_led"
     assert scenario.ownership.authority == 0.9
     assert scenario.ownership.front_line == preset.ownership.front_line
+
+
+@pytest.mark.parametrize("command", ["run", "compare", "decompose"])
+def test_a_seed_beyond_64_bits_is_refused_on_the_command_line_before_anything_runs(
+        command, tmp_path, capsys):
+    from scrm_sim.cli import main
+
+    extra = {"decompose": ["marketing_led", "service_led"]}.get(command, [])
+    with pytest.raises(SystemExit) as exit_status:
+        main([command, "baseline", *extra, "--seed", str(2**70), "--out", str(tmp_path / "o")])
+    assert exit_status.value.code == 2
+    assert "--seed" in capsys.readouterr().err
+    assert not (tmp_path / "o").exists()
