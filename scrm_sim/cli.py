@@ -330,9 +330,11 @@ def _experiment(args: argparse.Namespace) -> int:
         executor.close()
     if not args.quiet:
         print(f"results in {out}/ (load with scrm_sim.load_results)", file=sys.stderr)
-    failed = failure_note(Path(out))  # failed runs are counted: exit 1, not "complete"
-    if failed:
-        print(failed, file=sys.stderr)
+    # failed runs are counted: exit 1, not "complete" (robustness: in either sub-experiment)
+    folders = [Path(out) / "worlds", Path(out) / "neutral"] if args.robustness else [Path(out)]
+    failed = [note for note in map(failure_note, folders) if note]
+    for note in failed:
+        print(note, file=sys.stderr)
     status = _analyse(argparse.Namespace(results=Path(out))) if args.analyse else 0
     return 1 if failed else status
 

@@ -5,18 +5,22 @@ genuine bug shows its traceback and says it is one."""
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import shutil
 from pathlib import Path
+from types import SimpleNamespace
 
 import pandas as pd
 import pytest
 import yaml
+from rich.console import Console
 
 from scrm_sim import cli
 from scrm_sim.cli import main
 from scrm_sim.experiment.output import write_results
+from scrm_sim.experiment.progress import RunProgress
 from scrm_sim.paths import safe_name
 
 from .conftest import SCENARIOS
@@ -364,6 +368,15 @@ def test_terminal_escape_codes_in_a_name_are_printed_escaped(
     captured = capsys.readouterr()
     assert "\x1b" not in captured.err + captured.out and "\x07" not in captured.err
     assert "evil\\x1b[2J" in captured.err
+
+
+def test_a_failed_run_is_reported_with_the_escape_codes_of_its_model_name_escaped() -> None:
+    stream = io.StringIO()
+    progress = RunProgress(True, Console(file=stream, force_terminal=False))
+
+    progress.failed(SimpleNamespace(key="k", point=0, model="evil\x1b[2J", seed=1), "boom\x07")
+
+    assert "\x1b" not in stream.getvalue() and "evil\\x1b[2J" in stream.getvalue()
 
 
 def test_text_that_a_spreadsheet_would_run_is_quoted_in_csv_but_kept_raw_in_parquet(

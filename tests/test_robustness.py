@@ -317,3 +317,15 @@ def test_the_debate_table_leaves_out_a_scale_its_csv_does_not_record():
     text = robustness_table(pd.DataFrame([row]))
 
     assert "(runs of 2 paired replications per world)" in text and "nan" not in text
+
+
+def test_a_robustness_run_whose_runs_fail_exits_1_naming_both_failure_folders(tmp_path, capsys):
+    path = write(tmp_path, {**TINY, "run_timeout_seconds": 1e-9})
+    out = tmp_path / "out"
+
+    assert main(["experiment", str(path), "--robustness", "--out", str(out),
+                 "--workers", "1", "--quiet"]) == 1
+
+    err = capsys.readouterr().err
+    assert "6 of 6 runs failed" in err and str(out / "worlds" / "failures") in err
+    assert "4 of 4 runs failed" in err and str(out / "neutral" / "failures") in err

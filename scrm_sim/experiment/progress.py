@@ -24,6 +24,8 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
+from scrm_sim.paths import printable
+
 HEARTBEAT_SECONDS = 60.0  # between status lines when stderr is not a terminal
 
 
@@ -88,8 +90,9 @@ class RunProgress:
     def failed(self, run: Run, error: str) -> None:
         """A run failed for good (it was already retried)."""
         if self.enabled:
-            self.console.print(f"run failed twice ({run.model}, point {run.point}, "
-                               f"seed {run.seed}): {error}", markup=False, highlight=False)
+            self.console.print(f"run failed twice ({printable(run.model)}, point {run.point}, "
+                               f"seed {run.seed}): {printable(error)}", markup=False,
+                               highlight=False)
 
     def close(self) -> None:
         """Stop the live display (rich prints its final state)."""

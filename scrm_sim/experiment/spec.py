@@ -28,6 +28,7 @@ from scrm_sim.scenario.loading import (
     _problem,
     deep_merge,
     load_scenario,
+    read_scenario,
     read_yaml,
     removed_field_problems,
 )
@@ -498,13 +499,19 @@ def load_experiment(path: str | Path) -> tuple[Experiment, Path]:
         raise ScenarioError(path, removed)
     scenario_path = path.parent / experiment.scenario
     source: str | Path = scenario_path if scenario_path.is_file() else experiment.scenario
+    try:  # once, so that a missing or broken scenario file is not reported once per model
+        read_scenario(source)
+    except ScenarioError as exc:
+        raise ScenarioError(path, [Problem(_join("scenario", p.field), p.message)
+                                   for p in exc.problems]) from None
     problems: list[Problem] = []
     for model in experiment.models:
         try:
             load_scenario(source, deep_merge(experiment.overrides,
                                              {"ownership": {"extends": model}}))
         except ScenarioError as exc:
-            problems += [Problem(f"models ({model}): {p.field}", p.message) for p in exc.problems]
+            problems += [Problem(_join(f"models ({model})", p.field), p.message)
+                         for p in exc.problems]
     for i, factor in enumerate(experiment.factors):
         problems += [Problem(f"factors.{i}.path ({factor.path})", p.message)
                      for p in factor_problems(factor, experiment, source)]
@@ -517,6 +524,11 @@ def load_experiment(path: str | Path) -> tuple[Experiment, Path]:
         raise ScenarioError(path, capped(problems))
     resolved = scenario_path.resolve() if scenario_path.is_file() else Path(experiment.scenario)
     return experiment, resolved
+
+
+def _join(where: str, field: str) -> str:
+    """``where: field``, or ``where`` alone for a problem with the whole file."""
+    return f"{where}: {field}" if field else where
 
 
 def factor_problems(factor: Factor, experiment: Experiment, source: str | Path,
