@@ -29,21 +29,10 @@ from scrm_sim.scenario import load_scenario
 
 from .conftest import SCENARIOS
 
-TINY = {
-    "name": "tiny",
-    "scenario": str(SCENARIOS / "baseline.yaml"),
-    "overrides": {"duration_days": 2, "customers": {"count": 300, "prospects": 100}},
-    "models": ["marketing_led", "hybrid"],
-    "factors": [{"path": "company.culture", "values": [0.2, 0.8]}],
-    "replications": 1,
-    "seed": 5,
-}
+from .test_experiment import TINY as TWO_REPLICATIONS  # noqa: E402
+from .test_experiment import write  # noqa: E402
 
-
-def write(tmp_path: Path, data: dict, name: str = "exp.yaml") -> Path:
-    path = tmp_path / name
-    path.write_text(yaml.safe_dump(data), encoding="utf-8")
-    return path
+TINY = {**TWO_REPLICATIONS, "replications": 1}
 
 
 def experiment(path: Path, out: Path, *extra: str) -> int:
