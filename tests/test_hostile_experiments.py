@@ -18,7 +18,6 @@ from pathlib import Path
 import numpy as np
 import psutil
 import pytest
-import yaml
 
 from scrm_sim import load_results
 from scrm_sim.cli import main
@@ -28,9 +27,8 @@ from scrm_sim.model import SCRMModel
 from scrm_sim.scenario import load_scenario
 
 from .conftest import SCENARIOS
-
-from .test_experiment import TINY as TWO_REPLICATIONS  # noqa: E402
-from .test_experiment import write  # noqa: E402
+from .test_experiment import TINY as TWO_REPLICATIONS
+from .test_experiment import write
 
 TINY = {**TWO_REPLICATIONS, "replications": 1}
 
