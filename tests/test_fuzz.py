@@ -9,6 +9,8 @@ refused the same way. Derandomized, so every CI run tries the same examples.
 
 from __future__ import annotations
 
+import tracemalloc
+
 import math
 import shutil
 from pathlib import Path
@@ -95,6 +97,10 @@ def assert_contract(code: int, out: str, err: str) -> None:
         assert err.count("error:") == 1, err
 
 
+# what validating one file may allocate: a file is at most 5 MB and 200,000 values
+# (scenario/limits.py); an alias bomb without those limits took 3.7 GB
+VALIDATE_MEMORY_BOUND = 256 * 2**20
+
 CASE = dict(tree=documents.map(nest), aliased=st.booleans(),
             deep=st.sampled_from([0, 0, 0, 50, 5000]))
 
@@ -107,10 +113,21 @@ def test_validate_exits_0_or_2_with_one_message_whatever_the_file_says(
     path = tmp_path / "fuzz.yaml"
     path.write_text(text_of(tree, aliased, deep), encoding="utf-8")
 
-    code = cli(["validate", str(path)])
+    # memory is traced where it can blow up (aliases, deep nesting): tracing every example
+    # would make the test several times slower; numpy reports its buffers to tracemalloc too
+    traced = aliased or deep > 0
+    if traced:
+        tracemalloc.start()
+    try:
+        code = cli(["validate", str(path)])
+        peak = tracemalloc.get_traced_memory()[1] if traced else 0
+    finally:
+        if traced:
+            tracemalloc.stop()
 
     captured = capsys.readouterr()
     assert_contract(code, captured.out, captured.err)
+    assert peak < VALIDATE_MEMORY_BOUND, f"validate took {peak / 2**20:.0f} MiB"
 
 
 @settings(max_examples=20, deadline=None, derandomize=True, database=None,
