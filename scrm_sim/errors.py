@@ -39,6 +39,12 @@ class ScenarioError(Exception):
         return "\n".join(lines)
 
 
+class ExperimentError(ScenarioError):
+    """An experiment file that cannot be used as written."""
+
+    heading = "invalid experiment"
+
+
 class ResultsError(ScenarioError):
     """A results folder that cannot be read as written: damaged, incomplete or read-only."""
 

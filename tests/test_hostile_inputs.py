@@ -238,3 +238,12 @@ def test_a_seed_beyond_64_bits_is_refused_on_the_command_line_before_anything_ru
     assert exit_status.value.code == 2
     assert "--seed" in capsys.readouterr().err
     assert not (tmp_path / "o").exists()
+
+
+def test_an_experiment_file_s_errors_say_it_is_an_invalid_experiment(tmp_path, capsys):
+    from scrm_sim.cli import main
+
+    path = tmp_path / "exp.yaml"
+    path.write_text("name: x\nscenario: baseline\nreplications: 0\n", encoding="utf-8")
+    assert main(["experiment", str(path), "--out", str(tmp_path / "o")]) == 2
+    assert f"error: invalid experiment {path}" in capsys.readouterr().err

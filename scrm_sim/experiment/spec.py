@@ -23,7 +23,7 @@ from pydantic import (
 )
 from scipy import stats
 
-from scrm_sim.errors import Problem, ScenarioError
+from scrm_sim.errors import ExperimentError, Problem, ScenarioError
 from scrm_sim.scenario.loading import (
     _problem,
     deep_merge,
@@ -484,25 +484,25 @@ def load_experiment(path: str | Path) -> tuple[Experiment, Path]:
     """
     path = Path(path)
     if not path.is_file():
-        raise ScenarioError(path, [Problem("", "experiment file not found")])
+        raise ExperimentError(path, [Problem("", "experiment file not found")])
     data = _with_robustness_extends(read_yaml(path), path)
     try:
         experiment = Experiment.model_validate(data)
     except ValidationError as exc:
-        raise ScenarioError(path, capped([_problem(Experiment, e, data)
+        raise ExperimentError(path, capped([_problem(Experiment, e, data)
                                           for e in exc.errors()])) from None
     early = size_problems(experiment) + metric_problems(experiment)
     if early:  # before loading one scenario per model and level
-        raise ScenarioError(path, capped(early))
+        raise ExperimentError(path, capped(early))
     removed = _removed_fields(experiment)
     if removed:  # once each, before the per-model checks would repeat them
-        raise ScenarioError(path, removed)
+        raise ExperimentError(path, removed)
     scenario_path = path.parent / experiment.scenario
     source: str | Path = scenario_path if scenario_path.is_file() else experiment.scenario
     try:  # once, so that a missing or broken scenario file is not reported once per model
         read_scenario(source)
     except ScenarioError as exc:
-        raise ScenarioError(path, [Problem(_join("scenario", p.field), p.message)
+        raise ExperimentError(path, [Problem(_join("scenario", p.field), p.message)
                                    for p in exc.problems]) from None
     problems: list[Problem] = []
     for model in experiment.models:
@@ -521,7 +521,7 @@ def load_experiment(path: str | Path) -> tuple[Experiment, Path]:
 
         problems += robustness_problems(experiment, source, path)
     if problems:
-        raise ScenarioError(path, capped(problems))
+        raise ExperimentError(path, capped(problems))
     resolved = scenario_path.resolve() if scenario_path.is_file() else Path(experiment.scenario)
     return experiment, resolved
 
@@ -597,10 +597,10 @@ def _with_robustness_extends(data: dict[str, Any], path: Path) -> dict[str, Any]
         return data
     target = block["extends"]
     if not isinstance(target, str):
-        raise ScenarioError(path, [Problem("robustness.extends", "must be a file path")])
+        raise ExperimentError(path, [Problem("robustness.extends", "must be a file path")])
     shared = path.parent / target
     if not shared.is_file():
-        raise ScenarioError(path, [Problem("robustness.extends",
+        raise ExperimentError(path, [Problem("robustness.extends",
                                            f"file {target!r} not found beside {path.name}")])
     base = read_yaml(shared)
     return {**data, "robustness": deep_merge(base, {k: v for k, v in block.items()
