@@ -234,19 +234,20 @@ def _non_negative_int(text: str) -> int:
 
 def _models(args: argparse.Namespace) -> int:
     from scrm_sim.scenario import available_models, load_scenario
-    from scrm_sim.scenario.staffing import budgeted_fte, roles_fte, team_fte_limit
+    from scrm_sim.scenario.staffing import staffing_plan
 
     models = available_models()
     if args.names:
         print("\n".join(m.name for m in models))
         return 0
     width = max(len(m.name) for m in models)
-    company = load_scenario("baseline").company  # FTE depends on the company's shifts
+    baseline = load_scenario("baseline")  # FTE depends on the company's shifts
     for m in models:
         stages = f" ({len(m.stages) + 1} stages)" if m.stages else ""
         print(f"{m.name:<{width}}  {m.position or m.description}{stages}")
-        print(f"{'':<{width}}  staffing: {budgeted_fte(m, company):.1f} FTE (roles "
-              f"{roles_fte(m, company):.1f}, team up to {team_fte_limit(m, company):.1f}; "
+        plan = staffing_plan(baseline.model_copy(update={"ownership": m}))
+        print(f"{'':<{width}}  staffing: {plan['fte_budgeted']:.1f} FTE (roles "
+              f"{plan['roles_fte']:.1f}, team up to {plan['team_fte_limit']:.1f}; "
               f"baseline company{', first stage' if m.stages else ''})")
         if m.source:
             print(f"{'':<{width}}  source: {m.source}")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import operator
 from collections import defaultdict
 
@@ -23,6 +22,7 @@ from scrm_sim.model.streams import CommonStreams
 from scrm_sim.model.word_of_mouth import NegativeCascades
 from scrm_sim.scenario.schema import Ownership, Scenario, resolve_shift
 from scrm_sim.scenario.staffing import at_budget, budgeted_fte, role_seats
+
 
 def as_seed(value: object, what: str = "seed") -> int:
     """A seed as a plain non-negative int: numpy integers (which EMA Workbench and numpy
@@ -172,14 +172,12 @@ class SCRMModel(mesa.Model):
                            if s.department == seat.department and s.role == Role.NONE
                            and not s.rota_cover),
                           key=lambda s: (-s.enthusiasm, s.unique_id))
-            whole = int(seat.seats + 1e-9)
-            shares = [1.0] * whole + ([seat.seats - whole] if seat.seats - whole > 1e-9 else [])
+            shares = seat.duty_shares()
             for person, share in zip(free, shares, strict=False):
                 person.role, person.in_team = kinds[seat.role], False
                 person.role_shift, person.duty_share = seat.shift, share
             # the rest of the rota: people who cannot also volunteer for the team
-            for person in free[len(shares): len(shares) + math.ceil(seat.fte(company) - 1e-9)
-                               - len(shares)]:
+            for person in free[len(shares): seat.people(company)]:
                 person.rota_cover, person.in_team = True, False
         self.refresh_social_staff()
 

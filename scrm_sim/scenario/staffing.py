@@ -18,7 +18,9 @@ one open 112 hours (issue 13: 1,425 against 1,729–1,917 staff-hours over 21 da
 
 from __future__ import annotations
 
+import functools
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -40,7 +42,14 @@ RoleName = Literal["front_line", "resolver", "approver", "rogue"]
 def shift_hours_per_week(shift: ShiftSpec) -> int:
     """Hours a week a shift is open (business 40, extended 112, always 168)."""
     resolved = resolve_shift(shift)
-    return sum(resolved.is_on(hour) for hour in range(HOURS_PER_WEEK))
+    return _open_hours(resolved.start_hour, resolved.end_hour, resolved.days)
+
+
+@functools.cache
+def _open_hours(start_hour: int, end_hour: int, days: str) -> int:
+    # counted once per distinct shift: the budget bisection asks thousands of times
+    shift = Shift(start_hour=start_hour, end_hour=end_hour, days=days)
+    return sum(shift.is_on(hour) for hour in range(HOURS_PER_WEEK))
 
 
 def seats(count: int, scale: float) -> float:
@@ -67,10 +76,16 @@ class RoleSeats:
         """Full-time equivalents the role needs (its rota)."""
         return self.hours_per_week / company.contracted_hours_per_week
 
+    def duty_shares(self) -> list[float]:
+        """Share of the shift each seat holder mans: 1 per whole seat, then the fraction."""
+        whole = int(self.seats + 1e-9)
+        fraction = self.seats - whole
+        return [1.0] * whole + ([fraction] if fraction > 1e-9 else [])
+
     def people(self, company: Company) -> int:
         """People the role takes: one per seat (a fractional seat too), and at least as
         many as its rota's FTE."""
-        return max(math.ceil(self.seats - 1e-9), math.ceil(self.fte(company) - 1e-9))
+        return max(len(self.duty_shares()), math.ceil(self.fte(company) - 1e-9))
 
     def scaled(self, share: float) -> RoleSeats:
         """The same role with ``share`` of its seats."""
@@ -122,11 +137,19 @@ def _fit(roles: list[RoleSeats], people: int, company: Company) -> list[RoleSeat
 
     if needed(1.0) <= people:
         return roles
-    low, high = 0.0, 1.0
-    for _ in range(50):  # people needed only grow with the share
+    # people needed only grow with the share
+    share, _ = _boundary(lambda x: needed(x) <= people, 0.0, 1.0, steps=50)
+    return [r.scaled(share) for r in roles]
+
+
+def _boundary(below: Callable[[float], bool], low: float, high: float,
+              steps: int) -> tuple[float, float]:
+    """Bisection of a monotone condition: ``below`` holds at ``low`` and not at ``high``;
+    returns the bracket (last x where it holds, first where it does not) after ``steps``."""
+    for _ in range(steps):
         middle = (low + high) / 2
-        low, high = (middle, high) if needed(middle) <= people else (low, middle)
-    return [r.scaled(low) for r in roles]
+        low, high = (middle, high) if below(middle) else (low, middle)
+    return low, high
 
 
 def roles_fte(own: Ownership, company: Company, scale: float | None = None) -> float:
@@ -174,15 +197,15 @@ class BudgetError(ValueError):
 def _continuous_fte(own: Ownership, company: Company, scale: float) -> float:
     # what is solved for: the team counted at its unrounded size (the run then takes whole
     # people within the budget), so that FTE is continuous and increasing in the scale
-    roles = roles_fte(own, company, scale)
+    seated = role_seats(own, company, scale, include_rogue=True)
+    roles = sum(r.fte(company) for r in seated if r.role != "rogue")
     team = 0.0
     if own.social_team.policy != "none":
         # people left counted continuously (not in whole people), so that the sum grows
         # with the scale: when people cap the team, each FTE more for the roles is only
         # time_share less for the team
         staff = sum(company.head_count(d) for d in company.departments)
-        rogue = sum(r.fte(company) for r in role_seats(own, company, scale, include_rogue=True)
-                    if r.role == "rogue")
+        rogue = sum(r.fte(company) for r in seated if r.role == "rogue")
         team = max(0.0, min(own.social_team.max_size * scale, staff - roles - rogue))
     return roles + team * own.social_team.time_share
 
@@ -205,23 +228,18 @@ def budget_scale(own: Ownership, company: Company, budget_fte: float) -> float:
         raise BudgetError(
             f"{budget_fte:g} FTE cannot staff {own.name}: one seat of each of its roles "
             f"needs {low_fte:.3g} FTE ({roles})")
-    high = 1.0
-    while _continuous_fte(own, company, high) < budget_fte:
-        if high > 1e6 or _continuous_fte(own, company, high * 2) <= _continuous_fte(
-                own, company, high) + 1e-12:
-            most = _continuous_fte(own, company, high * 2)
+    high, spent = 1.0, _continuous_fte(own, company, 1.0)
+    while spent < budget_fte:  # double the scale until the budget is reached
+        more = _continuous_fte(own, company, high * 2)
+        if high > 1e6 or more <= spent + 1e-12:
             raise BudgetError(
                 f"{budget_fte:g} FTE is more than {own.name} can use in this company "
-                f"(at most {most:.3g} FTE: its departments have no more people)")
-        high *= 2
-    low = 0.0
-    for _ in range(60):  # bisection: FTE is continuous and non-decreasing in the scale
-        middle = (low + high) / 2
-        if _continuous_fte(own, company, middle) < budget_fte:
-            low = middle
-        else:
-            high = middle
-    return high
+                f"(at most {more:.3g} FTE: its departments have no more people)")
+        high, spent = high * 2, more
+    # FTE is continuous and non-decreasing in the scale
+    _, scale = _boundary(lambda x: _continuous_fte(own, company, x) < budget_fte, 0.0, high,
+                         steps=60)
+    return scale
 
 
 def at_budget(own: Ownership, company: Company, budget_fte: float) -> Ownership:
