@@ -35,7 +35,6 @@ import math
 import os
 import time
 from collections.abc import Iterable, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -51,6 +50,7 @@ from matplotlib.figure import Figure
 
 from scrm_sim.analysis.statistics import METRIC_DIRECTION, mean_ci
 from scrm_sim.errors import Problem, ScenarioError
+from scrm_sim.experiment.executors import LocalExecutor
 from scrm_sim.experiment.progress import RunProgress
 from scrm_sim.experiment.runner import replication_seed
 from scrm_sim.experiment.runs import run_scenario
@@ -404,36 +404,32 @@ class _Job:
 def _run_all(jobs: list[tuple[int, int]], data: Mapping[int, dict[str, Any]],
              metrics: list[str], workers: int | None,
              progress: bool) -> dict[tuple[int, int], dict[str, float]]:
-    """Run every (coalition, seed) once; values of the metrics per run."""
-    payloads = [(data[m], seed, metrics) for m, seed in jobs]
-    workers = workers or min(len(jobs), os.cpu_count() or 1)
+    """Run every (coalition, seed) once on the experiments' local executor (whose workers
+    exit with this process); values of the metrics per run."""
     replication = {seed: r for r, seed in enumerate(dict.fromkeys(s for _, s in jobs))}
-    shown = [_Job(f"{m}-{seed}", replication[seed], f"coalition {m}", seed) for m, seed in jobs]
+    shown = {job: _Job(f"{job[0]}-{job[1]}", replication[job[1]], f"coalition {job[0]}",
+                       job[1]) for job in jobs}
+    payloads = ({"job": job, "scenario": data[job[0]], "seed": job[1], "metrics": metrics}
+                for job in jobs)
+    executor = LocalExecutor(workers or min(len(jobs), os.cpu_count() or 1))
     reporter = RunProgress(progress, unit="replications")
-    reporter.start(shown, set())
+    reporter.start(list(shown.values()), set())
     results: dict[tuple[int, int], dict[str, float]] = {}
     try:
-        if workers <= 1:
-            outputs: Iterable[dict[str, float]] = map(_run_payload, payloads)
-            for job, job_shown, out in zip(jobs, shown, outputs, strict=True):
-                results[job] = out
-                reporter.finished(job_shown)
-            return results
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            for job, job_shown, out in zip(jobs, shown, pool.map(_run_payload, payloads),
-                                           strict=True):
-                results[job] = out
-                reporter.finished(job_shown)
+        for payload, outcome in executor.run(_run_payload, payloads):
+            if isinstance(outcome, BaseException):
+                raise outcome
+            results[payload["job"]] = outcome
+            reporter.finished(shown[payload["job"]])
     finally:
         reporter.close()
     return results
 
 
-def _run_payload(payload: tuple[dict[str, Any], int, list[str]]) -> dict[str, float]:
+def _run_payload(payload: dict[str, Any]) -> dict[str, float]:
     # workers receive the resolved scenario as data and a seed, and return only the metrics
-    data, seed, metrics = payload
-    summary = run_scenario(Scenario.model_validate(data), seed).summary
-    return {m: float(summary[m]) for m in metrics}
+    summary = run_scenario(Scenario.model_validate(payload["scenario"]), payload["seed"]).summary
+    return {m: float(summary[m]) for m in payload["metrics"]}
 
 
 # --------------------------------------------------------------------------- tables and figure
