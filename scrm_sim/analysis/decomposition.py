@@ -36,7 +36,6 @@ import os
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -54,6 +53,7 @@ from scrm_sim.experiment.executors import LocalExecutor
 from scrm_sim.experiment.progress import RunProgress
 from scrm_sim.experiment.runner import replication_seed
 from scrm_sim.experiment.runs import run_scenario
+from scrm_sim.experiment.spec import summary_metric_names
 from scrm_sim.scenario import Ownership, Scenario
 from scrm_sim.scenario.loading import validate_scenario
 from scrm_sim.scenario.schema import Company
@@ -168,19 +168,11 @@ def coalition_scenario(scenario: Scenario, a: Ownership, b: Ownership, from_b: S
 # --------------------------------------------------------------------------- metrics
 
 
-@cache
-def summary_metrics() -> tuple[str, ...]:
-    """Names of the summary metrics a run reports (read off a one-hour run of 20 customers)."""
-    probe = Scenario.model_validate({"duration_days": 1 / 24,
-                                     "customers": {"count": 20, "prospects": 0}})
-    return tuple(run_scenario(probe, 0).summary)
-
-
 def check_metrics(metrics: Sequence[str], where: str = "--metrics") -> None:
     """Raise ScenarioError naming every metric that runs do not report."""
     import difflib
 
-    known = summary_metrics()
+    known = summary_metric_names()
     problems = []
     for metric in metrics:
         if metric not in known:

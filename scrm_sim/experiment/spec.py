@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import math
 from collections import Counter
+from collections.abc import Collection
 from pathlib import Path
 from typing import Annotated, Any, Literal, Self
 
@@ -24,6 +25,7 @@ from pydantic import (
 from scipy import stats
 
 from scrm_sim.errors import ExperimentError, Problem, ScenarioError
+from scrm_sim.scenario.limits import MAX_SEED, capped, max_runs
 from scrm_sim.scenario.loading import (
     _problem,
     deep_merge,
@@ -32,7 +34,6 @@ from scrm_sim.scenario.loading import (
     read_yaml,
     removed_field_problems,
 )
-from scrm_sim.scenario.limits import MAX_SEED, capped, max_runs
 from scrm_sim.scenario.schema import Scenario
 
 # The options each SALib design takes from design_options, and their types; nothing else
@@ -430,9 +431,10 @@ def size_problems(experiment: Experiment) -> list[Problem]:
 
 
 @functools.cache
-def summary_metric_names() -> frozenset[str]:
-    """Names of the run summary's metrics, read from a one-hour run of a tiny company
-    (the summary is built by the model; this keeps one list of names, the model's)."""
+def summary_metric_names() -> tuple[str, ...]:
+    """Names of the run summary's metrics, in the summary's order, read from a one-hour run
+    of a tiny company (the summary is built by the model; this keeps one list of names, the
+    model's)."""
     from scrm_sim.model import SCRMModel
     from scrm_sim.model.metrics import run_summary
 
@@ -440,7 +442,7 @@ def summary_metric_names() -> frozenset[str]:
         "count": 20, "prospects": 5, "network": {"mean_degree": 2}}})
     model = SCRMModel(tiny, seed=0)
     model.step()
-    return frozenset(run_summary(model))
+    return tuple(run_summary(model))
 
 
 def step_metric_names() -> frozenset[str]:
@@ -470,7 +472,7 @@ def metric_problems(experiment: Experiment) -> list[Problem]:
     return problems
 
 
-def _hint(name: str, known: frozenset[str]) -> str:
+def _hint(name: str, known: Collection[str]) -> str:
     import difflib
 
     close = difflib.get_close_matches(name, sorted(known), n=1, cutoff=0.6)
