@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from scrm_sim.analysis.labels import model_label as pretty
 from scrm_sim.analysis.statistics import mean_ci
 
 OKABE_ITO = ["#E69F00", "#0072B2", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
@@ -149,8 +150,3 @@ def over_time_figure(steps: pd.DataFrame, models: Sequence[str],
                      "band = 10th–90th percentile; dashed = stage changes)", fontsize=12)
     return fig
 
-
-def pretty(model: str) -> str:
-    """A model's display name (ceo_led → CEO-led)."""
-    name = model.replace("_", "-").capitalize()
-    return name.replace("Ceo-", "CEO-").replace("Pr-", "PR-").replace("It-", "IT-")

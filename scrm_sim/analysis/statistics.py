@@ -6,6 +6,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from scrm_sim.analysis.labels import METRICS
+
 
 def mean_ci(values: np.ndarray, level: float = 0.95) -> tuple[float, float, float]:
     """Mean and Student-t confidence interval over independent replications.
@@ -32,12 +34,10 @@ def proportion_ci(successes: int, trials: int, level: float = 0.95) -> tuple[flo
     return (successes / trials, float(interval.low), float(interval.high))
 
 
-# Direction of each headline metric: +1 when more is better, −1 when less is better.
+# Direction of each metric: +1 when more is better, −1 when less is better (the catalogue
+# in scrm_sim.analysis.labels; metrics that are neither are left out).
 METRIC_DIRECTION: dict[str, int] = {
-    "share_within_sla": 1, "complaints_within_sla": 1, "share_answered": 1,
-    "satisfaction_final": 1, "nps_final": 1, "leads_converted": 1, "net_customer_growth": 1,
-    "roi_proxy": 1, "first_response_p50_hours": -1, "first_response_p90_hours": -1,
-    "churn_rate": -1, "negative_wom_reach": -1, "cost": -1, "backlog_mean": -1,
+    column: shown.direction for column, shown in METRICS.items() if shown.direction
 }
 
 
