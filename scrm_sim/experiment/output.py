@@ -32,7 +32,8 @@ def write_results(
 ) -> list[Path]:
     """Write tables (CSV and Parquet), figures (PNG) and ``manifest.json`` into ``out_dir``.
 
-    With ``manifest`` None no manifest is written (a results store keeps its own).
+    With ``manifest`` None no manifest is written (a results store keeps its own). The
+    figures are closed once written (pyplot keeps every open figure alive otherwise).
 
     Everything is first written to a temporary folder beside ``out_dir`` and then
     renamed into place, so an interrupted job never leaves half-written files; a folder
@@ -66,6 +67,11 @@ def write_results(
         raise
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+        if figures:
+            import matplotlib.pyplot as plt  # only here: writing tables needs no pyplot
+
+            for figure in figures.values():
+                plt.close(figure)
 
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # what spreadsheets read as a formula
