@@ -21,6 +21,8 @@ from matplotlib.figure import Figure
 from SALib.analyze import morris as morris_analyze
 from SALib.analyze import sobol as sobol_analyze
 
+from scrm_sim.analysis.labels import label, model_label
+from scrm_sim.analysis.labels import metric as metric_shown
 from scrm_sim.analysis.plots import colour_of, over_time_figure, runs_with_ci
 from scrm_sim.analysis.statistics import mean_ci
 from scrm_sim.experiment.store import Results
@@ -82,10 +84,11 @@ def sensitivity_figure(indices: pd.DataFrame, kind: str) -> Figure:
             rows = indices[(indices["metric"] == metric) & (indices["ownership"] == model)]
             rows = rows.set_index("factor").reindex(factors)
             ax.barh(np.arange(len(factors)) + j * width, rows[value], width,
-                    xerr=rows[error], color=colour_of(model, models), label=model, capsize=2)
+                    xerr=rows[error], color=colour_of(model, models), label=model_label(model),
+                    capsize=2)
         ax.set_yticks(np.arange(len(factors)) + width * (len(models) - 1) / 2, factors,
                       fontsize=8)
-        ax.set_title(metric, fontsize=10)
+        ax.set_title(label(metric), fontsize=10)
         ax.set_xlabel("total-order index ST" if kind == "sobol" else "mu* (elementary effect)")
         ax.grid(axis="x", alpha=0.3)
     axes[0][0].legend(fontsize=8, frameon=False)
@@ -114,7 +117,8 @@ def main_effects_figure(summary: pd.DataFrame, factors: list[str], metrics: list
                 groups, centre = values, None
             for model in models:
                 mine = summary["ownership"] == model
-                stats_by_level = summary[mine].groupby(groups[mine], observed=True)[metric].apply(
+                shown = summary.loc[mine, metric] * metric_shown(metric).scale
+                stats_by_level = shown.groupby(groups[mine], observed=True).apply(
                     lambda v: mean_ci(v.to_numpy(float)))
                 x = (centre.reindex(stats_by_level.index) if centre is not None
                      else stats_by_level.index).to_numpy(dtype=float)
@@ -122,11 +126,11 @@ def main_effects_figure(summary: pd.DataFrame, factors: list[str], metrics: list
                 low = np.array([lo for _, lo, _ in stats_by_level])
                 high = np.array([hi for _, _, hi in stats_by_level])
                 ax.errorbar(x, mean, yerr=[mean - low, high - mean], marker="o", capsize=3,
-                            color=colour_of(model, models), label=model.replace("_", "-"))
+                            color=colour_of(model, models), label=model_label(model))
             if i == len(metrics) - 1:
                 ax.set_xlabel(factor, fontsize=8)
             if j == 0:
-                ax.set_ylabel(metric, fontsize=8)
+                ax.set_ylabel(metric_shown(metric).with_unit(), fontsize=8)
             ax.grid(alpha=0.3)
     handles, labels = axes[0][0].get_legend_handles_labels()
     fig.legend(handles, labels, loc="outside lower center", ncol=len(models), frameon=False)
@@ -144,10 +148,12 @@ def models_figure(summary: pd.DataFrame, metrics: list[str]) -> Figure:
     for ax in axes.flat[len(metrics):]:
         ax.set_visible(False)
     for ax, metric in zip(axes.flat, metrics, strict=False):
-        runs_with_ci(ax, summary, metric, models)
-        ax.set_xticks(range(len(models)), [m.replace("_", "-") for m in models], rotation=35,
+        shown = metric_shown(metric)
+        runs_with_ci(ax, summary, metric, models, shown.scale)
+        ax.set_xticks(range(len(models)), [model_label(m) for m in models], rotation=35,
                       ha="right", fontsize=8)
-        ax.set_title(metric, fontsize=10)
+        ax.set_title(shown.label, fontsize=10)
+        ax.set_ylabel(shown.unit)
         ax.grid(axis="y", alpha=0.3)
     fig.suptitle("Ownership models compared: runs as dots, mean with 95% CI", fontsize=11)
     return fig
