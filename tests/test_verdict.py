@@ -216,3 +216,16 @@ def test_cost_reads_in_percent_of_the_other_model_and_counts_as_negligible_below
 
     assert difference.negligible
     assert difference.phrase().startswith("practically the same cost of social staff (+0.5%")
+
+
+def test_a_response_time_a_model_never_produced_counts_as_the_worst_of_its_replication():
+    data = summary({"hybrid": {"first_response_p50_hours": 0.5, "share_within_sla": 0.6},
+                    "marketing_led": {"first_response_p50_hours": 2.0, "share_within_sla": 0.6},
+                    "ceo_led": {"first_response_p50_hours": np.nan, "share_within_sla": 0.6}})
+    priorities = Priorities("test", "Test", {"first_response_p50_hours": 1})
+
+    scoring = score(data, priorities)
+
+    assert scoring.dropped == 0 and scoring.replications == len(SEEDS)
+    assert scoring.mean()["ceo_led"] == pytest.approx(scoring.mean()["marketing_led"])
+    assert scoring.recommended == "hybrid"

@@ -228,7 +228,10 @@ def build_report(path: Path, out: Path | None = None, *,
 
     comparison = load_comparison(path)
     decomposition = _read(path / "decomposition", lambda: load_decomposition(path))
-    summary, manifest = comparison.summary, comparison.manifest
+    manifest = comparison.manifest
+    # every table, sentence and legend lists the models in the order they were asked for
+    comparison.summary = in_model_order(comparison.summary, manifest.get("models"))
+    summary = comparison.summary
     models = list(dict.fromkeys(summary["ownership"]))
     scenarios = scenarios_of(manifest)
     period = period_words(run_days(scenarios, manifest))
@@ -276,6 +279,16 @@ def build_report(path: Path, out: Path | None = None, *,
     (folder / "report_caveats.csv").write_text(parts.caveats.checks.to_csv(index=False),
                                                encoding="utf-8")
     return out
+
+
+def in_model_order(summary: pd.DataFrame, models: Any) -> pd.DataFrame:
+    """``summary`` with its rows in the order of ``models`` (the manifest's list, as the
+    user gave it), models not in the list after those in it; unchanged without a list."""
+    if not isinstance(models, list) or not models:
+        return summary
+    rank = {str(m): i for i, m in enumerate(models)}
+    position = summary["ownership"].map(lambda m: rank.get(str(m), len(rank)))
+    return summary.iloc[np.argsort(position.to_numpy(), kind="stable")].reset_index(drop=True)
 
 
 def verdict_numbers(scorings: list[Scoring]) -> pd.DataFrame:

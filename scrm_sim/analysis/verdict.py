@@ -22,8 +22,9 @@ from 0 (worst of these models on every weighted metric) to 100 (best on every on
 metric whose swing is below its ``negligible`` threshold (``labels.Metric``) separates no
 model in practice: it is left out (with its weight), and the verdict says so, so that a
 0.4-point spread of satisfaction cannot decide the answer. Metrics missing from the
-results are left out the same way; replications with a missing value on a weighted metric
-are left out of every model's score.
+results are left out the same way. A value a model did not produce in a replication (the
+median response time of a model that answered nothing) counts as the worst value of that
+replication; a replication in which no model has a value is left out of every score.
 
 Every model of a replication shares its seed, so the scores are compared within
 replications: the **recommended** model has the highest mean score; **how sure** is the
@@ -187,8 +188,15 @@ def score(summary: pd.DataFrame, priorities: Priorities) -> Scoring:
             ignored[column] = "not in these results"
             continue
         present[column] = weight
-    wide = {m: summary.pivot_table(index=keys, columns="ownership", values=m, dropna=False)
-            .reindex(columns=models) * metric(m).scale for m in present}
+    wide = {}
+    for column in present:
+        table = summary.pivot_table(index=keys, columns="ownership", values=column,
+                                    dropna=False).reindex(columns=models) * metric(column).scale
+        # a value a model did not produce in a replication (a response time when it answered
+        # nothing) counts as the worst of that replication's values
+        direction = metric(column).direction or 1
+        worst = table.min(axis=1) if direction > 0 else table.max(axis=1)
+        wide[column] = table.apply(lambda values, w=worst: values.fillna(w))
     complete = None
     for table in wide.values():
         rows = table.dropna().index
@@ -203,7 +211,10 @@ def score(summary: pd.DataFrame, priorities: Priorities) -> Scoring:
         means = table.mean()
         best, worst = (means.max(), means.min()) if direction > 0 else (means.min(), means.max())
         swing = abs(best - worst)
-        if len(complete) == 0 or is_negligible(column, best - worst, best, worst):
+        if len(complete) == 0:
+            ignored[column] = "no replication has a value for it"
+            continue
+        if is_negligible(column, best - worst, best, worst):
             ignored[column] = (f"the models differ by less than the threshold of "
                                f"{_threshold(column)}")
             continue
