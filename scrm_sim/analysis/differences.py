@@ -103,8 +103,9 @@ class Difference:
         percent of B's value)."""
         value = abs(value)
         if self.in_percent:
-            percent = 100 * value / self.b_value
-            return f"{percent:.{0 if percent >= 10 else 1}f}"
+            # one precision for the mean and its interval: whole percent from 10% up
+            decimals = 0 if 100 * abs(self.mean) / self.b_value >= 10 else 1
+            return f"{100 * value / self.b_value:.{decimals}f}"
         return self.shown.format.format(value)
 
     def unit(self) -> str:
