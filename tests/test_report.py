@@ -15,7 +15,10 @@ from matplotlib.colors import to_hex
 from scrm_sim.analysis.horizon import ScenarioEvent
 from scrm_sim.analysis.metric_table import metric_table
 from scrm_sim.analysis.plots import (
-    clipped_error, colour_of, comparison_figure, over_time_figure,
+    clipped_error,
+    colour_of,
+    comparison_figure,
+    over_time_figure,
 )
 from scrm_sim.analysis.report import (
     ReportError,

@@ -229,3 +229,23 @@ def test_a_response_time_a_model_never_produced_counts_as_the_worst_of_its_repli
     assert scoring.dropped == 0 and scoring.replications == len(SEEDS)
     assert scoring.mean()["ceo_led"] == pytest.approx(scoring.mean()["marketing_led"])
     assert scoring.recommended == "hybrid"
+
+
+def test_how_sure_says_five_of_five_is_clear():
+    data = summary({"hybrid": {**EVEN, "share_within_sla": 0.70}, "service_led": EVEN})
+
+    assert score(data, BALANCED).how_sure("hybrid").endswith(
+        "clearly first, as even the low end of the interval is above one half")
+
+
+def test_how_sure_says_the_top_place_is_not_settled_when_the_best_mean_wins_a_minority():
+    # hybrid is far ahead in two replications and slightly behind in the other three
+    data = summary({"hybrid": EVEN, "service_led": EVEN})
+    lead = {11: 0.30, 12: 0.30, 13: -0.01, 14: -0.01, 15: -0.01}
+    hybrid = data["ownership"] == "hybrid"
+    data.loc[hybrid, "share_within_sla"] += data.loc[hybrid, "seed"].map(lead)
+    scoring = score(data, BALANCED)
+
+    assert scoring.recommended == "hybrid" and scoring.wins()["hybrid"] == 2
+    assert "it is not first in most replications, so the top place is not settled" in \
+        scoring.how_sure("hybrid")

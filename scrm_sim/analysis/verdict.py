@@ -41,7 +41,12 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from scrm_sim.analysis.differences import Difference, is_negligible, paired_difference
+from scrm_sim.analysis.differences import (
+    Difference,
+    is_negligible,
+    paired_difference,
+    threshold_text,
+)
 from scrm_sim.analysis.labels import label, metric, model_label
 from scrm_sim.analysis.statistics import proportion_ci
 
@@ -157,11 +162,12 @@ class Scoring:
         n = self.replications
         text = self.ranks_first(model)
         if low > 0.5:
-            return text + ": it is first in most replications even at the low end of the interval"
+            return text + ": clearly first, as even the low end of the interval is above one half"
         if share > 0.5:
             return (text + f": likely, but {n} replication{'s' if n != 1 else ''} cannot make it "
                     "certain; more replications (--reps) would")
-        return text + ": no model is first in most replications, so the top place is not settled"
+        return (text + ": it is not first in most replications, so the top place is not "
+                "settled; more replications (--reps) would tell")
 
 
 def first_counts(values: pd.DataFrame, tie: float = TIE) -> pd.Series:
@@ -216,19 +222,13 @@ def score(summary: pd.DataFrame, priorities: Priorities) -> Scoring:
             continue
         if is_negligible(column, best - worst, best, worst):
             ignored[column] = (f"the models differ by less than the threshold of "
-                               f"{_threshold(column)}")
+                               f"{threshold_text(column)}")
             continue
         swings[column] = swing
         total += present[column] * direction * (table - worst) / swing
     used = sum(present[c] for c in swings)
     scores = 100 * total / used if used else total
     return Scoring(priorities, scores, swings, ignored, len(all_rows) - len(complete))
-
-
-def _threshold(column: str) -> str:
-    from scrm_sim.analysis.differences import threshold_text
-
-    return threshold_text(column)
 
 
 @dataclass
