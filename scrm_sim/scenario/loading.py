@@ -38,14 +38,14 @@ from scrm_sim.scenario.limits import (
     check_yaml_node,
     memory_problems,
 )
-from scrm_sim.scenario.merge import deep_merge, resolve_appends
+from scrm_sim.scenario.merge import deep_merge, is_append, resolve_appends
 from scrm_sim.scenario.problems import did_you_mean, removed_field_problems, validation_problems
 from scrm_sim.scenario.schema import Ownership, Scenario
 
 __all__ = [
-    "BUNDLED_SCENARIO_DIRS", "available_models", "deep_merge", "extends_chain", "load_scenario",
-    "read_scenario", "read_yaml", "removed_field_problems", "resolve_ownership",
-    "validate_scenario",
+    "BUNDLED_SCENARIO_DIRS", "available_models", "deep_merge", "extends_chain", "item_origins",
+    "load_scenario", "read_scenario", "read_yaml", "removed_field_problems",
+    "resolve_ownership", "set_in", "validate_scenario",
 ]
 
 PACKAGE_DIR = Path(__file__).resolve().parents[1]
@@ -176,14 +176,37 @@ def set_in(chain: list[Path], path: str) -> Path | None:
     """The first file of ``chain`` (see :func:`extends_chain`) that sets the dotted
     ``path``, or None if none does (a default, or an option)."""
     for file in chain:
-        current: Any = read_yaml(file)
-        for part in path.split("."):
-            if not isinstance(current, dict) or part not in current:
-                break
-            current = current[part]
-        else:
+        if _get(read_yaml(file), path) is not _ABSENT:
             return file
     return None
+
+
+def item_origins(layers: list[tuple[str, dict[str, Any]]], path: str) -> list[str]:
+    """Where each item of the list at the dotted ``path`` comes from, through ``extends:``
+    (lists replace) and ``{append:}`` (items added): one label per item.
+
+    ``layers`` are (label, data) from the first applied (the file extended last) to the
+    last (the file itself, then overrides), e.g. from :func:`extends_chain` reversed.
+    """
+    origins: list[str] = []
+    for label, data in layers:
+        value = _get(data, path)
+        if isinstance(value, list):
+            origins = [label] * len(value)
+        elif is_append(value) and isinstance(value.get("append"), list):
+            origins += [label] * len(value["append"])
+    return origins
+
+
+_ABSENT = object()
+
+
+def _get(data: Any, path: str) -> Any:
+    for part in path.split("."):
+        if not isinstance(data, dict) or part not in data:
+            return _ABSENT
+        data = data[part]
+    return data
 
 
 def read_yaml(path: Path) -> dict[str, Any]:
