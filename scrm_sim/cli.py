@@ -45,6 +45,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ScenarioError as exc:  # the input's, the results' or --out's problem, by field
         print(printable(exc.report()), file=sys.stderr)
         return EXIT_USER_ERROR
+    except BrokenPipeError:  # stdout closed by its reader (`scrm-sim explain | head`): done
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # so that Python's exit flush does not fail too
+        return 0
     except OSError as exc:
         if exc.filename is None:  # not about a path the user gave: treat it as a bug below
             return _bug()

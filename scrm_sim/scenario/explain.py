@@ -268,7 +268,7 @@ def _suggestion(path: str) -> Any:
     known = [".".join(p) for p, _ in walk()]
     short = {k: ".".join(s for s in k.split(".") if not s.startswith("<")) for k in known}
     by_short = {v: k for k, v in short.items()}
-    close = difflib.get_close_matches(path, list(by_short), n=3, cutoff=0.6)
+    close = difflib.get_close_matches(path, list(by_short), n=3, cutoff=0.75)
     last = path.rsplit(".", 1)[-1]
     named = [k for k in known if k.rsplit(".", 1)[-1] == last]
     options = list(dict.fromkeys([*named[:3], *(by_short[c] for c in close)]))[:4]
@@ -353,12 +353,19 @@ def _chain(source: str | Path) -> list[Path]:
 def _origin(chain: list[Path], parts: tuple[str, ...], data: dict[str, Any]) -> str:
     """Where the value at ``parts`` was set: a file of the extends chain, the ownership
     preset, or the schema's default."""
-    from scrm_sim.scenario.loading import read_yaml, set_in
+    from scrm_sim.scenario.loading import item_origins, read_yaml, set_in
 
-    dotted = ".".join(parts)
-    found = set_in(chain, dotted)
+    listed = next((i for i, part in enumerate(parts) if part.isdigit()), None)
+    if listed is not None:  # an item of a list: the file that wrote (or appended) the item
+        layers = [(str(file), read_yaml(file)) for file in reversed(chain)]
+        origins = item_origins(layers, ".".join(parts[:listed]))
+        index = int(parts[listed])
+        if index < len(origins):
+            found = Path(origins[index])
+            return _set_in(found, chain)
+    found = set_in(chain, ".".join(parts))
     if found is not None:
-        return f"set in {found.name}" + (" (via extends)" if found != chain[0] else "")
+        return _set_in(found, chain)
     if parts[0] == "ownership" and len(parts) > 1:
         for file in chain:
             own = read_yaml(file).get("ownership")
@@ -369,6 +376,11 @@ def _origin(chain: list[Path], parts: tuple[str, ...], data: dict[str, Any]) -> 
             if own is not None:
                 break
     return "default"
+
+
+def _set_in(found: Path, chain: list[Path]) -> str:
+    return f"set in {found.name}" if found == chain[0] else \
+        f"inherited from {found.name} via extends"
 
 
 def show(value: Any) -> str:
@@ -424,11 +436,11 @@ def _form(schema: dict[str, Any], defs: dict[str, Any]) -> str:
         values = _resolve(schema.get("additionalProperties", {}), defs)
         by = {"<post type>": "post type", "<department>": "department"}.get(
             _placeholder(keys), "key")
-        inner = " or ".join(("a number " if b.get("type") in ("number", "integer") else "")
-                            + _form(b, defs) for b in _branches(values, defs)) or "any value"
+        inner = " or ".join(("a number " if b.get("type") == "number" and _has_bounds(b)
+                             else "") + _form(b, defs) for b in _branches(values, defs))
         if any(b.get("type") == "null" for b in values.get("anyOf", [])):
             inner += " or null"
-        return f"a mapping by {by} ({', '.join(keys)}) to {inner}"
+        return f"a mapping by {by} ({', '.join(keys)}) to {inner or 'any value'}"
     if kind == "boolean":
         return "true or false"
     if kind == "string":
@@ -447,8 +459,15 @@ def _bounds(schema: dict[str, Any]) -> str:
     if low and high and low[0][1] is not None and high[0][1] is not None:
         text = f"{_num(low[0][1])} to {_num(high[0][1])}"
     else:
-        text = " and ".join(t for t, _ in low + high) or "any number"
-    return f"a whole number, {text}" if schema.get("type") == "integer" else text
+        text = " and ".join(t for t, _ in low + high)
+    if schema.get("type") == "integer":
+        return f"a whole number, {text}" if text else "a whole number"
+    return text or "any number"
+
+
+def _has_bounds(schema: dict[str, Any]) -> bool:
+    return any(k in schema for k in ("minimum", "maximum", "exclusiveMinimum",
+                                     "exclusiveMaximum"))
 
 
 def _num(value: float) -> str:

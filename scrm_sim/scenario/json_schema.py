@@ -42,7 +42,9 @@ from pydantic import BaseModel
 from scrm_sim.scenario.merge import APPEND
 from scrm_sim.scenario.schema import Ownership, Scenario
 
-DIALECT = "https://json-schema.org/draft/2020-12/schema"
+DIALECT = "http://json-schema.org/draft-07/schema#"
+"""Draft 7: the newest dialect the YAML language server supports (its JSON service is held at
+draft 7), so references point into ``definitions`` and a pair is ``items: [a, b]``."""
 SCHEMA_FILES = {
     "scenario": "scenario.schema.json",
     "ownership": "ownership.schema.json",
@@ -72,8 +74,8 @@ def ownership_schema() -> dict[str, Any]:
     """The JSON Schema of an ownership model file (a preset)."""
     scenario = _schema(Scenario)
     _ownership_by_name(scenario)
-    defs = scenario["$defs"]
-    schema = {**copy.deepcopy(defs["Ownership"]), "$defs": defs}
+    defs = scenario["definitions"]
+    schema = {**copy.deepcopy(defs["Ownership"]), "definitions": defs}
     schema["properties"]["extends"] = _EXTENDS
     schema["title"] = "scrm-sim ownership model"
     return _finish(schema)
@@ -86,18 +88,19 @@ def experiment_schema() -> dict[str, Any]:
     schema = _schema(Experiment)
     scenario = _schema(Scenario)
     _ownership_by_name(scenario)
-    clashes = set(schema["$defs"]) & set(scenario["$defs"])
+    defs = schema["definitions"]
+    clashes = set(defs) & set(scenario["definitions"])
     if clashes:
         raise ValueError(f"experiment and scenario schemas both define {sorted(clashes)}")
-    schema["$defs"].update(scenario["$defs"])
-    overrides = {k: v for k, v in scenario.items() if k not in ("$defs", "title")}
+    defs.update(scenario["definitions"])
+    overrides = {k: v for k, v in scenario.items() if k not in ("definitions", "title")}
     overrides["description"] = "Scenario fields, merged over the scenario file's."
-    schema["$defs"]["ScenarioOverrides"] = overrides
-    ref = {"$ref": "#/$defs/ScenarioOverrides"}
-    for block in (schema, schema["$defs"]["Robustness"], schema["$defs"]["RobustnessScale"]):
+    defs["ScenarioOverrides"] = overrides
+    ref = {"$ref": "#/definitions/ScenarioOverrides"}
+    for block in (schema, defs["Robustness"], defs["RobustnessScale"]):
         described = block["properties"]["overrides"].get("description", "")
         block["properties"]["overrides"] = {**ref, "description": described}
-    schema["$defs"]["Robustness"]["properties"]["extends"] = {
+    defs["Robustness"]["properties"]["extends"] = {
         "type": "string", "description": "A YAML file of this block (relative to this file) "
         "whose values are merged under these."}
     schema["title"] = "scrm-sim experiment"
@@ -107,8 +110,8 @@ def experiment_schema() -> dict[str, Any]:
 def robustness_schema() -> dict[str, Any]:
     """The JSON Schema of a robustness block kept in its own file (``robustness: {extends:}``)."""
     experiment = experiment_schema()
-    defs = experiment["$defs"]
-    schema = {**copy.deepcopy(defs["Robustness"]), "$defs": defs}
+    defs = experiment["definitions"]
+    schema = {**copy.deepcopy(defs["Robustness"]), "definitions": defs}
     schema["properties"].pop("extends", None)
     schema["title"] = "scrm-sim robustness block"
     return _finish(schema)
@@ -136,12 +139,27 @@ def write_schemas(out: Path) -> list[Path]:
 
 
 def _schema(model: type[BaseModel]) -> dict[str, Any]:
-    """pydantic's schema with each unit in its description and {append:} beside each list."""
-    schema = model.model_json_schema()
-    for block in [schema, *schema.get("$defs", {}).values()]:
+    """pydantic's schema in draft 7, each unit in its description, {append:} beside each
+    list."""
+    schema = _draft7(model.model_json_schema(ref_template="#/definitions/{model}"))
+    schema["definitions"] = schema.pop("$defs", {})
+    for block in [schema, *schema["definitions"].values()]:
         for name, prop in block.get("properties", {}).items():
             block["properties"][name] = _with_append(_with_unit(prop))
     return schema
+
+
+def _draft7(schema: Any) -> Any:
+    """pydantic's 2020-12 ``prefixItems`` (a pair such as a range) as draft 7's
+    ``items: [...]``."""
+    if isinstance(schema, list):
+        return [_draft7(s) for s in schema]
+    if not isinstance(schema, dict):
+        return schema
+    converted = {k: _draft7(v) for k, v in schema.items()}
+    if "prefixItems" in converted:
+        converted["items"] = converted.pop("prefixItems")
+    return converted
 
 
 def _with_unit(prop: dict[str, Any]) -> dict[str, Any]:
@@ -182,7 +200,7 @@ def _ownership_by_name(schema: dict[str, Any]) -> None:
 
     presets = sorted({p.stem for d in BUNDLED_SCENARIO_DIRS
                       for p in (d / "ownership").glob("*.y*ml")})
-    defs = schema["$defs"]
+    defs = schema["definitions"]
     defs["Ownership"]["properties"] = {"extends": {
         **_EXTENDS, "description": "Start from this ownership preset (a name, or a file path) "
         "and change the fields given.", "examples": presets}, **defs["Ownership"]["properties"]}
@@ -190,7 +208,7 @@ def _ownership_by_name(schema: dict[str, Any]) -> None:
         "anyOf": [
             {"type": "string", "description": "An ownership preset's name (see `scrm-sim "
              "models`) or an ownership file's path.", "examples": presets},
-            {"$ref": "#/$defs/Ownership"},
+            {"$ref": "#/definitions/Ownership"},
         ],
     }
     for block, name in ((schema, "ownership"), (defs["OwnershipStage"], "ownership")):
@@ -200,5 +218,24 @@ def _ownership_by_name(schema: dict[str, Any]) -> None:
 
 
 def _finish(schema: dict[str, Any]) -> dict[str, Any]:
-    """The dialect first, then the rest as built."""
-    return {"$schema": DIALECT, **{k: v for k, v in schema.items() if k != "$schema"}}
+    """The dialect first, then the rest as built, with only the definitions it uses."""
+    body = {k: v for k, v in schema.items() if k not in ("$schema", "definitions")}
+    defs = schema.get("definitions", {})
+    used: set[str] = set()
+    todo = [body]
+    while todo:
+        for name in _refs(todo.pop()) - used:
+            used.add(name)
+            todo.append(defs[name])
+    return {"$schema": DIALECT, **body,
+            "definitions": {name: defs[name] for name in sorted(used)}}
+
+
+def _refs(schema: Any) -> set[str]:
+    """The definitions ``schema`` refers to directly."""
+    if isinstance(schema, list):
+        return set().union(*map(_refs, schema)) if schema else set()
+    if not isinstance(schema, dict):
+        return set()
+    found = {schema["$ref"].rsplit("/", 1)[-1]} if isinstance(schema.get("$ref"), str) else set()
+    return found.union(*map(_refs, schema.values())) if schema else found
