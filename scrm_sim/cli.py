@@ -513,11 +513,14 @@ def _report(args: argparse.Namespace) -> int:
         raise ResultsError(results, [Problem("results", printable(str(exc)))]) from None
     if args.out is not None:
         check_writable(args.out.parent)
-    if not os.access(args.results, os.W_OK | os.X_OK):
+    elif not os.access(args.results, os.W_OK | os.X_OK):  # with --out, all goes beside it
         raise ResultsError(results, [Problem("results", (
             "is read-only; the report writes figures/, report_numbers.csv and "
-            "report_caveats.csv into it. Copy the folder somewhere writable and report that"))])
+            "report_caveats.csv beside report.html, in it. Give --out a writable place, e.g. "
+            "--out elsewhere/report.html"))])
     try:
+        if args.out is not None:
+            args.out.parent.mkdir(parents=True, exist_ok=True)  # --out new/folder/report.html
         out = build_report(args.results, args.out)
     except ReportError as exc:
         raise ResultsError(results, [Problem("results", printable(str(exc)))]) from None
