@@ -22,7 +22,6 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import pandas as pd
-import yaml
 
 from scrm_sim.errors import OutputError, Problem, ResultsError, ScenarioError
 from scrm_sim.paths import check_writable, claim_folder, printable, replacing, safe_name
@@ -755,7 +754,7 @@ def _print_summary(summary: pd.DataFrame) -> None:
         print(f"mean of {runs.max()} replications per model" if runs.nunique() == 1
               else "mean of each model's replications")
     for row in rows:  # names left, numbers right, three spaces apart: plain text when piped
-        cells = [row[0].ljust(widths[0])] + [v.rjust(w) for v, w in zip(row[1:], widths[1:])]
+        cells = [row[0].ljust(widths[0])] + [v.rjust(w) for v, w in zip(row[1:], widths[1:], strict=True)]
         print(printable("   ".join(cells).rstrip()))  # model names are the user's text
 
 

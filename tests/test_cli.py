@@ -183,7 +183,8 @@ def test_compare_prints_its_table_in_plain_names_and_units_even_when_quiet(
 
     assert lines[0] == "mean of 2 replications per model"
     assert lines[1].split() == ["Marketing-led", "Service-led"]
-    satisfaction = next(x for x in lines if x.startswith("customer satisfaction at the end (0–100)"))
+    satisfaction = next(x for x in lines
+                        if x.startswith("customer satisfaction at the end (0–100)"))
     means = summary.groupby("ownership")["satisfaction_final"].mean()
     assert satisfaction.split()[-2:] == [f"{100 * means['marketing_led']:.1f}",
                                          f"{100 * means['service_led']:.1f}"]

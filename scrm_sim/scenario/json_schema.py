@@ -40,7 +40,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from scrm_sim.scenario.merge import APPEND
-from scrm_sim.scenario.schema import Ownership, Scenario
+from scrm_sim.scenario.schema import Scenario
 
 DIALECT = "http://json-schema.org/draft-07/schema#"
 """Draft 7: the newest dialect the YAML language server supports (its JSON service is held at
