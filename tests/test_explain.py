@@ -194,3 +194,10 @@ def test_the_commented_yaml_gives_each_value_its_unit_meaning_and_changed_defaul
     assert "# days · Simulated days" in line("duration_days: 90.0")
     assert line("  count: 40000").endswith("· default 10000")
     assert "· default" not in line("  culture: 0.4")  # at its default: not repeated
+
+
+def test_a_stages_ownership_fields_are_the_ownership_fields() -> None:
+    template, written, node = find("ownership.stages.0.ownership.authority")
+
+    assert node is find("ownership.authority")[2]
+    assert written == ("ownership", "stages", "0", "ownership", "authority")

@@ -236,6 +236,8 @@ def _match(node: Node, parts: tuple[str, ...], template: tuple[str, ...],
     if not parts:
         return template, written, node
     head, rest = parts[0], parts[1:]
+    if node.same_as in tree().children:  # a stage's ownership model: ownership's fields
+        return _match(tree().children[node.same_as], parts, template, written)
     if node.kind == "blocks":
         child = node.children[node.placeholder]
         given = head == node.placeholder or (
