@@ -640,6 +640,7 @@ def _compare_into(args: argparse.Namespace, out: Path, models: list[str],
     comparison's results were written (the caller raises it).
     """
     from scrm_sim.analysis.plots import comparison_figure, over_time_figure
+    from scrm_sim.scenario.horizon import scenario_events
     from scrm_sim.experiment.output import write_results
     from scrm_sim.experiment.runs import RunsFailed, compare
 
@@ -651,8 +652,9 @@ def _compare_into(args: argparse.Namespace, out: Path, models: list[str],
     except RunsFailed as exc:
         print(printable(f"error: {str(exc).replace(str(out), str(shown))}"), file=sys.stderr)
         return 1, None
-    figures = {"comparison": comparison_figure(summary, models, first.name)}
-    over_time = over_time_figure(steps, models, first.name)
+    figures = {"comparison": comparison_figure(summary, models, first.name,
+                                               period=f"over {first.duration_days:g} days")}
+    over_time = over_time_figure(steps, models, first.name, events=scenario_events(first))
     if over_time is not None:
         figures["timeseries"] = over_time
     # the store (summary/, steps/, manifest.json) is what resumes; these are its tables as

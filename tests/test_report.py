@@ -12,7 +12,6 @@ import pytest
 import yaml
 from matplotlib.colors import to_hex
 
-from scrm_sim.analysis.horizon import ScenarioEvent
 from scrm_sim.analysis.metric_table import metric_table
 from scrm_sim.analysis.plots import (
     clipped_error,
@@ -29,6 +28,7 @@ from scrm_sim.analysis.report import (
 from scrm_sim.analysis.report_figures import cost_figure, ranking_figure
 from scrm_sim.analysis.statistics import mean_ci
 from scrm_sim.cli import EXIT_USER_ERROR, main
+from scrm_sim.scenario.horizon import ScenarioEvent
 
 from .conftest import SCENARIOS
 

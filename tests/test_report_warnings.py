@@ -16,12 +16,12 @@ from scrm_sim.analysis.caveats import find_caveats
 from scrm_sim.analysis.horizon import (
     days_until_share_posted,
     expected_posts_per_customer,
-    scenario_events,
     scenarios_of,
     share_posted,
 )
 from scrm_sim.analysis.metric_table import metric_table
 from scrm_sim.analysis.report import Comparison, ReportParts, render_html
+from scrm_sim.scenario.horizon import scenario_events
 from scrm_sim.analysis.verdict import verdict
 from scrm_sim.scenario import load_scenario
 

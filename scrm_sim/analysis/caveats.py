@@ -45,9 +45,9 @@ from scrm_sim.analysis.horizon import (
     MIN_SHARE_POSTED,
     days_until_share_posted,
     expected_posts_per_customer,
-    scenario_events,
     share_posted,
 )
+from scrm_sim.scenario.horizon import scenario_events
 from scrm_sim.scenario.schema import Scenario
 
 MIN_SHARE_ANSWERED = 0.5

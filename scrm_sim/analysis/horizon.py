@@ -1,4 +1,5 @@
-"""A run in time: its horizon, its campaigns and incidents, and how many customers met the service.
+"""A run in time: how many customers have met the service by its horizon, and the resolved
+scenarios a results folder was run with.
 
 The report reads the resolved scenarios of a results folder (``manifest.json`` holds them
 under ``"scenarios"``, one per ownership model, for ``scrm-sim compare``) to mark campaigns
@@ -27,7 +28,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -37,38 +37,6 @@ from scrm_sim.scenario.schema import Scenario
 
 MIN_SHARE_POSTED = 0.5
 """Churn and acquisition can respond once at least this share of customers has posted."""
-
-
-@dataclass(frozen=True)
-class ScenarioEvent:
-    """A campaign or an incident as a span of days of the run."""
-
-    kind: str
-    """"campaign" or "incident"."""
-    start_day: float
-    end_day: float
-    label: str
-    """What a person reads on a plot: "campaign (posts ×2, reach ×3)"."""
-
-    def outside(self, horizon_days: float) -> bool:
-        """Whether the event starts at or after the end of a run of ``horizon_days``."""
-        return self.start_day >= horizon_days
-
-    def cut_short(self, horizon_days: float) -> bool:
-        """Whether the event starts within the run but would end after it."""
-        return self.start_day < horizon_days < self.end_day
-
-
-def scenario_events(scenario: Scenario) -> list[ScenarioEvent]:
-    """The scenario's campaigns and incidents, in the order they start."""
-    events = [ScenarioEvent("campaign", c.start_day, c.start_day + c.duration_days,
-                            f"campaign (posts ×{c.multiplier:g}, reach "
-                            f"×{c.acquisition_multiplier:g})")
-              for c in scenario.demand.campaigns]
-    events += [ScenarioEvent("incident", i.start_day, i.start_day + i.duration_hours / 24.0,
-                             f"incident (complaints ×{i.complaint_multiplier:g})")
-               for i in scenario.demand.incidents]
-    return sorted(events, key=lambda e: (e.start_day, e.kind))
 
 
 def scenarios_of(manifest: Mapping[str, Any]) -> dict[str, Scenario]:

@@ -24,10 +24,10 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator, StrMethodFormatter
 
-from scrm_sim.analysis.horizon import ScenarioEvent
 from scrm_sim.analysis.labels import metric
 from scrm_sim.analysis.labels import model_label as pretty
 from scrm_sim.analysis.statistics import mean_ci
+from scrm_sim.scenario.horizon import ScenarioEvent
 
 OKABE_ITO = ["#E69F00", "#0072B2", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
 MODEL_COLOURS = {

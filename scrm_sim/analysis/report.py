@@ -53,7 +53,7 @@ from scrm_sim.analysis.caveats import (
     find_caveats,
 )
 from scrm_sim.analysis.differences import threshold_text, unit_word
-from scrm_sim.analysis.horizon import ScenarioEvent, scenario_events, scenarios_of
+from scrm_sim.analysis.horizon import scenarios_of
 from scrm_sim.analysis.labels import Metric, label, metric
 from scrm_sim.analysis.labels import model_label as pretty
 from scrm_sim.analysis.metric_table import metric_table
@@ -73,6 +73,7 @@ from scrm_sim.analysis.verdict import (
     trade_off_sentence,
     verdict,
 )
+from scrm_sim.scenario.horizon import ScenarioEvent, scenario_events
 from scrm_sim.scenario.schema import Scenario
 
 CALIBRATION_SOURCES = [

@@ -15,8 +15,45 @@ day, so a switch on day D or later comes after the last hour.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from scrm_sim.errors import Problem
 from scrm_sim.scenario.schema import Scenario
+
+
+@dataclass(frozen=True)
+class ScenarioEvent:
+    """A campaign or an incident as a span of days of the run."""
+
+    kind: str
+    """"campaign" or "incident"."""
+    start_day: float
+    end_day: float
+    label: str
+    """What a person reads on a plot: "campaign (posts ×2, reach ×3)"."""
+    field: str = ""
+    """Where the scenario sets it: "demand.campaigns.0"."""
+
+    def outside(self, horizon_days: float) -> bool:
+        """Whether the event starts at or after the end of a run of ``horizon_days``."""
+        return self.start_day >= horizon_days
+
+    def cut_short(self, horizon_days: float) -> bool:
+        """Whether the event starts within the run but would end after it."""
+        return self.start_day < horizon_days < self.end_day
+
+
+def scenario_events(scenario: Scenario) -> list[ScenarioEvent]:
+    """The scenario's campaigns and incidents, in the order they start."""
+    events = [ScenarioEvent("campaign", c.start_day, c.start_day + c.duration_days,
+                            f"campaign (posts ×{c.multiplier:g}, reach "
+                            f"×{c.acquisition_multiplier:g})", f"demand.campaigns.{i}")
+              for i, c in enumerate(scenario.demand.campaigns)]
+    events += [ScenarioEvent("incident", e.start_day, e.start_day + e.duration_hours / 24.0,
+                             f"incident (complaints ×{e.complaint_multiplier:g})",
+                             f"demand.incidents.{i}")
+               for i, e in enumerate(scenario.demand.incidents)]
+    return sorted(events, key=lambda e: (e.start_day, e.kind))
 
 
 def events_outside_horizon(scenario: Scenario, horizon_set_by: str = "duration_days"
@@ -29,27 +66,20 @@ def events_outside_horizon(scenario: Scenario, horizon_set_by: str = "duration_d
     end = scenario.duration_days
     horizon = f"the run ends on day {_day(end)} ({horizon_set_by})"
     problems = []
-    for i, campaign in enumerate(scenario.demand.campaigns):
-        where = f"demand.campaigns.{i}"
-        if campaign.start_day >= end:
-            problems.append(Problem(where, f"starts on day {_day(campaign.start_day)}, but "
+    for event in sorted(scenario_events(scenario), key=lambda e: (e.kind, e.field)):
+        if event.outside(end):
+            problems.append(Problem(event.field, f"starts on day {_day(event.start_day)}, but "
                                     f"{horizon}: it never happens"))
-        elif campaign.start_day + campaign.duration_days > end:
-            problems.append(Problem(where, (
-                f"runs to day {_day(campaign.start_day + campaign.duration_days)}, but "
-                f"{horizon}: only {_day(end - campaign.start_day)} of its "
-                f"{_day(campaign.duration_days)} days are simulated")))
-    for i, incident in enumerate(scenario.demand.incidents):
-        where = f"demand.incidents.{i}"
-        hours_left = (end - incident.start_day) * 24
-        if incident.start_day >= end:
-            problems.append(Problem(where, f"starts on day {_day(incident.start_day)}, but "
-                                    f"{horizon}: it never happens"))
-        elif incident.duration_hours > hours_left:
-            problems.append(Problem(where, (
-                f"lasts until day {_day(incident.start_day + incident.duration_hours / 24)}, "
-                f"but {horizon}: only {_day(hours_left)} of its "
-                f"{_day(incident.duration_hours)} hours are simulated")))
+        elif event.cut_short(end) and event.kind == "campaign":
+            problems.append(Problem(event.field, (
+                f"runs to day {_day(event.end_day)}, but {horizon}: only "
+                f"{_day(end - event.start_day)} of its "
+                f"{_day(event.end_day - event.start_day)} days are simulated")))
+        elif event.cut_short(end):  # an incident is set in hours
+            problems.append(Problem(event.field, (
+                f"lasts until day {_day(event.end_day)}, but {horizon}: only "
+                f"{_day((end - event.start_day) * 24)} of its "
+                f"{_day((event.end_day - event.start_day) * 24)} hours are simulated")))
     for i, stage in enumerate(scenario.ownership.stages):
         where = f"ownership.stages.{i}.when"
         trigger = stage.when
