@@ -182,7 +182,9 @@ def test_dask_scheduler_address_is_used_when_no_scheduler_is_given(tmp_path, cap
 
 def _workers_after_kill(tmp_path: Path, *executor: str) -> list[psutil.Process]:
     """Start an experiment with two workers, kill -9 its main process alone once the
-    workers exist, and return the workers still alive a few seconds later."""
+    workers exist, and return the workers still alive half a minute later (a Dask worker
+    learns of it through its nanny, each polling its parent; on a loaded machine that
+    took more than 5 s)."""
     long = {**TINY, "factors": [{"path": "company.culture", "values": [0.1, 0.3, 0.5, 0.7]}],
             "replications": 5}
     command = [sys.executable, "-m", "scrm_sim.cli", "experiment", str(write(tmp_path, long)),
@@ -199,7 +201,7 @@ def _workers_after_kill(tmp_path: Path, *executor: str) -> list[psutil.Process]:
     time.sleep(1.0)  # let them take work
     os.kill(process.pid, signal.SIGKILL)
     process.wait()
-    _, alive = psutil.wait_procs(workers, timeout=5)
+    _, alive = psutil.wait_procs(workers, timeout=30)
     # a zombie has exited; it only waits for a parent to reap it (in a container, PID 1
     # may never do so), so it holds no memory and does no work
     alive = [p for p in alive if _still_running(p)]
