@@ -78,7 +78,6 @@ class RoutingPlan:
              for t in POST_TYPES]
         )
 
-
     def pull_agendas(self, pull: float) -> None:
         """Each department's queue priorities: its own agenda pulled toward the model's
         priorities by ``pull`` in [0, 1] (the owner's authority, and culture's pull; see
@@ -346,7 +345,8 @@ class ResponseProcess:
             if rng.random() < min(1.0, handoff.base_loss + handoff.silo_loss * friction):
                 self.schedule(at, Event.DROP, post)
                 return None
-            mean_delay = (handoff.base_delay_hours + handoff.silo_delay_hours * friction) * delay_cut
+            mean_delay = handoff.base_delay_hours + handoff.silo_delay_hours * friction
+            mean_delay *= delay_cut
             at += rng.exponential(mean_delay) if mean_delay > 0 else 0.0
             model.silos.record_joint_case(sender, receiver)
         return at

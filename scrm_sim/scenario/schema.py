@@ -377,29 +377,6 @@ class Company(StrictModel):
                 if a == b:
                     raise ValueError(f"a liaison links two departments, got [{a}, {b}]")
         return value
-        if not isinstance(self.liaisons, str):
-            for a, b in self.liaisons:
-                if a == b:
-                    raise ValueError(f"liaisons: a pair needs two departments, got [{a}, {b}]")
-        staffed = [name for name in self.departments if self.head_count(name) > 0]
-        linked = {name: set() for name in staffed}
-        for a, b in self.liaison_pairs():
-            linked[a].add(b)
-            linked[b].add(a)
-        reached, frontier = set(staffed[:1]), list(staffed[:1])
-        while frontier:
-            for other in linked[frontier.pop()] - reached:
-                reached.add(other)
-                frontier.append(other)
-        cut_off = [name for name in staffed if name not in reached]
-        if cut_off:
-            hint = ("the executive has no staff" if self.liaisons == "through_executive"
-                    else f"add a pair linking {cut_off[0]} to the others")
-            raise ValueError(
-                f"liaisons leave {', '.join(cut_off)} without any chain of liaisons to "
-                f"{staffed[0]} ({hint}); every department with staff must be linked, so that a "
-                "hand-off can reach it")
-        return self
 
     @field_validator("departments", mode="before")
     @classmethod
@@ -815,7 +792,8 @@ class Handoff(StrictModel):
         "pair's silo strength, at first the mean of the two departments', after culture and "
         "authority)."
     )
-    base_loss: Probability = Field(0.02, description="Chance each hop of a hand-off loses the post.")
+    base_loss: Probability = Field(
+        0.02, description="Chance each hop of a hand-off loses the post.")
     silo_loss: Probability = Field(
         0.2, description="Extra chance a hand-off hop loses the post × its effective silo "
         "strength."

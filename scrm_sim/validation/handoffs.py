@@ -8,7 +8,8 @@ executive under ``through_executive``), and each hop h adds (MODEL.md)
 
     d_h ~ Exponential(base_delay_hours + silo_delay_hours · s_h),
     P(lost on hop h) = base_loss + silo_loss · s_h,
-    s_h = ½ (silo_strength(sender) + silo_strength(receiver)) · (1 − culture) · (1 − authority),
+    s_h = ½ (silo_strength(sender) + silo_strength(receiver))
+          · (1 − culture) · (1 − authority),
 
 so d = Σ d_h and P(lost) = 1 − Π (1 − P(lost on hop h)).
 
