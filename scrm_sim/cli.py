@@ -1,9 +1,13 @@
-"""Command line: ``scrm-sim run | compare | decompose | validate``.
+"""Command line: ``scrm-sim run | compare | decompose | validate | explain | schema | ...``.
 
 A user's mistake (a bad file, an unknown model, a bad option, damaged results, an
 output folder that cannot be written or holds another job's results) prints one clear
 message and exits with status 2, before anything is written. Anything else is a bug in
 scrm_sim: its traceback is shown, with a line saying so, and the status is 1.
+
+What is worth knowing but not wrong (an event after the end of the run) is a warning on
+stderr, printed whatever ``--quiet`` says; ``--quiet`` hides progress and chatter only,
+never the results table a command prints on stdout.
 """
 
 from __future__ import annotations
@@ -13,14 +17,17 @@ import os
 import sys
 import time
 import traceback
-from collections.abc import Sequence
+import typing
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import pandas as pd
-import yaml
 
 from scrm_sim.errors import OutputError, Problem, ResultsError, ScenarioError
 from scrm_sim.paths import check_writable, claim_folder, printable, replacing, safe_name
+
+if typing.TYPE_CHECKING:
+    from scrm_sim.scenario import Scenario
 
 EXIT_USER_ERROR = 2
 EXIT_BUG = 1
@@ -37,6 +44,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ScenarioError as exc:  # the input's, the results' or --out's problem, by field
         print(printable(exc.report()), file=sys.stderr)
         return EXIT_USER_ERROR
+    except BrokenPipeError:  # stdout closed by its reader (`scrm-sim explain | head`): done
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # so that Python's exit flush does not fail too
+        return 0
     except OSError as exc:
         if exc.filename is None:  # not about a path the user gave: treat it as a bug below
             return _bug()
@@ -69,10 +80,13 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("scenario", help="scenario YAML file or bundled name (e.g. baseline)")
     run.add_argument("--seed", type=_seed, help="override the scenario's seed")
     run.add_argument("--ownership", help="override the scenario's ownership model")
+    run.add_argument("--days", type=_days, help="simulate this many days (overrides the "
+                     "scenario's duration_days)")
     run.add_argument("--out", type=Path, help="output folder (default results/<name>)")
     run.add_argument("--force", action="store_true", help="replace an --out folder that "
                      "holds other results (as a whole, only once this run has finished)")
-    run.add_argument("--quiet", action="store_true", help="no progress output")
+    run.add_argument("--quiet", action="store_true", help="no progress output (the results "
+                     "table is still printed)")
     run.set_defaults(handler=_run)
 
     compare = sub.add_parser("compare", help="compare ownership models on paired replications")
@@ -82,6 +96,8 @@ def _parser() -> argparse.ArgumentParser:
     compare.add_argument("--reps", type=_positive_int, default=5, help="replications per model")
     compare.add_argument("--seed", type=_seed, help="master seed of the replications")
     compare.add_argument("--workers", type=_positive_int, help="parallel processes (default: cores)")
+    compare.add_argument("--days", type=_days, help="simulate this many days (overrides the "
+                         "scenario's duration_days)")
     compare.add_argument("--out", type=Path, help="output folder (default results/<name>-compare)")
     compare.add_argument("--equal-budget", type=_positive_float, metavar="FTE",
                          help="staff every model at this many FTE, keeping its structure "
@@ -89,7 +105,8 @@ def _parser() -> argparse.ArgumentParser:
     compare.add_argument("--force", action="store_true", help="replace an --out folder that "
                          "holds other results, or start this comparison afresh (as a whole, "
                          "only once it has finished)")
-    compare.add_argument("--quiet", action="store_true", help="no progress output")
+    compare.add_argument("--quiet", action="store_true", help="no progress output (the "
+                         "results table is still printed)")
     compare.add_argument("--report", action="store_true",
                          help="also write the HTML report (report.html) into the output folder")
     compare.add_argument("--decompose", action="store_true",
@@ -142,9 +159,41 @@ def _parser() -> argparse.ArgumentParser:
     view.add_argument("--host", default="127.0.0.1", help="address to listen on (default: local)")
     view.set_defaults(handler=_view)
 
-    validate = sub.add_parser("validate", help="check a scenario and print it fully resolved")
+    validate = sub.add_parser(
+        "validate", help="check a scenario and print it fully resolved, each value with its "
+        "unit and meaning", description="Check a scenario and print it fully resolved "
+        "(extends, presets and defaults applied) as YAML, each value with a comment: its "
+        "unit, what it means, and the default where it differs. The output loads as the same "
+        "scenario. Warns about events after the end of the run.")
     validate.add_argument("scenario", help="scenario YAML file or bundled name")
     validate.set_defaults(handler=_validate)
+
+    explain = sub.add_parser(
+        "explain", help="what a scenario field means: description, unit, default, allowed "
+        "values, and the value a scenario gives it",
+        description="Explain scenario fields: each one's description, unit, default and "
+        "allowed values, from the schema; with --scenario, also the value that scenario "
+        "resolves to and where it was set. FIELD is a dotted path as written in YAML "
+        "(demand.annual_growth, ownership.listening.coverage, company.departments.service."
+        "staff); a block (demand, ownership.handoff) lists every field under it.")
+    explain.add_argument("field", nargs="?", default="", metavar="FIELD",
+                         help="dotted path of a field or block (default: every field)")
+    explain.add_argument("--scenario", help="scenario YAML file or bundled name whose values "
+                         "to show")
+    explain.set_defaults(handler=_explain)
+
+    schema = sub.add_parser(
+        "schema", help="write the JSON Schemas of scenario, ownership, experiment and "
+        "robustness files, for editor completion and checks",
+        description="Write the JSON Schemas of scenario, ownership model, experiment and "
+        "shared robustness files (from the pydantic schema). An editor with the YAML "
+        "language server completes keys, shows descriptions and units, and marks mistakes "
+        "as you type: put `# yaml-language-server: $schema=schemas/scenario.schema.json` "
+        "(a path relative to the YAML file) on a file's first line, or map files to schemas "
+        "in the editor's settings (VS Code: yaml.schemas).")
+    schema.add_argument("--out", type=Path, default=Path("schemas"),
+                        help="folder to write them into (default: schemas)")
+    schema.set_defaults(handler=_schema)
 
     model_check = sub.add_parser(
         "validate-model", help="check the model against analytic results (Erlang C, Little's "
@@ -200,6 +249,20 @@ def _at_least_two(text: str) -> int:
     if value < 2:  # one replication has no spread: its 95% interval would have no width
         raise argparse.ArgumentTypeError(f"must be at least 2 (a 95% interval needs two "
                                          f"replications), got {text}")
+    return value
+
+
+def _days(text: str) -> float:
+    from scrm_sim.scenario.schema import Scenario
+
+    limit = Scenario.model_json_schema()["properties"]["duration_days"]["maximum"]
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a number of days, got {text!r}") from None
+    if not 0 < value <= limit:  # NaN fails too
+        raise argparse.ArgumentTypeError(f"must be a number of days above 0 and at most "
+                                         f"{limit:g}, got {text}")
     return value
 
 
@@ -278,13 +341,82 @@ def _view(args: argparse.Namespace) -> int:
 
 
 def _validate(args: argparse.Namespace) -> int:
+    # Comments beside each value, rather than a flag: the resolved YAML is read by people
+    # (its 230 values are what the scenario means), and comments keep it loadable YAML, so
+    # a script that reads it, or a diff of two scenarios, works the same.
     from scrm_sim.scenario import load_scenario
+    from scrm_sim.scenario.explain import commented_yaml
 
     scenario = load_scenario(args.scenario)
-    print(yaml.safe_dump(scenario.model_dump(mode="json"), sort_keys=False), end="")
+    _warn_events(args.scenario, {scenario.ownership.name: scenario})
+    print(printable(commented_yaml(scenario)), end="")
     print(printable(f"# valid: {scenario.name} with ownership model {scenario.ownership.name}"),
           file=sys.stderr)
     return 0
+
+
+def _explain(args: argparse.Namespace) -> int:
+    from scrm_sim.scenario import load_scenario
+    from scrm_sim.scenario.explain import explain, format_docs
+
+    scenario = load_scenario(args.scenario) if args.scenario else None
+    docs = explain(args.field, scenario, args.scenario)
+    print(printable(format_docs(docs)))
+    return 0
+
+
+def _schema(args: argparse.Namespace) -> int:
+    from scrm_sim.scenario.json_schema import write_schemas
+
+    check_writable(args.out)
+    for path in write_schemas(args.out):
+        print(printable(f"wrote {path}"), file=sys.stderr)
+    return 0
+
+
+def _warn_events(source: str | Path, scenarios: Mapping[str, Scenario],
+                 overrides: Mapping[str, typing.Any] | None = None,
+                 days_option: str | None = None, heading: str | None = None) -> None:
+    """Warn, on stderr, about each event a run of these scenarios (one per ownership model)
+    never reaches or cuts short, saying where an inherited event comes from."""
+    from scrm_sim.scenario.horizon import events_outside_horizon
+    from scrm_sim.scenario.loading import extends_chain
+
+    try:
+        chain = extends_chain(source)
+    except ScenarioError:  # not a file of its own (scenarios given in Python): no origins
+        chain = []
+    seen: dict[str, str] = {}
+    for model, scenario in scenarios.items():
+        for problem in events_outside_horizon(scenario, days_option or "duration_days"):
+            origin = _event_origin(problem.field, chain, overrides or {})
+            where = problem.field + (f" ({origin})" if origin else "")
+            if problem.field.startswith("ownership.") and len(scenarios) > 1:
+                where += f" [{model}]"
+            seen.setdefault(where, problem.message)
+    if seen:
+        name = chain[0].name if chain else str(source)
+        lines = [f"warning: {heading or f'scenario {name}'}: events outside the run"]
+        lines += [f"  {where}: {message}" for where, message in seen.items()]
+        print(printable("\n".join(lines)), file=sys.stderr)
+
+
+def _event_origin(field: str, chain: list[Path], overrides: Mapping[str, typing.Any]) -> str:
+    """Where an event came from, when not from the scenario file itself: a file it extends,
+    or the overrides (an experiment's, or an option's)."""
+    from scrm_sim.scenario.loading import item_origins, read_yaml
+
+    parts = field.split(".")
+    if parts[:2] == ["ownership", "stages"] or not chain:
+        return ""  # a stage names its model
+    layers = [(str(file), read_yaml(file)) for file in reversed(chain)]
+    origins = item_origins([*layers, ("", dict(overrides))], ".".join(parts[:2]))
+    index = int(parts[2])
+    origin = origins[index] if index < len(origins) else str(chain[0])
+    if origin == str(chain[0]):
+        return ""
+    return "set by the overrides" if not origin else \
+        f"inherited from {Path(origin).name} via extends"
 
 
 def _validate_model(args: argparse.Namespace) -> int:
@@ -310,13 +442,14 @@ def _experiment(args: argparse.Namespace) -> int:
     from scrm_sim.experiment.spec import load_experiment
     from scrm_sim.experiment.worlds import run_robustness
 
-    experiment, _ = load_experiment(args.file)  # every error before connecting or writing
+    experiment, scenario_path = load_experiment(args.file)  # every error before any work
     if args.robustness and experiment.robustness is None:
         raise ScenarioError(args.file, [Problem("robustness", "--robustness needs a robustness: "
                                                 "block (plausible ranges) and a claim_test")])
     if args.robustness == "full" and experiment.robustness.full is None:
         raise ScenarioError(args.file, [Problem("robustness.full", "--robustness full needs a "
                                                 "full: block (worlds, replications, overrides)")])
+    _warn_experiment_events(experiment, scenario_path, args.robustness)
     # the default folder (and robustness/ under it) is results/<name> as a safe slug
     check_writable(args.out or Path("results") / safe_name(experiment.name))
     executor = make_executor(args.executor, args.workers, args.scheduler)
@@ -340,6 +473,31 @@ def _experiment(args: argparse.Namespace) -> int:
     return 1 if failed else status
 
 
+def _warn_experiment_events(experiment: typing.Any, scenario_path: Path,
+                            robustness: str | None) -> None:
+    """Warn about events outside the run in the experiment's scenario under its overrides
+    (or, with --robustness, the worlds' overrides), once per ownership model; a factor
+    that changes the horizon or the events is not followed."""
+    from scrm_sim.scenario import deep_merge, load_scenario
+
+    overrides = experiment.overrides
+    if robustness and experiment.robustness is not None:
+        overrides = deep_merge(overrides, experiment.robustness.scale(robustness).overrides)
+    models = (experiment.robustness.models if robustness and experiment.robustness else None
+              ) or experiment.models
+    scenarios = {m: load_scenario(scenario_path, deep_merge(overrides, {
+        "ownership": {"extends": m}})) for m in models}
+    _warn_events(scenario_path, scenarios, overrides,
+                 "duration_days of the overrides" if "duration_days" in overrides else None,
+                 f"experiment {experiment.name} (scenario {scenario_path.name}"
+                 + (", robustness worlds)" if robustness else ")"))
+
+
+def _days_note(days: float | None) -> str | None:
+    """What set the run's length, for a warning: the --days option, or None (the file)."""
+    return None if days is None else f"--days {days:g}"
+
+
 def _report(args: argparse.Namespace) -> int:
     from scrm_sim.analysis.report import ReportError, build_report, load_comparison
 
@@ -354,16 +512,19 @@ def _report(args: argparse.Namespace) -> int:
         raise ResultsError(results, [Problem("results", printable(str(exc)))]) from None
     if args.out is not None:
         check_writable(args.out.parent)
-    if not os.access(args.results, os.W_OK | os.X_OK):
+    elif not os.access(args.results, os.W_OK | os.X_OK):  # with --out, all goes beside it
         raise ResultsError(results, [Problem("results", (
             "is read-only; the report writes figures/, report_numbers.csv and "
-            "report_caveats.csv into it. Copy the folder somewhere writable and report that"))])
+            "report_caveats.csv beside report.html, in it. Give --out a writable place, e.g. "
+            "--out elsewhere/report.html"))])
     try:
+        if args.out is not None:
+            args.out.parent.mkdir(parents=True, exist_ok=True)  # --out new/folder/report.html
         out = build_report(args.results, args.out)
     except ReportError as exc:
         raise ResultsError(results, [Problem("results", printable(str(exc)))]) from None
-    print(printable(f"wrote {out} (figures as PNG and SVG in {args.results / 'figures'})"),
-          file=sys.stderr)
+    figures = (args.out.parent if args.out is not None else args.results) / "figures"
+    print(printable(f"wrote {out} (figures as PNG and SVG in {figures})"), file=sys.stderr)
     return 0
 
 
@@ -391,8 +552,12 @@ def _run(args: argparse.Namespace) -> int:
     from scrm_sim.experiment.runs import run_scenario
     from scrm_sim.scenario import load_scenario
 
-    overrides = {"ownership": args.ownership} if args.ownership else None
-    scenario = load_scenario(args.scenario, overrides)
+    overrides: dict[str, typing.Any] = {"ownership": args.ownership} if args.ownership else {}
+    if args.days is not None:
+        overrides["duration_days"] = args.days
+    scenario = load_scenario(args.scenario, overrides or None)
+    _warn_events(args.scenario, {scenario.ownership.name: scenario}, overrides,
+                 _days_note(args.days))
     out = args.out or Path("results") / safe_name(scenario.name)
     check_writable(out)
     # a rerun of the same scenario may rewrite its own folder, never another job's
@@ -419,8 +584,8 @@ def _run(args: argparse.Namespace) -> int:
             write_results(staging, tables, {}, manifest)
     else:
         write_results(out, tables, {}, manifest)
+    _print_summary(pd.DataFrame([{"ownership": result.ownership, **result.summary}]))
     if not args.quiet:
-        _print_summary(pd.DataFrame([{"ownership": result.ownership, **result.summary}]))
         print(f"wrote {printable(str(out))}/ (summary, steps as CSV and Parquet; manifest.json) in "
               f"{result.wall_seconds:.1f} s", file=sys.stderr)
     return 0
@@ -440,6 +605,8 @@ def _compare(args: argparse.Namespace) -> int:
     overrides: dict[str, object] = {}  # scenario fields set for every model
     if args.equal_budget is not None:
         overrides["staffing_budget_fte"] = args.equal_budget
+    if args.days is not None:
+        overrides["duration_days"] = args.days
     try:
         scenarios = load_models(args.scenario, models, overrides)  # every error before running
     except ScenarioError as exc:  # a budget problem is the option's, not the file's
@@ -447,6 +614,7 @@ def _compare(args: argparse.Namespace) -> int:
                         if p.field.startswith("staffing_budget_fte") and args.equal_budget
                         else p for p in exc.problems]
         raise
+    _warn_events(args.scenario, scenarios, overrides, _days_note(args.days))
     first = next(iter(scenarios.values()))
     out = args.out or Path("results") / f"{safe_name(first.name)}-compare"
     check_writable(out)
@@ -472,6 +640,7 @@ def _compare_into(args: argparse.Namespace, out: Path, models: list[str],
     comparison's results were written (the caller raises it).
     """
     from scrm_sim.analysis.plots import comparison_figure, over_time_figure
+    from scrm_sim.scenario.horizon import scenario_events
     from scrm_sim.experiment.output import write_results
     from scrm_sim.experiment.runs import RunsFailed, compare
 
@@ -483,8 +652,9 @@ def _compare_into(args: argparse.Namespace, out: Path, models: list[str],
     except RunsFailed as exc:
         print(printable(f"error: {str(exc).replace(str(out), str(shown))}"), file=sys.stderr)
         return 1, None
-    figures = {"comparison": comparison_figure(summary, models, first.name)}
-    over_time = over_time_figure(steps, models, first.name)
+    figures = {"comparison": comparison_figure(summary, models, first.name,
+                                               period=f"over {first.duration_days:g} days")}
+    over_time = over_time_figure(steps, models, first.name, events=scenario_events(first))
     if over_time is not None:
         figures["timeseries"] = over_time
     # the store (summary/, steps/, manifest.json) is what resumes; these are its tables as
@@ -513,8 +683,8 @@ def _compare_into(args: argparse.Namespace, out: Path, models: list[str],
 
         build_report(out)
         print(printable(f"wrote {shown / 'report.html'}"), file=sys.stderr)
+    _print_summary(summary)
     if not args.quiet:
-        _print_summary(summary)
         print(f"wrote {printable(str(shown))}/ (summary, steps as CSV and Parquet; comparison.png, "
               f"timeseries.png; the results store summary/, steps/ and manifest.json)",
               file=sys.stderr)
@@ -565,13 +735,29 @@ def _decompose(args: argparse.Namespace) -> int:
     return 0
 
 
+SUMMARY_METRICS = ("share_within_sla", "first_response_p50_hours", "satisfaction_final",
+                   "churn_rate", "negative_wom_reach", "fte_budgeted", "staff_hours", "cost")
+"""The metrics of the table ``run`` and ``compare`` print, in its order."""
+
+
 def _print_summary(summary: pd.DataFrame) -> None:
-    columns = ["share_within_sla", "first_response_p50_hours", "satisfaction_final",
-               "churn_rate", "negative_wom_reach", "fte_budgeted", "staff_hours", "cost"]
-    columns = [c for c in columns if c in summary]
-    table = summary.groupby("ownership", sort=False)[columns].mean()
-    with pd.option_context("display.float_format", "{:,.3f}".format, "display.width", 120):
-        print(printable(table.to_string()))  # model names are the user's text
+    """The run's (or each model's mean) results on stdout: one row per metric, in its plain
+    name, unit and display scale (analysis/labels.py), one column per model."""
+    from scrm_sim.analysis.labels import metric, model_label
+
+    columns = [c for c in SUMMARY_METRICS if c in summary]
+    means = summary.groupby("ownership", sort=False)[columns].mean()
+    runs = summary.groupby("ownership", sort=False).size()
+    rows = [["", *map(model_label, means.index)]]
+    rows += [[metric(c).with_unit(), *(metric(c).show(means.loc[m, c]) for m in means.index)]
+             for c in columns]
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    if runs.max() > 1:
+        print(f"mean of {runs.max()} replications per model" if runs.nunique() == 1
+              else "mean of each model's replications")
+    for row in rows:  # names left, numbers right, three spaces apart: plain text when piped
+        cells = [row[0].ljust(widths[0])] + [v.rjust(w) for v, w in zip(row[1:], widths[1:], strict=True)]
+        print(printable("   ".join(cells).rstrip()))  # model names are the user's text
 
 
 if __name__ == "__main__":

@@ -5,6 +5,8 @@ Every test uses a small scenario (300 customers, 3 days) so a run takes well und
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 from pathlib import Path
 
@@ -139,9 +141,12 @@ def compared(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = folder / "small.yaml"
     path.write_text(SMALL, encoding="utf-8")
     out = folder / "out"
-    code = main(["compare", str(path), "--models", "marketing_led,service_led", "--reps", "2",
-                 "--workers", "1", "--quiet", "--out", str(out)])
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        code = main(["compare", str(path), "--models", "marketing_led,service_led", "--reps",
+                     "2", "--workers", "1", "--quiet", "--out", str(out)])
     assert code == 0
+    (folder / "stdout.txt").write_text(printed.getvalue(), encoding="utf-8")
     return out
 
 
@@ -169,6 +174,109 @@ def test_compare_runs_every_model_on_the_same_seeds(compared: Path) -> None:
     assert (by_rep == 1).all()  # replication r of each model has the same seed
 
 
+def test_compare_prints_its_table_in_plain_names_and_units_even_when_quiet(
+    compared: Path
+) -> None:
+    printed = (compared.parent / "stdout.txt").read_text(encoding="utf-8")
+    lines = printed.splitlines()
+    summary = pd.read_csv(compared / "summary.csv")
+
+    assert lines[0] == "mean of 2 replications per model"
+    assert lines[1].split() == ["Marketing-led", "Service-led"]
+    satisfaction = next(x for x in lines
+                        if x.startswith("customer satisfaction at the end (0–100)"))
+    means = summary.groupby("ownership")["satisfaction_final"].mean()
+    assert satisfaction.split()[-2:] == [f"{100 * means['marketing_led']:.1f}",
+                                         f"{100 * means['service_led']:.1f}"]
+    assert "share_within_sla" not in printed and "marketing_led" not in printed
+
+
+def test_the_results_table_shows_display_units_and_thousands_without_decimals(
+    capsys: pytest.CaptureFixture[str]
+) -> None:
+    from scrm_sim.cli import _print_summary
+
+    _print_summary(pd.DataFrame([{"ownership": "ceo_led", "share_within_sla": 0.253,
+                                  "satisfaction_final": 0.7051, "cost": 105460.0}]))
+
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].strip() == "CEO-led"  # one run: no "mean of" line
+    assert lines[1].split("   ")[0] == "answered within the SLA (% of posts)"
+    assert lines[1].endswith(" 25.3")
+    assert lines[2].endswith(" 70.5")  # satisfaction on 0–100
+    assert lines[3].startswith("cost of social staff (currency units)")
+    assert lines[3].endswith(" 105,460")
+
+
+# --------------------------------------------------------------------------- --days
+
+
+def test_run_with_days_simulates_that_many_days_and_prints_its_table_when_quiet(
+    small_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "out"
+
+    assert main(["run", str(small_file), "--days", "2", "--out", str(out), "--quiet"]) == 0
+
+    assert len(pd.read_csv(out / "steps.csv")) == 2 * 24
+    assert json.loads((out / "manifest.json").read_text())["scenario"]["duration_days"] == 2
+    captured = capsys.readouterr()
+    assert "answered within the SLA (% of posts)" in captured.out
+    assert captured.err == ""  # quiet: no progress, no chatter
+
+
+def test_compare_with_days_runs_every_model_that_many_days(
+    small_file: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "out"
+
+    assert main(["compare", str(small_file), "--models", "service_led,hybrid", "--reps", "1",
+                 "--days", "1", "--workers", "1", "--quiet", "--out", str(out)]) == 0
+
+    scenarios = json.loads((out / "manifest.json").read_text())["scenarios"]
+    assert {m: s["duration_days"] for m, s in scenarios.items()} == {"service_led": 1,
+                                                                     "hybrid": 1}
+
+
+@pytest.mark.parametrize("command", ["run", "compare"])
+@pytest.mark.parametrize("days", ["0", "-2", "x", "nan", "4000"])
+def test_a_bad_days_value_exits_2_naming_the_option(
+    command: str, days: str, small_file: Path, tmp_path: Path,
+    capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "out"
+
+    with pytest.raises(SystemExit) as info:
+        main([command, str(small_file), "--days", days, "--out", str(out)])
+
+    err = capsys.readouterr().err
+    assert info.value.code == EXIT_USER_ERROR
+    assert "argument --days: must be a number of days" in err
+    assert "Traceback" not in err and not out.exists()
+
+
+# --------------------------------------------------------------------------- report --out
+
+
+def test_report_out_names_the_figures_beside_the_html_it_wrote(
+    compared: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str]
+) -> None:
+    import scrm_sim.analysis.report as report
+
+    def build_report(results: Path, out: Path | None = None) -> Path:
+        out.write_text("<html></html>", encoding="utf-8")
+        return out
+
+    monkeypatch.setattr(report, "build_report", build_report)
+    html = tmp_path / "new" / "folder" / "client.html"  # a folder that does not exist yet
+
+    assert main(["report", str(compared), "--out", str(html)]) == 0
+
+    err = capsys.readouterr().err
+    assert err.strip() == f"wrote {html} (figures as PNG and SVG in {html.parent / 'figures'})"
+
+
 # --------------------------------------------------------------------------- validate
 
 
@@ -179,6 +287,7 @@ def test_validate_prints_resolved_yaml_that_round_trips(
 
     printed = capsys.readouterr().out
     data = yaml.safe_load(printed)
+    assert "duration_days: 3.0" in printed and "# days · Simulated days" in printed
     assert data["ownership"]["name"] == "service_led"
     assert data["ownership"]["front_line"] == {"service": 4}  # the preset, fully resolved
     assert data["customers"]["count"] == 300

@@ -501,3 +501,116 @@ def test_a_table_entry_is_inert_while_the_schema_still_has_the_field(
                  "name: x\nownership: {extends: service_led, authority: 0.5}\n")
 
     assert load_scenario(path).ownership.authority == 0.5
+
+
+# --------------------------------------------------------------------------- no pydantic text
+# Every message is written in scrm_sim's words (scrm_sim/scenario/problems.py): none shows
+# pydantic's internals, whatever the field and whatever the wrong value.
+
+RAW_PYDANTIC = ("pydantic", "input_value", "type=", "For further information", "Input should",
+                "Value error", "literal[", "constrained-", "[key]", "instance of")
+BAD_VALUES = ["nights", -1, 1.5, 10**12, "", [1, "x"], {"z": 1}, True, None, float("nan")]
+PLACEHOLDER_KEYS = {"<department>": "service", "<post type>": "complaint", "<n>": "0"}
+
+
+def _fuzz_base() -> dict:
+    """A tiny scenario in which every kind of path exists (a campaign, an incident, a rogue
+    department, a stage)."""
+    return {"duration_days": 2, "customers": {"count": 50, "prospects": 10},
+            "demand": {"campaigns": [{"start_day": 0, "duration_days": 1}],
+                       "incidents": [{"start_day": 1}]},
+            "ownership": {"rogue": {"service": {}},
+                          "stages": [{"ownership": {}, "when": {"after_day": 1}}]}}
+
+
+def _put(data: dict, parts: list[str], value: object) -> None:
+    current: object = data
+    for part in parts[:-1]:
+        if isinstance(current, list):
+            current = current[int(part)]
+            continue
+        if not isinstance(current.get(part), (dict, list)):  # type: ignore[union-attr]
+            current[part] = {}  # type: ignore[index]
+        current = current[part]  # type: ignore[index]
+    if isinstance(current, list):
+        current[int(parts[-1])] = value
+    else:
+        current[parts[-1]] = value  # type: ignore[index]
+
+
+def _leaf_paths() -> list[str]:
+    from scrm_sim.scenario.explain import leaves
+
+    return [path for path, _ in leaves()]
+
+
+@pytest.mark.parametrize("path", _leaf_paths())
+def test_no_bad_value_of_any_field_shows_pydantic_text(path: str) -> None:
+    from scrm_sim.scenario.loading import resolve_ownership, validate_scenario
+
+    parts = [PLACEHOLDER_KEYS.get(p, p) for p in path.split(".")]
+    refused = 0
+    for value in BAD_VALUES:
+        data = _fuzz_base()
+        _put(data, parts, value)
+        try:
+            data["ownership"] = resolve_ownership(data["ownership"], Path("fuzz.yaml"))
+            validate_scenario(data, Path("fuzz.yaml"))
+        except ScenarioError as exc:
+            refused += 1
+            report = exc.report()
+            leaked = [raw for raw in RAW_PYDANTIC if raw in report]
+            assert not leaked, f"{path} = {value!r}:\n{report}"
+    assert refused  # each field refuses some of these values
+
+
+def test_a_bad_shift_is_one_plain_line_listing_every_form(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from scrm_sim.cli import EXIT_USER_ERROR, main
+
+    path = write(tmp_path / "s.yaml", "ownership: service_led\n"
+                 "company: {departments: {service: {shift: nights}}}\n")
+
+    code = main(["validate", str(path)])
+
+    err = capsys.readouterr().err
+    assert code == EXIT_USER_ERROR
+    assert err.splitlines()[1:] == [
+        "  company.departments.service.shift: must be 'business', 'extended', 'always' or a "
+        "mapping with keys start_hour, end_hour, days (got 'nights')"]
+
+
+def test_a_value_of_the_right_type_gets_only_that_forms_problem(tmp_path: Path) -> None:
+    # a shift written as a mapping: its own field is wrong, not "must be a preset name"
+    path = write(tmp_path / "s.yaml", "ownership: service_led\n"
+                 "company: {departments: {service: {shift: {start_hour: 30}}}}\n")
+
+    problem = only_problem(load_error(path))
+
+    assert problem.field == "company.departments.service.shift.start_hour"
+    assert problem.message == "must be less than or equal to 23 (got 30)"
+
+
+def test_a_misspelled_choice_suggests_the_closest(tmp_path: Path) -> None:
+    path = write(tmp_path / "s.yaml", "ownership: service_led\nhandling: {distribution: normal}\n")
+
+    problem = only_problem(load_error(path))
+
+    assert problem.message == ("must be 'lognormal' or 'exponential' (got 'normal'; did you "
+                               "mean 'lognormal'?)")
+
+
+@pytest.mark.parametrize("text", [
+    "design: fractional", "replications: many", "seed: -3", "factors: [{path: 3, values: x}]",
+    "auto: {half_width: wide}", "models: marketing_led",
+])
+def test_no_bad_experiment_value_shows_pydantic_text(tmp_path: Path, text: str) -> None:
+    path = write(tmp_path / "exp.yaml", f"name: x\nscenario: {SCENARIOS / 'baseline.yaml'}\n"
+                 f"{text}\n")
+
+    with pytest.raises(ScenarioError) as info:
+        load_experiment(path)
+
+    report = info.value.report()
+    assert not [raw for raw in RAW_PYDANTIC if raw in report], report

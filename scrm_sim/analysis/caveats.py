@@ -1,4 +1,5 @@
-"""Caveats: models whose customer outcomes should not be read at face value.
+"""Caveats: models whose customer outcomes should not be read at face value, and runs that
+cannot show what they are read for.
 
 A model can come out best on satisfaction, churn or word of mouth without serving its
 customers: issue 12 shows a report that called a model "best on churn" while it answered
@@ -18,15 +19,36 @@ summary table and the step series):
 daily means over whole weeks where the run is long enough (see :func:`end_trend`), and
 asks two things: that the change holds across the independent replications (a one-sided
 t-test at ``alpha``), and that it is large enough to matter.
+
+Three more checks read the resolved scenarios (``manifest.json``) and hold for the run as a
+whole, so they are shared notes rather than flags on one model:
+
+* ``horizon_short``: the run ends before most customers have posted even once, so churn
+  and acquisition have not had time to respond to the ownership model (the rule and its
+  reasons: ``scrm_sim.analysis.horizon``);
+* ``no_prospects``: the scenario has no prospects, so no model can win a customer;
+* ``event_outside_horizon``: a campaign or an incident starts after the run ends (it never
+  happens) or ends after it (it is cut short).
 """
 
 from __future__ import annotations
 
+import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 from scipy import stats
+
+from scrm_sim.analysis.horizon import (
+    MIN_SHARE_POSTED,
+    days_until_share_posted,
+    expected_posts_per_customer,
+    share_posted,
+)
+from scrm_sim.scenario.horizon import scenario_events
+from scrm_sim.scenario.schema import Scenario
 
 MIN_SHARE_ANSWERED = 0.5
 """A model answering fewer than half of all posts leaves *most* posts unanswered.
@@ -85,7 +107,8 @@ class Caveats:
 
     flags: dict[str, list[Caveat]] = field(default_factory=dict)
     shared: list[str] = field(default_factory=list)
-    """Run-level notes: a check that failed for every model says nothing about which is best."""
+    """Run-level warnings: a check that failed for every model, or for the run itself (its
+    horizon, its events), says nothing about which model is best but limits what any says."""
     notes: list[str] = field(default_factory=list)
     """Checks that could not be made, and why."""
     checks: pd.DataFrame = field(default_factory=pd.DataFrame)
@@ -103,11 +126,15 @@ class Caveats:
 
 
 def find_caveats(summary: pd.DataFrame, steps: pd.DataFrame, *,
+                 scenarios: Mapping[str, Scenario] | None = None,
                  min_share_answered: float = MIN_SHARE_ANSWERED,
                  min_backlog_growth: float = MIN_BACKLOG_GROWTH,
                  min_satisfaction_fall: float = MIN_SATISFACTION_FALL,
+                 min_share_posted: float = MIN_SHARE_POSTED,
                  alpha: float = ALPHA) -> Caveats:
-    """Run the three checks for every model in ``summary``.
+    """Run the three checks for every model in ``summary``, and the run's checks on
+    ``scenarios`` (the resolved scenario of each model; see
+    ``scrm_sim.analysis.horizon.scenarios_of``) when given.
 
     In an experiment a model's runs span the design points; like the headline table, the
     checks pool them.
@@ -130,7 +157,7 @@ def find_caveats(summary: pd.DataFrame, steps: pd.DataFrame, *,
                     f"{100 * (1 - share):.0f}% get no answer at all"))
     else:
         caveats.notes.append("whether models leave posts unanswered was not checked: the "
-                             "results hold no share_answered")
+                             "results hold no share of posts answered")
 
     trends = {
         "backlog_growing": ("backlog", +1),
@@ -139,7 +166,8 @@ def find_caveats(summary: pd.DataFrame, steps: pd.DataFrame, *,
     for check, (column, sign) in trends.items():
         if steps.empty or column not in steps:
             caveats.notes.append(f"{check.replace('_', ' ')} was not checked: the results "
-                                 f"hold no {column} series")
+                                 f"hold no {'backlog' if column == 'backlog' else 'satisfaction'}"
+                                 " series")
             continue
         trend = end_trend(steps, column, sign, alpha)
         if trend.empty:
@@ -189,8 +217,61 @@ def find_caveats(summary: pd.DataFrame, steps: pd.DataFrame, *,
             "For every model, satisfaction is still falling when the run ends, so churn, NPS "
             "and customer numbers have not caught up yet; a longer run would show more.")
     caveats.flags = {m: c for m, c in caveats.flags.items() if c}
+    if scenarios is None:
+        pass
+    elif not scenarios:
+        caveats.notes.append("the horizon and the campaigns and incidents were not checked: the "
+                             "results do not hold the resolved scenario")
+    else:
+        for text, row in run_checks(scenarios, min_share_posted):
+            rows.append(row)
+            if row["flagged"] and text not in caveats.shared:
+                caveats.shared.append(text)
     caveats.checks = pd.DataFrame(rows)
     return caveats
+
+
+def run_checks(scenarios: Mapping[str, Scenario],
+               min_share_posted: float = MIN_SHARE_POSTED) -> list[tuple[str, dict[str, object]]]:
+    """The run-level checks of each model's scenario: (warning text, row of the checks
+    table) for every check made, flagged or not. Models with the same scenario settings
+    share one text."""
+    found: list[tuple[str, dict[str, object]]] = []
+    for model, scenario in scenarios.items():
+        days = scenario.duration_days
+        posted = share_posted(scenario)
+        needed = days_until_share_posted(scenario, min_share_posted)
+        found.append((
+            f"The run is too short for churn and acquisition to respond: over its {days:g} "
+            f"days a customer posts {expected_posts_per_customer(scenario):.2g} times on "
+            f"average, so only about {100 * posted:.0f}% of customers have dealt with the "
+            "company on social media by the end. The ownership model reaches churn and "
+            "acquisition only through those posts, so their differences below are only the "
+            "start of what the models would do"
+            + (f"; run at least {math.ceil(needed):.0f} days for half of the customers to "
+               "have posted." if needed is not None else "."),
+            {"ownership": model, "check": "horizon_short", "flagged": posted < min_share_posted,
+             "value": posted, "threshold": min_share_posted, "days": days}))
+        if scenario.customers.prospects == 0:
+            found.append((
+                "The scenario has no prospects, so no model can win a customer: acquisition "
+                "cannot respond to the ownership model, customers won are zero for every "
+                "model and net customer growth shows churn alone.",
+                {"ownership": model, "check": "no_prospects", "flagged": True, "value": 0,
+                 "threshold": 1}))
+        for event in scenario_events(scenario):
+            if event.outside(days):
+                text = (f"The {event.label} set for day {event.start_day:g} never happens: "
+                        f"the run ends on day {days:g}.")
+            elif event.cut_short(days):
+                text = (f"The {event.label} from day {event.start_day:g} to day "
+                        f"{event.end_day:g} is cut short: the run ends on day {days:g}.")
+            else:
+                text = ""
+            found.append((text, {"ownership": model, "check": "event_outside_horizon",
+                                 "flagged": bool(text), "value": event.start_day,
+                                 "threshold": days, "event": event.kind}))
+    return found
 
 
 def end_trend(steps: pd.DataFrame, column: str, sign: int = 1,

@@ -39,14 +39,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from scrm_sim.analysis.labels import metric as shown_metric
+from scrm_sim.analysis.labels import model_label
 from scrm_sim.analysis.statistics import METRIC_DIRECTION, mean_ci
 from scrm_sim.errors import Problem, ScenarioError
 from scrm_sim.experiment.executors import LocalExecutor
@@ -463,56 +461,68 @@ def dropped_replications(table: pd.DataFrame) -> dict[str, int]:
             .items()}
 
 
+def group_words(name: str) -> str:
+    """A parameter group's or fields' code name in words: "who_answers" → "who answers",
+    "front_line, routing" → "front line, routing"."""
+    return str(name).replace("_", " ")
+
+
 def waterfall_figure(table: pd.DataFrame) -> Figure:
     """Per metric: from A's value, one bar per differing group, to B's value.
 
-    Error bars are 95% intervals of the paired contributions (at B: of the total paired
-    difference B − A), not of the levels. Bars are ordered by size; a bar is green where
-    the group moves the metric the better way (``METRIC_DIRECTION``), red where it moves
-    it the worse way.
+    Values are in display units (``labels``: satisfaction 0–100, shares in percent), with
+    plain metric and model names. Error bars are 95% intervals of the paired contributions
+    (at B: of the total paired difference B − A), not of the levels. Bars are ordered by
+    size; a bar is green where the group moves the metric the better way
+    (``METRIC_DIRECTION``), red where it moves it the worse way. Made without pyplot, so
+    nothing stays open.
     """
     metrics = list(dict.fromkeys(table["metric"]))
-    a, b = table["a"].iloc[0], table["b"].iloc[0]
+    a, b = model_label(table["a"].iloc[0]), model_label(table["b"].iloc[0])
     columns = min(2, len(metrics))
     rows = math.ceil(len(metrics) / columns)
-    fig, axes = plt.subplots(rows, columns, figsize=(7.5 * columns, 4.2 * rows),
-                             layout="constrained", squeeze=False)
-    for ax, metric in zip(axes.flat, metrics, strict=False):
-        mine = table[table["metric"] == metric].set_index("group")
+    fig = Figure(figsize=(7.5 * columns, 4.2 * rows), layout="constrained")
+    axes = fig.subplots(rows, columns, squeeze=False)
+    for ax, column in zip(axes.flat, metrics, strict=False):
+        shown = shown_metric(column)
+        scale = shown.scale
+        mine = table[table["metric"] == column].set_index("group")
         groups = mine[(mine["role"] == "group") & mine["differs"]]
         groups = groups.reindex(groups["mean"].abs().sort_values(ascending=False).index)
         total = mine.loc["total"]
-        direction = METRIC_DIRECTION.get(metric, 1)
-        level = float(mine.loc["from", "mean"])
+        direction = METRIC_DIRECTION.get(column, 1)
+        level = float(mine.loc["from", "mean"]) * scale
         x = 0
         # A's level carries no bar: its spread over seeds is not the paired uncertainty
         ax.plot(x, level, "s", color="black")
         for _, row in groups.iterrows():
             x += 1
-            step = float(row["mean"])
+            step = float(row["mean"]) * scale
             colour = "#009E73" if step * direction > 0 else "#D55E00"
             ax.bar(x, step, bottom=level, color=colour, width=0.7)
-            ax.errorbar(x, level + step, yerr=[[step - row["ci_low"]], [row["ci_high"] - step]],
+            ax.errorbar(x, level + step, yerr=[[step - row["ci_low"] * scale],
+                                               [row["ci_high"] * scale - step]],
                         fmt="none", ecolor="black", capsize=3, lw=0.8)
             ax.plot([x - 1.35, x - 0.35], [level, level], color="grey", lw=0.6, ls=":")
             level += step
         x += 1
         # B = A + total difference; its bar is the paired difference's interval
-        value = float(mine.loc["from", "mean"]) + float(total["mean"])
+        value = (float(mine.loc["from", "mean"]) + float(total["mean"])) * scale
         ax.plot([x - 1.35, x], [level, level], color="grey", lw=0.6, ls=":")
-        ax.errorbar(x, value, yerr=[[total["mean"] - total["ci_low"]],
-                                    [total["ci_high"] - total["mean"]]],
+        ax.errorbar(x, value, yerr=[[(total["mean"] - total["ci_low"]) * scale],
+                                    [(total["ci_high"] - total["mean"]) * scale]],
                     fmt="s", color="black", capsize=3)
-        labels = [a, *[str(g).replace("_", " ") for g in groups.index], b]
+        labels = [a, *[group_words(g) for g in groups.index], b]
         ax.set_xticks(range(x + 1), labels, rotation=35, ha="right", fontsize=8)
-        ax.set_title(f"{metric}: {a} → {b}", fontsize=10)
+        ax.set_title(f"{shown.label}: {a} → {b}", fontsize=10)
+        ax.set_ylabel(shown.unit)
         ax.use_sticky_edges = False  # bars must not pin the axis to A's or B's level
         ax.margins(y=0.08)
         ax.grid(axis="y", alpha=0.3)
     for ax in list(axes.flat)[len(metrics):]:
         ax.set_visible(False)
     fig.suptitle("Where the difference comes from: Shapley contributions of parameter groups "
-                 "(mean; bars: 95% CI of paired differences)",
+                 "(mean; bars: 95% CI of paired differences; the axis need not start at 0)",
                  fontsize=11)
     return fig
 
@@ -523,14 +533,11 @@ def write_decomposition(out: Path, result: Decomposition, manifest: dict[str, An
     """
     from scrm_sim.experiment.output import write_results
 
-    figure = waterfall_figure(result.table)
-    try:
-        return write_results(out, {"decomposition": result.table,
-                                   "decomposition_replications": result.replications},
-                             {"decomposition": figure},
-                             {"command": "decompose", **result.manifest(), **manifest})
-    finally:
-        plt.close(figure)
+    figure = waterfall_figure(result.table)  # made without pyplot: nothing to close
+    return write_results(out, {"decomposition": result.table,
+                               "decomposition_replications": result.replications},
+                         {"decomposition": figure},
+                         {"command": "decompose", **result.manifest(), **manifest})
 
 
 # --------------------------------------------------------------------------- after compare

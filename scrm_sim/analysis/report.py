@@ -1,24 +1,31 @@
 """The manager report: one self-contained HTML file that answers "which ownership model fits us".
 
 It reads a results folder, from ``scrm-sim compare`` or ``scrm-sim experiment``, never a
-live model. Below its title, a warning box lists the models whose customer outcomes should
-not be read at face value (``caveats``: most posts unanswered, a backlog still growing);
-every sentence that calls such a model best or runner-up on a customer outcome says why
-inline. Then, in order, it gives:
+live model, and gives, in order:
 
-1. a plain-language summary generated from the numbers;
-2. the best model on each headline metric and by how much (paired differences, 95% CI);
-3. how sure we are (the share of paired replications in which each model ranks first);
-4. cost against delivery;
-5. behaviour over time;
-6. a decision map over two factors (experiments only);
-7. where the difference between two models comes from, when the folder holds a
-   ``decomposition/`` subfolder of the same scenario (``compare --decompose`` writes one;
-   see ``scrm_sim.analysis.decomposition``);
-8. assumptions and provenance.
+1. **the answer** (``verdict``): the recommended model for stated priorities (which
+   metrics, which weights, and how each model's score is computed), how sure (the share
+   of paired replications in which it ranks first, with its Wilson interval), its
+   trade-offs against each other model in plain words (negligible differences and
+   differences within the noise read as such), and the answer under the other obvious
+   priority sets;
+2. **warnings** (``caveats``): models that leave most posts unanswered or whose backlog is
+   still growing, a horizon too short for churn and acquisition to respond, campaigns and
+   incidents outside the horizon;
+3. every model against every headline metric (mean and 95% CI, clipped to the quantity's
+   bounds; better-is-up/down cues; the best marked; the threshold below which a
+   difference is practically negligible);
+4. how sure we are, figure; 5. cost against delivery; 6. staffing; 7. behaviour over
+   time, with campaigns and incidents marked; 8. a decision map over two factors
+   (experiments only); 9. where the difference between two models comes from, when the
+   folder holds a ``decomposition/`` subfolder of the same scenario; 10. how the answer is
+   computed, assumptions and provenance.
 
-Every text that comes from a user's files is escaped. Figures are embedded as base64 PNG
-and also written as PNG and SVG to ``figures/``.
+Names, units and scales come from ``labels`` (satisfaction 0–100, shares in percent, cost
+in currency units over the run's period and staff-hours separately). Every text that comes
+from a user's files is escaped. Figures are embedded as base64 PNG and also written as PNG
+and SVG to ``figures/`` beside the report, with ``report_numbers.csv`` (the table),
+``report_verdict.csv`` (the scores) and ``report_caveats.csv`` (the checks).
 """
 
 from __future__ import annotations
@@ -27,49 +34,59 @@ import base64
 import html
 import io
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-from matplotlib.colors import to_rgba
 from matplotlib.figure import Figure
 
 import scrm_sim
 from scrm_sim.analysis.caveats import (
-    CUSTOMER_OUTCOMES, MIN_SHARE_ANSWERED, Caveats, find_caveats,
+    CUSTOMER_OUTCOMES,
+    MIN_SHARE_ANSWERED,
+    Caveats,
+    find_caveats,
 )
-from scrm_sim.analysis.plots import colour_of, over_time_figure, pretty
-from scrm_sim.analysis.statistics import (
-    METRIC_DIRECTION, mean_ci, paired_differences, rank_first_probability,
+from scrm_sim.analysis.differences import threshold_text, unit_word
+from scrm_sim.analysis.horizon import scenarios_of
+from scrm_sim.analysis.labels import Metric, label, metric
+from scrm_sim.analysis.labels import model_label as pretty
+from scrm_sim.analysis.metric_table import metric_table
+from scrm_sim.analysis.plots import over_time_figure
+from scrm_sim.analysis.report_figures import (
+    cost_figure,
+    decision_map_figure,
+    ranking_figure,
+    ranking_rows,
 )
+from scrm_sim.analysis.verdict import (
+    DEFAULT_PRIORITIES,
+    PRIORITY_SETS,
+    Priorities,
+    Scoring,
+    Verdict,
+    trade_off_sentence,
+    verdict,
+)
+from scrm_sim.scenario.horizon import ScenarioEvent, scenario_events
+from scrm_sim.scenario.schema import Scenario
 
-# metric, plain name, unit, scale for display, format
-HEADLINES: list[tuple[str, str, str, float, str]] = [
-    ("share_within_sla", "answered within the SLA", "% of posts", 100.0, "{:.1f}"),
-    ("complaints_within_sla", "complaints answered within the SLA", "% of complaints", 100.0,
-     "{:.1f}"),
-    ("first_response_p50_hours", "median first response", "hours", 1.0, "{:.2f}"),
-    ("satisfaction_final", "customer satisfaction at the end", "points of 100", 100.0, "{:.1f}"),
-    ("churn_rate", "churn", "% of customers", 100.0, "{:.2f}"),
-    ("leads_converted", "leads converted", "leads", 1.0, "{:.0f}"),
-    ("negative_wom_reach", "negative word-of-mouth reach", "exposures", 1.0, "{:.0f}"),
-    ("cost", "cost of social staff", "currency units", 1.0, "{:,.0f}"),
-]
 CALIBRATION_SOURCES = [
     "42% of customers expect a reply within 60 minutes (Edison Research, 2012)",
     "72% of complainers expect a reply within 1 hour (Lithium Technologies, 2013)",
     "fast replies raise later spending (Twitter with Applied Marketing Science, 2015)",
     "every other default is a labelled assumption (see scrm-sim validate SCENARIO)",
 ]
+RANKED_METRICS = (
+    "share_within_sla", "complaints_within_sla", "first_response_p50_hours",
+    "satisfaction_final", "churn_rate", "net_customer_growth", "leads_converted", "cost",
+)
+"""The metrics of the "how sure" figure, below the priority sets' overall scores."""
 
 
 @dataclass
@@ -159,267 +176,200 @@ def _damaged_file(where: Path) -> Path:
     return where
 
 
-# ------------------------------------------------------------------------- numbers
+
+# ------------------------------------------------------------------------- the run's period
 
 
-def headline_table(summary: pd.DataFrame) -> pd.DataFrame:
-    """Per metric: the best model, the runner-up, their paired difference and P(first)."""
-    rows = []
-    for metric, name, unit, scale, fmt in HEADLINES:
-        if metric not in summary:
-            continue
-        direction = METRIC_DIRECTION.get(metric, 1)
-        means = summary.groupby("ownership", sort=False)[metric].mean()
-        if means.isna().all():
-            continue
-        order = (means * direction).sort_values(ascending=False).index.tolist()
-        best, second = order[0], order[1]
-        pair = paired_differences(summary[summary["ownership"].isin([best, second])], metric)
-        row = pair.iloc[0]
-        sign = 1 if row["a"] == best else -1  # difference as best − runner-up
-        low, high = sorted((sign * row["low"], sign * row["high"]))
-        ranks = rank_first_probability(summary, metric).set_index("ownership")
-        rows.append({
-            "metric": metric, "name": name, "unit": unit, "scale": scale, "format": fmt,
-            "best": best, "best_value": means[best], "runner_up": second,
-            "runner_up_value": means[second], "difference": sign * row["difference"],
-            "low": low, "high": high, "pairs": int(row["pairs"]),
-            "p_first": ranks.loc[best, "p_first"],
-        })
-    return pd.DataFrame(rows)
+def run_days(scenarios: Mapping[str, Scenario], manifest: Mapping[str, Any]) -> float | None:
+    """The run's length in days when every model ran the same, else None."""
+    days = {s.duration_days for s in scenarios.values()}
+    if not days:  # an experiment whose scenario file is gone: its overrides may say
+        overrides = (manifest.get("experiment") or {}).get("overrides") or {}
+        days = {overrides.get("duration_days")}
+    return next(iter(days)) if len(days) == 1 and None not in days else None
 
 
-def summary_sentences(table: pd.DataFrame, caveats: Caveats | None = None) -> list[str]:
-    """Plain-language findings, every number read from ``table``.
-
-    Where the best model or the runner-up on a customer outcome carries a caveat, the
-    sentence says so inline.
-    """
-    caveats = caveats or Caveats()
-    sentences = []
-    for row in table.itertuples():
-        fmt, scale = row.format, row.scale
-        direction = METRIC_DIRECTION.get(row.metric, 1)
-        # the advantage of the best model, positive, with its interval
-        gap = direction * row.difference * scale
-        low, high = sorted((direction * row.low * scale, direction * row.high * scale))
-        unit = "points" if row.unit.startswith(("%", "points")) else row.unit
-        outcome = row.metric in CUSTOMER_OUTCOMES
-        best_caveat = caveats.phrase(row.best) if outcome else ""
-        opening = (f"{pretty(row.best)} is best on {row.name} — but it {best_caveat}. "
-                   f"Its {row.name}: " if best_caveat
-                   else f"{pretty(row.best)} is best on {row.name}: ")
-        sentence = (
-            f"{opening}{fmt.format(row.best_value * scale)} "
-            f"({row.unit}), {fmt.format(gap)} {unit} {'more' if direction > 0 else 'less'} "
-            f"than {pretty(row.runner_up)} (95% CI {fmt.format(low)} to {fmt.format(high)}); "
-            f"it ranks first in {100 * row.p_first:.0f}% of {row.pairs} paired replications."
-        )
-        if low <= 0 <= high:
-            sentence += " The difference is within the noise of the replications."
-        runner_caveat = caveats.phrase(row.runner_up) if outcome else ""
-        if runner_caveat:
-            sentence += f" The runner-up, {pretty(row.runner_up)}, {runner_caveat}."
-        sentences.append(sentence)
-    return sentences
+def period_words(days: float | None) -> str:
+    """"over 90 days" (empty when the models' periods differ or are unknown)."""
+    return f"over {days:g} days" if days is not None else ""
 
 
-# ------------------------------------------------------------------------- figures
-
-
-def ranking_figure(summary: pd.DataFrame, metrics: list[str]) -> Figure:
-    """P(ranks first) per model and metric, with Wilson intervals."""
-    models = list(dict.fromkeys(summary["ownership"]))
-    fig, ax = plt.subplots(figsize=(10, 0.5 * len(metrics) + 1.8), layout="constrained")
-    height = 0.8 / len(models)
-    for j, model in enumerate(models):
-        ps, lows, highs = [], [], []
-        for metric in metrics:
-            r = rank_first_probability(summary, metric).set_index("ownership").loc[model]
-            ps.append(r["p_first"])
-            lows.append(r["p_first"] - r["low"])
-            highs.append(r["high"] - r["p_first"])
-        ax.barh(np.arange(len(metrics)) + j * height, ps, height, xerr=[lows, highs],
-                color=colour_of(model, models), label=pretty(model), capsize=2)
-    ax.set_yticks(np.arange(len(metrics)) + height * (len(models) - 1) / 2, metrics)
-    ax.set_xlabel("probability of ranking first (share of paired replications, 95% CI)")
-    ax.set_xlim(0, 1)
-    ax.grid(axis="x", alpha=0.3)
-    fig.legend(loc="outside lower center", ncol=len(models), frameon=False)
-    return fig
-
-
-def cost_figure(summary: pd.DataFrame) -> Figure:
-    """Cost in staff-hours against what it delivers, mean ± 95% CI per model."""
-    models = list(dict.fromkeys(summary["ownership"]))
-    panels = [("share_within_sla", "answered within the SLA (% of posts)", 100.0),
-              ("satisfaction_final", "satisfaction at the end (0–100)", 100.0),
-              ("churn_rate", "churn (% of customers)", 100.0)]
-    fig, axes = plt.subplots(1, 3, figsize=(13, 4), layout="constrained")
-    for ax, (metric, label, scale) in zip(axes, panels, strict=True):
-        for model in models:
-            mine = summary[summary["ownership"] == model]
-            x, xl, xh = mean_ci(mine["staff_hours"].to_numpy(float))
-            y, yl, yh = mean_ci(mine[metric].to_numpy(float) * scale)
-            ax.errorbar(x, y, xerr=[[x - xl], [xh - x]], yerr=[[y - yl], [yh - y]], fmt="o",
-                        color=colour_of(model, models), capsize=3, label=pretty(model))
-        ax.set_xlabel("staff-hours on social work")
-        ax.set_ylabel(label)
-        ax.grid(alpha=0.3)
-    axes[0].legend(frameon=False, fontsize=8)
-    return fig
-
-
-def decision_map_figure(summary: pd.DataFrame, factors: list[str],
-                        metric: str = "share_within_sla") -> Figure | None:
-    """Over two factors: each cell coloured by the winning model, shaded by P(first)."""
-    if len(factors) < 2 or metric not in summary:
-        return None
-    fx, fy = factors[:2]
-    models = list(dict.fromkeys(summary["ownership"]))
-    xs, ys = sorted(summary[fx].unique()), sorted(summary[fy].unique())
-    if len(xs) > 12 or len(ys) > 12:
-        return None  # continuous designs: use the main-effects figure instead
-    image = np.ones((len(ys), len(xs), 4))
-    labels = {}
-    for i, y in enumerate(ys):
-        for j, x in enumerate(xs):
-            cell = summary[(summary[fx] == x) & (summary[fy] == y)]
-            if cell.empty:
-                continue
-            ranks = rank_first_probability(cell, metric).set_index("ownership")["p_first"]
-            winner = ranks.idxmax()
-            rgba = to_rgba(colour_of(winner, models))
-            image[i, j] = (*rgba[:3], 0.25 + 0.75 * ranks[winner])
-            labels[i, j] = f"{pretty(winner)}\n{100 * ranks[winner]:.0f}%"
-    fig, ax = plt.subplots(figsize=(1.6 * len(xs) + 2.5, 1.1 * len(ys) + 1.8),
-                           layout="constrained")
-    ax.imshow(image, origin="lower", aspect="auto")
-    for (i, j), text in labels.items():
-        ax.text(j, i, text, ha="center", va="center", fontsize=8)
-    ax.set_xticks(range(len(xs)), [f"{v:g}" for v in xs])
-    ax.set_yticks(range(len(ys)), [f"{v:g}" for v in ys])
-    ax.set_xlabel(fx)
-    ax.set_ylabel(fy)
-    ax.set_title(f"Best model on {metric} (shade: share of paired replications it wins)",
-                 fontsize=10)
-    return fig
+def run_events(scenarios: Mapping[str, Scenario]) -> list[ScenarioEvent]:
+    """The campaigns and incidents of the runs, each once, in the order they start."""
+    return sorted({e for s in scenarios.values() for e in scenario_events(s)},
+                  key=lambda e: (e.start_day, e.kind))
 
 
 # ------------------------------------------------------------------------- HTML
 
 
-def build_report(path: Path, out: Path | None = None, *,
-                 min_share_answered: float = MIN_SHARE_ANSWERED) -> Path:
-    """Write the HTML report (and figures/ as PNG and SVG); returns the report's path.
+@dataclass
+class ReportParts:
+    """Everything a report page shows, computed from the results."""
 
-    A model answering a smaller share of posts than ``min_share_answered`` is flagged as
-    leaving most posts unanswered (see ``scrm_sim.analysis.caveats``).
+    table: pd.DataFrame
+    answer: Verdict
+    caveats: Caveats
+    period: str = ""
+
+
+def build_report(path: Path, out: Path | None = None, *,
+                 min_share_answered: float = MIN_SHARE_ANSWERED,
+                 priorities: Priorities | str = DEFAULT_PRIORITIES) -> Path:
+    """Write the HTML report; returns the report's path.
+
+    Beside the report (``out``, default ``path / "report.html"``) go ``figures/`` (PNG and
+    SVG), ``report_numbers.csv``, ``report_verdict.csv`` and ``report_caveats.csv``: with
+    ``out`` given, nothing is written into the results folder. A model answering a
+    smaller share of posts than ``min_share_answered`` is flagged as leaving most posts
+    unanswered (see ``scrm_sim.analysis.caveats``); ``priorities`` is the verdict's main
+    priority set (``verdict.PRIORITY_SETS``).
     """
     from scrm_sim.analysis.decomposition import load_decomposition, waterfall_figure
 
     comparison = load_comparison(path)
     decomposition = _read(path / "decomposition", lambda: load_decomposition(path))
+    manifest = comparison.manifest
+    # every table, sentence and legend lists the models in the order they were asked for
+    comparison.summary = in_model_order(comparison.summary, manifest.get("models"))
     summary = comparison.summary
     models = list(dict.fromkeys(summary["ownership"]))
-    table = headline_table(summary)
-    caveats = find_caveats(summary, comparison.steps, min_share_answered=min_share_answered)
-    sentences = summary_sentences(table, caveats)
-    figures = {
-        "ranking": ranking_figure(summary, table["metric"].tolist()),
-        "cost_vs_delivery": cost_figure(summary),
-        "over_time": over_time_figure(comparison.steps, models),
-        "decision_map": decision_map_figure(summary, comparison.factors),
-        "decomposition": waterfall_figure(decomposition[0]) if decomposition else None,
+    scenarios = scenarios_of(manifest)
+    period = period_words(run_days(scenarios, manifest))
+    parts = ReportParts(
+        table=metric_table(summary),
+        answer=verdict(summary, priorities),
+        caveats=find_caveats(summary, comparison.steps, scenarios=scenarios,
+                             min_share_answered=min_share_answered),
+        period=period)
+    scorings = [parts.answer.main, *parts.answer.alternatives]
+    ranks = ranking_rows(summary, scorings, RANKED_METRICS)
+    figures: dict[str, Callable[[], Figure | None]] = {
+        "ranking": lambda: ranking_figure(ranks, models),
+        "cost_vs_delivery": lambda: cost_figure(summary, period),
+        "over_time": lambda: over_time_figure(comparison.steps, models,
+                                              events=run_events(scenarios)),
+        "decision_map": lambda: decision_map_figure(summary, comparison.factors),
+        "decomposition": lambda: waterfall_figure(decomposition[0]) if decomposition else None,
     }
-    figure_dir = path / "figures"
+    out = out or path / "report.html"
+    folder = out.parent
+    figure_dir = folder / "figures"
     figure_dir.mkdir(exist_ok=True)
     embedded = {}
-    for name, fig in figures.items():
+    for name, draw in figures.items():
+        fig = draw()  # drawn one at a time, without pyplot: nothing stays open
         if fig is None:
             continue
         fig.savefig(figure_dir / f"{name}.png", dpi=120, bbox_inches="tight")
         fig.savefig(figure_dir / f"{name}.svg", bbox_inches="tight")
         buffer = io.BytesIO()
         fig.savefig(buffer, format="png", dpi=110, bbox_inches="tight")
-        plt.close(fig)
         embedded[name] = base64.b64encode(buffer.getvalue()).decode("ascii")
-    out = out or path / "report.html"
-    document = render_html(comparison, table, sentences, embedded, caveats, decomposition)
+    document = render_html(comparison, parts, embedded, decomposition)
     staging = out.with_name(f".{out.name}.tmp")
     try:
         staging.write_text(document, encoding="utf-8")
         staging.replace(out)
     finally:  # a report that could not be put in place leaves no temporary file behind
         staging.unlink(missing_ok=True)
-    (path / "report_numbers.csv").write_text(table.to_csv(index=False), encoding="utf-8")
-    (path / "report_caveats.csv").write_text(caveats.checks.to_csv(index=False),
-                                             encoding="utf-8")
+    (folder / "report_numbers.csv").write_text(parts.table.to_csv(index=False),
+                                               encoding="utf-8")
+    (folder / "report_verdict.csv").write_text(verdict_numbers(scorings).to_csv(index=False),
+                                               encoding="utf-8")
+    (folder / "report_caveats.csv").write_text(parts.caveats.checks.to_csv(index=False),
+                                               encoding="utf-8")
     return out
 
 
-def render_html(comparison: Comparison, table: pd.DataFrame, sentences: list[str],
-                images: dict[str, str], caveats: Caveats | None = None,
+def in_model_order(summary: pd.DataFrame, models: Any) -> pd.DataFrame:
+    """``summary`` with its rows in the order of ``models`` (the manifest's list, as the
+    user gave it), models not in the list after those in it; unchanged without a list."""
+    if not isinstance(models, list) or not models:
+        return summary
+    rank = {str(m): i for i, m in enumerate(models)}
+    position = summary["ownership"].map(lambda m: rank.get(str(m), len(rank)))
+    return summary.iloc[np.argsort(position.to_numpy(), kind="stable")].reset_index(drop=True)
+
+
+def verdict_numbers(scorings: list[Scoring]) -> pd.DataFrame:
+    """One row per priority set and model: mean score, wins and P(first) with its interval."""
+    rows = []
+    for scoring in scorings:
+        means = scoring.mean()
+        for model in scoring.models:
+            wins, share, low, high = scoring.p_first(model)
+            rows.append({"priorities": scoring.priorities.key,
+                         "weights": scoring.priorities.describe(), "ownership": model,
+                         "score": means.get(model, np.nan), "wins": wins,
+                         "replications": scoring.replications, "p_first": share,
+                         "p_first_low": low, "p_first_high": high,
+                         "recommended": model == scoring.recommended,
+                         "left_out": "; ".join(f"{label(m)}: {why}"
+                                               for m, why in scoring.ignored.items())})
+    return pd.DataFrame(rows)
+
+
+STYLE = (
+    "body{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;color:#222;"
+    "line-height:1.45;padding:0 1em}table{border-collapse:collapse;margin:1em 0}"
+    "td,th{border:1px solid #ccc;padding:4px 8px;text-align:left;vertical-align:top}"
+    "th[scope=row]{font-weight:normal}td.num{text-align:right;white-space:nowrap}"
+    "td.best{background:#e3f4ea;font-weight:600}td.tied{background:#f1f8f3}"
+    ".verdict{border:2px solid #009E73;border-radius:6px;padding:.4em 1.2em;margin:1em 0;"
+    "background:#f6fbf8}.verdict h2{margin:.4em 0}.verdict .answer{font-size:1.15em}"
+    ".partial,.caveats{background:#fff3cd;border:1px solid #e0b000;padding:.4em 1em}"
+    ".caveats h2{margin:.3em 0;font-size:1.15em}.caveat{color:#8a5a00;font-size:.9em}"
+    ".small{font-size:.9em;color:#444}img{max-width:100%}figure{margin:1.2em 0}"
+)
+
+
+def render_html(comparison: Comparison, parts: ReportParts, images: dict[str, str],
                 decomposition: tuple[pd.DataFrame, dict[str, Any]] | None = None) -> str:
     """The report page; every user-supplied text goes through ``html.escape``."""
     esc = html.escape
     images = dict(images)
     waterfall = images.pop("decomposition", None)
-    caveats = caveats or Caveats()
+    caveats = parts.caveats
     manifest, summary = comparison.manifest, comparison.summary
     title = manifest.get("experiment", {}).get("name") or next(
         iter(manifest.get("scenarios", {}).values()), {}).get("name", "scenario")
-    parts = ["<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>",
-             f"<title>Social CRM ownership: {esc(str(title))}</title>",
-             "<style>body{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;"
-             "color:#222;line-height:1.45}table{border-collapse:collapse;margin:1em 0}"
-             "td,th{border:1px solid #ccc;padding:4px 8px;text-align:left}"
-             ".partial,.caveats{background:#fff3cd;border:1px solid #e0b000;padding:.6em}"
-             ".caveat{color:#8a5a00;font-size:.9em}"
-             "img{max-width:100%}figure{margin:1.2em 0}</style></head><body>"]
+    page = ["<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>",
+            f"<title>Social CRM ownership: {esc(str(title))}</title>",
+            f"<style>{STYLE}</style></head><body>"]
     if comparison.partial:
-        parts.append(f"<p class='partial' id='partial'>{esc(comparison.partial)}</p>")
-    parts.append(f"<h1>Who should own Social CRM? {esc(str(title))}</h1>")
-    parts += caveat_box(caveats)
-    parts.append("<h2>Summary</h2><ul id='summary'>")
-    parts += [f"<li>{esc(s)}</li>" for s in sentences]
-    parts.append("</ul>")
-    parts.append("<h2>Best model per metric, and by how much</h2><table id='headlines'>"
-                 "<tr><th>metric</th><th>best</th><th>value</th><th>runner-up</th>"
-                 "<th>difference (95% CI)</th><th>P(first)</th></tr>")
-
-    def model_cell(model: str, metric: str) -> str:
-        phrase = caveats.phrase(model) if metric in CUSTOMER_OUTCOMES else ""
-        note = f"<br><span class='caveat'>⚠ {esc(phrase)}</span>" if phrase else ""
-        return f"<td>{esc(pretty(model))}{note}</td>"
-
-    for row in table.itertuples():
-        f, k = row.format, row.scale
-        parts.append(
-            f"<tr><td>{esc(row.name)} ({esc(row.unit)})</td>{model_cell(row.best, row.metric)}"
-            f"<td>{f.format(row.best_value * k)}</td>{model_cell(row.runner_up, row.metric)}"
-            f"<td>{f.format(row.difference * k)} ({f.format(row.low * k)} to "
-            f"{f.format(row.high * k)})</td><td>{100 * row.p_first:.0f}%</td></tr>")
-    parts.append("</table>")
-    parts += staffing_section(summary, manifest)
+        page.append(f"<p class='partial' id='partial'>{esc(comparison.partial)}</p>")
+    page.append(f"<h1>Who should own Social CRM? {esc(str(title))}</h1>")
+    page += verdict_box(parts.answer, caveats, parts.period)
+    page += caveat_box(caveats)
+    page += table_section(parts.table, caveats, parts.period)
     captions = {
-        "ranking": "How sure we are: share of paired replications in which each model ranks first.",
-        "cost_vs_delivery": "What each model costs (staff-hours) against what it delivers.",
-        "over_time": "How each model behaves over time: satisfaction, backlog, response time "
-                     "and social-team size (mean, band: 10th–90th percentile).",
+        "ranking": "How sure we are: the share of paired replications in which each model "
+                   "ranks first, overall under each set of priorities and on each metric "
+                   "(bar and dot: estimate; whiskers: 95% Wilson interval).",
+        "cost_vs_delivery": f"What each model costs ({label('cost')}"
+                            f"{' ' + parts.period if parts.period else ''}, currency units) "
+                            "against what it delivers (mean, 95% CI).",
+        "over_time": "How each model behaves over time: satisfaction (0–100), posts waiting, "
+                     "response time and social-team size (line: mean; band: 10th–90th "
+                     "percentile; shaded: campaigns and incidents).",
         "decision_map": "Where models swap places as conditions change.",
     }
+    for name in ("ranking", "cost_vs_delivery"):
+        if name in images:
+            page.append(_figure(images.pop(name), captions[name]))
+    page += staffing_section(summary, manifest)
     for name, data in images.items():
-        parts.append(f"<figure><img alt='{esc(captions[name])}' src='data:image/png;base64,"
-                     f"{data}'><figcaption>{esc(captions[name])}</figcaption></figure>")
+        page.append(_figure(data, captions[name]))
     if decomposition is not None:
-        parts += decomposition_section(*decomposition, waterfall)
+        page += decomposition_section(*decomposition, waterfall)
+    page += method_section(parts.answer)
     seeds = sorted(summary["seed"].unique().tolist()) if "seed" in summary else []
-    parts.append("<h2>Assumptions and provenance</h2><ul id='provenance'>")
+    page.append("<h2>Assumptions and provenance</h2><ul id='provenance'>")
     facts = [
         f"models: {', '.join(pretty(m) for m in dict.fromkeys(summary['ownership']))}",
         f"runs: {len(summary)}; paired seeds: {len(seeds)}",
-        f"scrm_sim {manifest.get('scrm_sim_version', '?')}, commit "
+        f"scrm-sim {manifest.get('scrm_sim_version', '?')}, commit "
         f"{manifest.get('git_commit') or 'unknown'}, Python {manifest.get('python', '?')}",
         f"written {manifest.get('written_at') or manifest.get('finished_at') or '?'}; report "
         f"made {datetime.now(UTC).isoformat(timespec='seconds')}",
@@ -429,12 +379,182 @@ def render_html(comparison: Comparison, table: pd.DataFrame, sentences: list[str
     if description:
         facts.insert(0, f"scenario: {description}")
     facts += [f"calibration: {c}" for c in CALIBRATION_SOURCES]
-    facts += [f"warnings: {note}" for note in caveats.notes]
-    parts += [f"<li>{esc(str(fact))}</li>" for fact in facts]
-    parts.append("</ul><p>Model description: docs/ODD.md in the scrm_sim repository. Results "
-                 "follow from the scenario and ownership-model parameters; they are not "
-                 "empirical findings about any real company.</p></body></html>")
-    return "\n".join(parts)
+    facts += [f"not checked: {note}" for note in caveats.notes]
+    page += [f"<li>{esc(str(fact))}</li>" for fact in facts]
+    page.append("</ul><p>Model description: docs/ODD.md in the scrm-sim repository. Results "
+                "follow from the scenario and ownership-model parameters; they are not "
+                "empirical findings about any real company.</p></body></html>")
+    return "\n".join(page)
+
+
+def _figure(data: str, caption: str) -> str:
+    esc = html.escape
+    return (f"<figure><img alt='{esc(caption)}' src='data:image/png;base64,{data}'>"
+            f"<figcaption>{esc(caption)}</figcaption></figure>")
+
+
+def verdict_box(answer: Verdict, caveats: Caveats, period: str = "") -> list[str]:
+    """The answer first: the recommended model for the stated priorities, how sure, its
+    trade-offs against each other model, and the answer under other priorities."""
+    esc = html.escape
+    main = answer.main
+    weights = esc(main.priorities.describe())
+    best = main.recommended
+    parts = ["<section class='verdict' id='verdict'>"]
+    if best is None:
+        parts.append(f"<h2>No model stands out under {esc(main.priorities.name.lower())} "
+                     "priorities</h2>")
+        parts.append(f"<p class='answer' id='recommendation'>For these priorities ({weights})"
+                     " the models are practically the same: on every weighted metric they "
+                     "differ by less than the threshold that matters (listed in the table "
+                     "below), or they tie.</p>")
+    else:
+        parts.append(f"<h2>Recommended for {esc(main.priorities.name.lower())} priorities: "
+                     f"{esc(pretty(best))}</h2>")
+        parts.append(f"<p class='answer' id='recommendation'><strong>{esc(pretty(best))}"
+                     f"</strong> has the best score for these priorities ({weights}): it "
+                     f"{esc(main.how_sure(best))}.</p>")
+        phrase = caveats.phrase(best)
+        if phrase:
+            parts.append(f"<p class='caveat'>⚠ But {esc(pretty(best))} {esc(phrase)}: read "
+                         "its customer outcomes with care (see the warnings below).</p>")
+    means = main.mean()
+    if len(main.swings):
+        parts.append("<p class='small' id='scores'>Scores, from 0 (worst of these models on "
+                     "every weighted metric) to 100 (best on every one): "
+                     + ", ".join(f"{esc(pretty(m))} {v:.0f}" for m, v in means.items())
+                     + f" ({main.replications} paired replications"
+                     + (f"; {main.dropped} left out for a missing value" if main.dropped else "")
+                     + "). How they are computed: <a href='#method'>below</a>.</p>")
+    if main.ignored:
+        parts.append("<p class='small' id='left-out'>Left out of the score: "
+                     + "; ".join(f"{esc(label(m))}, as {esc(why)}"
+                                 for m, why in main.ignored.items()) + ".</p>")
+    if best is not None and answer.trade_offs:
+        parts.append(f"<h3>{esc(pretty(best))} against each other model</h3>"
+                     "<ul id='trade-offs'>")
+        for other, differences in answer.trade_offs.items():
+            sentence = trade_off_sentence(best, other, differences)
+            note = caveats.phrase(other)
+            if note:
+                sentence += f" {pretty(other)} {note}."
+            parts.append(f"<li>{esc(sentence)}</li>")
+        parts.append("</ul>")
+    parts.append("<h3>If your priorities differ</h3><ul id='other-priorities'>")
+    answers = {}
+    for scoring in answer.alternatives:
+        chosen = scoring.recommended
+        answers[scoring.priorities.name] = chosen
+        if chosen is None:
+            result = "no model stands out"
+        else:
+            result = (f"<strong>{esc(pretty(chosen))}</strong>, which "
+                      f"{esc(scoring.ranks_first(chosen))}")
+        parts.append(f"<li><strong>{esc(scoring.priorities.name)}</strong> "
+                     f"({esc(scoring.priorities.describe())}): {result}.</li>")
+    parts.append("</ul>")
+    changed = sorted({n for n, c in answers.items() if c != best})
+    if not changed:
+        parts.append("<p id='priorities-summary'>The answer is the same under every set of "
+                     "priorities above.</p>")
+    else:
+        parts.append("<p id='priorities-summary'>The answer changes under "
+                     + esc(_words(changed).lower()) + " priorities: choose the set closest to "
+                     "yours.</p>")
+    cost_note = f" Cost is of social staff {period}." if period else ""
+    parts.append("<p class='small'>A difference smaller than the threshold in the table's last "
+                 "column is treated as practically negligible; one whose 95% interval "
+                 f"includes zero, as within the noise of the replications.{esc(cost_note)}</p>")
+    parts.append("</section>")
+    return parts
+
+
+def _words(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def table_section(table: pd.DataFrame, caveats: Caveats, period: str = "") -> list[str]:
+    """Every model against every headline metric: mean (95% CI), ↑/↓ cues, best marked."""
+    if table.empty:
+        return []
+    esc = html.escape
+    models = list(dict.fromkeys(table["ownership"]))
+    flagged = [m for m in models if caveats.phrase(m)]
+    parts = ["<h2>Every model on every headline metric</h2>",
+             "<p class='small'>Mean over the paired replications, with its 95% interval "
+             "(clipped where a quantity cannot go further). ↑: more is better; ↓: less is "
+             "better. ★ marks the best model on a metric; ≈ a model within the threshold of "
+             "a difference that matters of it (practically tied).</p>",
+             "<table id='metrics'><tr><th>metric</th>"
+             + "".join(f"<th>{esc(pretty(m))}{' ⚠' if m in flagged else ''}</th>"
+                       for m in models)
+             + "<th>negligible below</th></tr>"]
+    for column, rows in table.groupby("metric", sort=False):
+        shown = metric(str(column))
+        arrow = {1: " ↑", -1: " ↓"}.get(shown.direction, "")
+        name = shown.label + (f" {period}" if period and column in ("cost", "staff_hours")
+                              else "")
+        cells = [f"<th scope='row'>{esc(name)} ({esc(shown.unit)}){arrow}</th>"]
+        for row in rows.itertuples():
+            value = "–" if pd.isna(row.mean) else (
+                f"{number(shown, row.mean)}<br><span class='small'>"
+                f"({interval_text(shown, row.low, row.high)})</span>")
+            mark = " ★" if row.best else (" ≈" if row.tied_with_best else "")
+            warn = (" ⚠" if row.ownership in flagged and column in CUSTOMER_OUTCOMES else "")
+            css = "num best" if row.best else ("num tied" if row.tied_with_best else "num")
+            cells.append(f"<td class='{css}'>{value}{mark}{warn}</td>")
+        cells.append(f"<td class='small'>{esc(threshold_text(str(column)))}"
+                     if shown.negligible else "<td class='small'>–")
+        parts.append("<tr>" + "".join(cells) + "</td></tr>")
+    parts.append("</table>")
+    for model in flagged:
+        parts.append(f"<p class='caveat'>⚠ {esc(pretty(model))} {esc(caveats.phrase(model))}: "
+                     "read its customer outcomes (satisfaction, churn, customers, word of "
+                     "mouth, leads) with care.</p>")
+    return parts
+
+
+def number(shown: Metric, value: float) -> str:
+    """A display-unit value in the metric's format, with a true minus sign and no "−0"."""
+    text = shown.format.format(value)
+    if text.startswith("-"):
+        text = text[1:] if not any(c in "123456789" for c in text) else "−" + text[1:]
+    return text
+
+
+def interval_text(shown: Metric, low: float, high: float) -> str:
+    """"43.3–79.5", or "−5 to 3" when an end is negative."""
+    a, b = number(shown, low), number(shown, high)
+    return f"{a} to {b}" if a.startswith("−") or b.startswith("−") else f"{a}–{b}"
+
+
+def method_section(answer: Verdict) -> list[str]:
+    """How the verdict is computed, and every priority set's weights."""
+    esc = html.escape
+    sets = "".join(f"<li><strong>{esc(p.name)}</strong>: {esc(p.describe())}</li>"
+                   for p in PRIORITY_SETS)
+    swings = ", ".join(f"{label(m)} {number(metric(m), v)} {unit_word(metric(m))}".rstrip()
+                       for m, v in answer.main.swings.items())
+    return [
+        "<h2 id='method'>How the answer is computed</h2>",
+        "<p>Each model gets a score from 0 to 100 under a set of priorities. On each weighted "
+        "metric, 0 is the mean of the worst of the compared models and 1 that of the best "
+        "(the metric's swing"
+        + (f"; here, for {esc(answer.main.priorities.name.lower())} priorities: {esc(swings)}"
+           if swings else "")
+        + "); a replication's value is placed on that scale, multiplied by the metric's "
+        "weight, and the weighted mean is the score (×100). A weight is what moving from the "
+        "worst to the best of these models on that metric is worth (swing weights). A metric "
+        "on which the models differ by less than its threshold of a difference that matters "
+        "(table above) is left out, so that a practically negligible spread cannot decide "
+        "the answer. Every model of a replication runs on the same random numbers, so scores "
+        "are compared replication by replication: the recommended model has the best mean "
+        "score, and how sure is the share of replications in which its score is the highest "
+        "(ties count for no model), with a Wilson 95% interval. Trade-offs are mean paired "
+        "differences with Student-t 95% intervals; cost and counts are given in percent of "
+        "the other model's value.</p>",
+        f"<ul id='priority-sets'>{sets}</ul>",
+    ]
 
 
 def contracted_hours(manifest: dict[str, Any]) -> float:
@@ -472,10 +592,10 @@ def staffing_section(summary: pd.DataFrame, manifest: dict[str, Any]) -> list[st
         ["fte_budgeted", "fte_worked", "staff_hours", "cost"]].mean()
     if len(budgets) == 1 and None not in budgets and budgets:
         budget = next(iter(budgets))
-        lead = (f"Every model was staffed at an equal budget of {budget:g} FTE "
-                "(staffing_budget_fte), keeping its own structure: the differences above "
-                "come from how each model is organised and run, not from how many people "
-                "it has.")
+        lead = (f"Every model was staffed at an equal budget of {budget:g} FTE (the "
+                "scenario's staffing budget), keeping its own structure: the differences "
+                "above come from how each model is organised and run, not from how many "
+                "people it has.")
     else:
         low, high = means["fte_budgeted"].min(), means["fte_budgeted"].max()
         lead = (f"Each model was staffed as its preset says, from {low:.1f} to {high:.1f} FTE: "
@@ -489,11 +609,13 @@ def staffing_section(summary: pd.DataFrame, manifest: dict[str, Any]) -> list[st
              f"contracted week ({hours:g} h); a seat manned on extended hours "
              f"({extended:g} h a week) is {extended / hours:.1f} FTE.</p>",
              "<table id='staffing'><tr><th>model</th><th>FTE budgeted</th><th>FTE worked</th>"
-             f"<th>staff-hours{esc(period)}</th><th>cost{esc(period)}</th></tr>"]
+             f"<th>staff-hours{esc(period)}</th><th>cost{esc(period)} (currency units)</th>"
+             "</tr>"]
     for model, row in means.iterrows():
-        parts.append(f"<tr><td>{esc(pretty(str(model)))}</td><td>{row.fte_budgeted:.1f}</td>"
-                     f"<td>{row.fte_worked:.1f}</td><td>{row.staff_hours:,.0f}</td>"
-                     f"<td>{row.cost:,.0f}</td></tr>")
+        parts.append(f"<tr><td>{esc(pretty(str(model)))}</td><td class='num'>"
+                     f"{row.fte_budgeted:.1f}</td><td class='num'>{row.fte_worked:.1f}</td>"
+                     f"<td class='num'>{row.staff_hours:,.0f}</td><td class='num'>"
+                     f"{row.cost:,.0f}</td></tr>")
     parts.append("</table>")
     return parts
 
@@ -501,19 +623,20 @@ def staffing_section(summary: pd.DataFrame, manifest: dict[str, Any]) -> list[st
 def decomposition_section(table: pd.DataFrame, manifest: dict[str, Any],
                           image: str | None) -> list[str]:
     """"Where the difference comes from": the waterfall and each group's contribution."""
+    from scrm_sim.analysis.decomposition import group_words
+
     esc = html.escape
     a, b = str(table["a"].iloc[0]), str(table["b"].iloc[0])
-    formats = {m: (scale, fmt) for m, _, _, scale, fmt in HEADLINES}
-    units = {m: unit for m, _, unit, _, _ in HEADLINES}
     metrics = list(dict.fromkeys(table["metric"]))
     method = manifest.get("method", "?")
     if manifest.get("permutations_per_replication"):
         method += f", {manifest['permutations_per_replication']} orders per replication"
+    ranked_by = manifest.get("ranked_by")
     parts = [
         "<h2 id='decomposition'>Where the difference comes from</h2>",
         f"<p>The paired difference from {esc(pretty(a))} to {esc(pretty(b))}"
-        + (f" (the runner-up and the best by {esc(str(manifest['ranked_by']))})"
-           if manifest.get("ranked_by") else "")
+        + (f" (the runner-up and the best on {esc(label(str(ranked_by)))})"
+           if ranked_by else "")
         + ", split between the groups of ownership parameters in which the two models "
         "differ. Each contribution is the group's Shapley value: the average change in the "
         "metric when that group is switched from the first model's values to the second's, "
@@ -530,48 +653,50 @@ def decomposition_section(table: pd.DataFrame, manifest: dict[str, Any],
     if image is not None:
         caption = (f"From {pretty(a)} to {pretty(b)}: one bar per parameter group (green: "
                    "better, red: worse), 95% intervals of the paired contributions.")
-        parts.append(f"<figure><img alt='{esc(caption)}' src='data:image/png;base64,{image}'>"
-                     f"<figcaption>{esc(caption)}</figcaption></figure>")
+        parts.append(_figure(image, caption))
     parts.append("<table id='decomposition-table'><tr><th>parameter group</th>"
-                 + "".join(f"<th>{esc(m)}" + (f" ({esc(units[m])})" if m in units else "")
-                           + "</th>" for m in metrics) + "</tr>")
+                 + "".join(f"<th>{esc(metric(m).with_unit())}</th>" for m in metrics)
+                 + "</tr>")
     shown = table[(table["role"] == "total") | ((table["role"] == "group") & table["differs"])]
     for group in dict.fromkeys(shown["group"]):
         rows = shown[shown["group"] == group].set_index("metric")
         fields = rows["fields"].iloc[0] if isinstance(rows["fields"].iloc[0], str) else ""
-        label = ("total (B − A)" if group == "total"
-                 else f"{esc(str(group).replace('_', ' '))} <small>({esc(fields)})</small>")
+        name = ("total (B − A)" if group == "total"
+                else f"{esc(group_words(str(group)))} <small>({esc(group_words(fields))})"
+                     "</small>")
         cells = []
-        for metric in metrics:
-            if metric not in rows.index:
+        for column in metrics:
+            if column not in rows.index:
                 cells.append("<td></td>")
                 continue
-            scale, fmt = formats.get(metric, (1.0, "{:.4g}"))
-            r = rows.loc[metric]
-            cells.append(f"<td>{fmt.format(r['mean'] * scale)} ({fmt.format(r['ci_low'] * scale)}"
-                         f" to {fmt.format(r['ci_high'] * scale)})</td>")
-        parts.append(f"<tr><td>{label}</td>{''.join(cells)}</tr>")
+            m, r = metric(column), rows.loc[column]
+            cells.append(f"<td class='num'>{m.format.format(r['mean'] * m.scale)} "
+                         f"({m.format.format(r['ci_low'] * m.scale)} to "
+                         f"{m.format.format(r['ci_high'] * m.scale)})</td>")
+        parts.append(f"<tr><td>{name}</td>{''.join(cells)}</tr>")
     parts.append("</table>")
     return parts
 
 
 def caveat_box(caveats: Caveats) -> list[str]:
-    """The warning box below the title: every flagged model and why (empty if none)."""
+    """The warning box below the verdict: every flagged model and why, and the warnings
+    on the run itself (empty if none)."""
     if not caveats.flags and not caveats.shared:
         return []
     esc = html.escape
-    parts = ["<div class='caveats' id='caveats' role='note'>"]
+    parts = ["<div class='caveats' id='caveats' role='note'><h2>⚠ Warnings</h2>"]
     if caveats.flags:
-        parts.append("<p><strong>⚠ Read the customer outcomes of these models with care."
-                     "</strong> Satisfaction, churn, NPS, customer numbers and word of mouth "
-                     "measure what customers have felt by the end of the run, and for these "
-                     "models that is not yet what their service will cost. Wherever the "
-                     "report calls one of them best or runner-up on a customer outcome, it "
-                     "says so.</p><ul>")
+        parts.append("<p><strong>Read the customer outcomes of these models with care.</strong> "
+                     "Satisfaction, churn, NPS, customer numbers and word of mouth measure "
+                     "what customers have felt by the end of the run, and for these models "
+                     "that is not yet what their service will cost.</p><ul>")
         for model, found in caveats.flags.items():
             details = "; ".join(c.detail for c in found)
             parts.append(f"<li><strong>{esc(pretty(model))}</strong>: {esc(details)}.</li>")
         parts.append("</ul>")
-    parts += [f"<p>{esc(note)}</p>" for note in caveats.shared]
+    if caveats.shared:
+        parts.append("<ul id='run-warnings'>")
+        parts += [f"<li>{esc(note)}</li>" for note in caveats.shared]
+        parts.append("</ul>")
     parts.append("</div>")
     return parts

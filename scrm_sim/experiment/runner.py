@@ -78,8 +78,11 @@ def replication_seed(master: int, point: int, replication: int) -> int:
     return int(sequence.generate_state(1, dtype=np.uint32)[0])
 
 
-# the code a run's results depend on: the model and the schema that fills its defaults
+# the code a run's results depend on: the model and the schema that fills its defaults;
+# the scenario modules that only explain, check or word a scenario change no run
 FINGERPRINTED = ("model", "scenario")
+NOT_FINGERPRINTED = frozenset({"scenario/explain.py", "scenario/json_schema.py",
+                               "scenario/problems.py", "scenario/horizon.py"})
 
 
 @functools.cache
@@ -90,6 +93,8 @@ def model_fingerprint() -> str:
     digest = hashlib.sha256()
     for folder in FINGERPRINTED:
         for source in sorted((package / folder).rglob("*.py")):
+            if source.relative_to(package).as_posix() in NOT_FINGERPRINTED:
+                continue
             digest.update(source.relative_to(package).as_posix().encode())
             digest.update(source.read_bytes())
     return digest.hexdigest()[:16]

@@ -27,13 +27,13 @@ from scipy import stats
 from scrm_sim.errors import ExperimentError, Problem, ScenarioError
 from scrm_sim.scenario.limits import MAX_SEED, capped, max_runs
 from scrm_sim.scenario.loading import (
-    _problem,
     deep_merge,
     load_scenario,
     read_scenario,
     read_yaml,
     removed_field_problems,
 )
+from scrm_sim.scenario.problems import validation_problems
 from scrm_sim.scenario.schema import Scenario
 
 # The options each SALib design takes from design_options, and their types; nothing else
@@ -491,8 +491,7 @@ def load_experiment(path: str | Path) -> tuple[Experiment, Path]:
     try:
         experiment = Experiment.model_validate(data)
     except ValidationError as exc:
-        raise ExperimentError(path, capped([_problem(Experiment, e, data)
-                                          for e in exc.errors()])) from None
+        raise ExperimentError(path, capped(validation_problems(Experiment, exc, data))) from None
     early = size_problems(experiment) + metric_problems(experiment)
     if early:  # before loading one scenario per model and level
         raise ExperimentError(path, capped(early))

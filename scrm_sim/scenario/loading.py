@@ -3,13 +3,26 @@
 This is the only module that reads YAML. Everything a user can get wrong in a
 file ends here as a :class:`~scrm_sim.errors.ScenarioError` naming the file,
 the field path and what is allowed.
+
+``extends:`` (in a scenario file, an ownership file, or an inline ``ownership:``) starts
+from another file and changes it (:mod:`scrm_sim.scenario.merge`):
+
+* mappings merge key by key, at every depth: ``company: {culture: 0.6}`` changes the
+  culture and keeps every other company field of the file it extends;
+* lists and values replace the inherited ones whole: ``demand: {incidents: [...]}`` is the
+  complete list of incidents, and the parent's are gone (``incidents: []`` removes them);
+* ``{append: [...]}`` in place of a list keeps the inherited list and adds the items:
+  ``demand: {incidents: {append: [{start_day: 20}]}}``;
+* ``ownership: NAME`` replaces the ownership model with a preset; ``ownership: {extends:
+  NAME, ...}`` starts from the preset and changes the fields given;
+* ``company.departments`` always merges over the default company's departments.
+
+An experiment's ``overrides:`` and the command line's options (``--days``) are merged over
+the resolved file by the same rules.
 """
 
 from __future__ import annotations
 
-import difflib
-import types
-import typing
 from pathlib import Path
 from typing import Any
 
@@ -25,8 +38,15 @@ from scrm_sim.scenario.limits import (
     check_yaml_node,
     memory_problems,
 )
-from scrm_sim.scenario.removed_fields import RemovedField, removed_field
+from scrm_sim.scenario.merge import deep_merge, is_append, resolve_appends
+from scrm_sim.scenario.problems import did_you_mean, removed_field_problems, validation_problems
 from scrm_sim.scenario.schema import Ownership, Scenario
+
+__all__ = [
+    "BUNDLED_SCENARIO_DIRS", "available_models", "deep_merge", "extends_chain", "item_origins",
+    "load_scenario", "read_scenario", "read_yaml", "removed_field_problems",
+    "resolve_ownership", "set_in", "validate_scenario",
+]
 
 PACKAGE_DIR = Path(__file__).resolve().parents[1]
 # A source checkout keeps ready scenarios at the top level; a wheel carries a copy.
@@ -135,15 +155,58 @@ def available_models(search_dirs: tuple[Path, ...] | None = None) -> list[Owners
     return models
 
 
-def deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
-    """Merge ``override`` into a copy of ``base``; mappings merge, everything else replaces."""
-    merged = dict(base)
-    for key, value in override.items():
-        if isinstance(value, dict) and isinstance(merged.get(key), dict):
-            merged[key] = deep_merge(merged[key], value)
-        else:
-            merged[key] = value
-    return merged
+def extends_chain(source: str | Path) -> list[Path]:
+    """The scenario file and every file it extends, the file itself first.
+
+    For saying where an inherited value comes from; the file must have loaded before.
+    """
+    chain = [_find_file(source, BUNDLED_SCENARIO_DIRS, what="scenario")]
+    while True:
+        parent = read_yaml(chain[-1]).get("extends")
+        if not isinstance(parent, str):
+            return chain
+        found = _find_file(parent, BUNDLED_SCENARIO_DIRS, what="extends target",
+                           base=chain[-1].parent)
+        if found in chain:
+            return chain
+        chain.append(found)
+
+
+def set_in(chain: list[Path], path: str) -> Path | None:
+    """The first file of ``chain`` (see :func:`extends_chain`) that sets the dotted
+    ``path``, or None if none does (a default, or an option)."""
+    for file in chain:
+        if _get(read_yaml(file), path) is not _ABSENT:
+            return file
+    return None
+
+
+def item_origins(layers: list[tuple[str, dict[str, Any]]], path: str) -> list[str]:
+    """Where each item of the list at the dotted ``path`` comes from, through ``extends:``
+    (lists replace) and ``{append:}`` (items added): one label per item.
+
+    ``layers`` are (label, data) from the first applied (the file extended last) to the
+    last (the file itself, then overrides), e.g. from :func:`extends_chain` reversed.
+    """
+    origins: list[str] = []
+    for label, data in layers:
+        value = _get(data, path)
+        if isinstance(value, list):
+            origins = [label] * len(value)
+        elif is_append(value) and isinstance(value.get("append"), list):
+            origins += [label] * len(value["append"])
+    return origins
+
+
+_ABSENT = object()
+
+
+def _get(data: Any, path: str) -> Any:
+    for part in path.split("."):
+        if not isinstance(data, dict) or part not in data:
+            return _ABSENT
+        data = data[part]
+    return data
 
 
 def read_yaml(path: Path) -> dict[str, Any]:
@@ -224,7 +287,7 @@ def _find_file(
             if candidate.is_file():
                 return candidate.resolve()
     known = sorted({p.stem for d in search_dirs if d.is_dir() for p in d.glob("*.y*ml")})
-    hint = _did_you_mean(str(source), known)
+    hint = did_you_mean(str(source), known)
     raise ScenarioError(
         str(source),
         [Problem("", f"unknown {what} {str(source)!r}{hint}; known: {', '.join(known) or 'none'}")],
@@ -234,7 +297,8 @@ def _find_file(
 def _read_with_extends(
     path: Path, chain: tuple[Path, ...], search: tuple[Path, ...] | None = None
 ) -> dict[str, Any]:
-    """Read a file and, if it ``extends:`` another, merge it over that one (recursively).
+    """Read a file and, if it ``extends:`` another, merge it over that one (recursively;
+    mappings merge, lists and values replace, ``{append:}`` adds: see the module).
 
     ``extends:`` paths resolve relative to the file that names them; names are looked
     up in ``search`` (default: the bundled scenarios).
@@ -258,114 +322,12 @@ def _read_with_extends(
 
 
 def _validate[M: BaseModel](model: type[M], data: dict[str, Any], path: Path) -> M:
+    """Validate ``data`` (``{append:}`` lists resolved first) or raise a ScenarioError
+    naming ``path`` and each field in words."""
+    data, problems = resolve_appends(model, data)
+    if problems:
+        raise ScenarioError(path, capped(problems))
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        raise ScenarioError(path, capped([_problem(model, err, data)
-                                          for err in exc.errors()])) from None
-
-
-def removed_field_problems(model: type[BaseModel], data: Any) -> list[Problem]:
-    """Keys of ``data`` that ``model`` no longer has and that the removed-fields table lists,
-    each with its replacement; every other problem of ``data`` is ignored.
-
-    For partial data, such as an experiment's overrides or a factor's path.
-    """
-    try:
-        model.model_validate(data)
-    except ValidationError as exc:
-        return [
-            _problem(model, err, data) for err in exc.errors()
-            if err["type"] == "extra_forbidden" and _removed(model, err, data) is not None
-        ]
-    return []
-
-
-def _removed(model: type[BaseModel], err: Any, data: Any) -> RemovedField | None:
-    """The removed-fields entry for an extra_forbidden error's key, or None."""
-    loc = _field_path(err["loc"], data)
-    block = _model_at(model, loc[:-1])
-    return removed_field(block, loc[-1]) if block is not None and loc else None
-
-
-def _problem(model: type[BaseModel], err: Any, data: Any) -> Problem:
-    loc = _field_path(err["loc"], data)
-    field = ".".join(loc)
-    if err["type"] == "extra_forbidden":
-        removed = _removed(model, err, data)
-        if removed is not None:
-            return Problem(field, removed.message())
-        allowed = _allowed_keys(model, loc[:-1])
-        hint = _did_you_mean(loc[-1], allowed)
-        return Problem(field, f"unknown key{hint}; allowed: {', '.join(allowed)}")
-    message = err["msg"]
-    if err["type"] in ("literal_error", "enum"):
-        message = message.replace("Input should be", "must be")
-    if err["type"] == "missing":
-        return Problem(field, "required field is missing")
-    given = err.get("input")
-    if isinstance(given, (dict, list)):
-        return Problem(field, message)
-    return Problem(field, f"{message} (got {given!r})")
-
-
-def _field_path(loc: tuple[Any, ...], data: Any) -> list[str]:
-    """The error location as the user wrote it: keys and indexes of the input, no union tags."""
-    path, current = [], data
-    for part in loc:
-        if isinstance(current, dict) and part in current:
-            current = current[part]
-        elif isinstance(current, list) and isinstance(part, int) and 0 <= part < len(current):
-            current = current[part]
-        elif _is_union_tag(part):
-            continue  # pydantic names the union member it tried; the user never wrote it
-        else:
-            current = None
-        path.append(str(part))
-    return path
-
-
-def _is_union_tag(part: Any) -> bool:
-    # pydantic adds the union member's name to loc (e.g. 'Shift', 'literal[...]', 'function-after')
-    text = str(part)
-    return text[:1].isupper() or text.startswith(("literal[", "function-", "dict[", "list[", "float"))
-
-
-def _allowed_keys(model: type[BaseModel], loc: list[str]) -> list[str]:
-    """Field names of the schema block at ``loc`` (skipping dict keys and list indexes)."""
-    block = _model_at(model, loc)
-    return sorted(block.model_fields) if block is not None else []
-
-
-def _model_at(model: type[BaseModel], loc: list[str]) -> type[BaseModel] | None:
-    """The schema class of the block at ``loc`` (skipping dict keys and list indexes)."""
-    current: Any = model
-    for part in loc:
-        if not (isinstance(current, type) and issubclass(current, BaseModel)):
-            return None
-        info = current.model_fields.get(part)
-        if info is None:
-            continue  # a dict key or list index
-        current = _inner_model(info.annotation)
-    if isinstance(current, type) and issubclass(current, BaseModel):
-        return current
-    return None
-
-
-def _inner_model(annotation: Any) -> Any:
-    """The BaseModel inside an annotation such as ``dict[str, Spec]`` or ``list[Spec] | None``."""
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return annotation
-    args = typing.get_args(annotation)
-    origin = typing.get_origin(annotation)
-    if origin in (typing.Union, types.UnionType, list, dict) or args:
-        for arg in reversed(args):
-            found = _inner_model(arg)
-            if found is not None:
-                return found
-    return None
-
-
-def _did_you_mean(word: str, options: list[str]) -> str:
-    close = difflib.get_close_matches(word, options, n=1, cutoff=0.6)
-    return f" (did you mean {close[0]!r}?)" if close else ""
+        raise ScenarioError(path, capped(validation_problems(model, exc, data))) from None

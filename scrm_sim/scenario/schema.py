@@ -25,6 +25,13 @@ from scrm_sim.scenario.limits import (
     MAX_STAFF,
 )
 
+def unit(name: str) -> dict[str, str]:
+    """The ``json_schema_extra`` of a field measured in ``name``: "days", "share 0–1",
+    "× (multiplier)", or "—" for a name, a choice or a pure number. Every leaf field
+    states one; `scrm-sim explain`, `scrm-sim validate` and the JSON Schema show it."""
+    return {"unit": name}
+
+
 Probability = Annotated[float, Field(ge=0.0, le=1.0)]
 NonNegative = Annotated[float, Field(ge=0.0)]
 Positive = Annotated[float, Field(gt=0.0)]
@@ -60,9 +67,12 @@ class StrictModel(BaseModel):
 class Shift(StrictModel):
     """Working hours. ``end_hour`` may be smaller than ``start_hour`` for a night shift."""
 
-    start_hour: int = Field(9, ge=0, le=23, description="First working hour of the day (0–23).")
-    end_hour: int = Field(17, ge=1, le=24, description="Hour the shift ends (exclusive, 1–24).")
-    days: Literal["weekdays", "all"] = Field("weekdays", description="Working days.")
+    start_hour: int = Field(9, ge=0, le=23, description="First working hour of the day (0–23).",
+                            json_schema_extra=unit("hour of the day"))
+    end_hour: int = Field(17, ge=1, le=24, description="Hour the shift ends (exclusive, 1–24).",
+                          json_schema_extra=unit("hour of the day"))
+    days: Literal["weekdays", "all"] = Field("weekdays", description="Working days.",
+                                             json_schema_extra=unit("—"))
 
     def is_on(self, hour_of_week: int) -> bool:
         """Whether the shift covers this hour (0 = Monday 00:00)."""
@@ -90,17 +100,22 @@ def resolve_shift(spec: ShiftSpec) -> Shift:
 class DepartmentSpec(StrictModel):
     """One department of the company."""
 
-    staff: int = Field(10, ge=0, le=MAX_STAFF, description="Head count (at most 1,000,000).")
+    staff: int = Field(10, ge=0, le=MAX_STAFF, description="Head count (at most 1,000,000).",
+                       json_schema_extra=unit("staff"))
     capacity_per_hour: Annotated[float, Field(gt=0.0, le=1000.0)] = Field(
         5.0, description="Posts one person handles per hour when skilled (mean handling 12 min); "
-        "at most 1,000."
+        "at most 1,000.",
+        json_schema_extra=unit("posts per staff-hour"),
     )
     skills: list[PostType] = Field(
-        default_factory=list, description="Post types this department resolves without help."
+        default_factory=list, description="Post types this department resolves without help.",
+        json_schema_extra=unit("—"),
     )
-    shift: ShiftSpec = Field("business", description="Working hours: business, extended, always.")
+    shift: ShiftSpec = Field("business", description="Working hours: business, extended, always.",
+                             json_schema_extra=unit("—"))
     base_workload: Probability = Field(
-        0.6, description="Share of time taken by non-social duties (limits volunteering)."
+        0.6, description="Share of time taken by non-social duties (limits volunteering).",
+        json_schema_extra=unit("share 0–1"),
     )
     silo_strength: Probability = Field(
         0.5,
@@ -108,16 +123,20 @@ class DepartmentSpec(StrictModel):
         "friction is the silo strength between the sending and the receiving department (its "
         "base: the mean of the two departments' silo strength; company.silo_drift may wear it "
         "down), times (1 − culture) × (1 − ownership.authority). Assumption.",
+        json_schema_extra=unit("index 0–1"),
     )
-    hourly_cost: NonNegative = Field(50.0, description="Loaded cost of one staff-hour.")
+    hourly_cost: NonNegative = Field(50.0, description="Loaded cost of one staff-hour.",
+                                     json_schema_extra=unit("currency per staff-hour"))
     social_enthusiasm: Probability = Field(
         0.4, description="Mean enthusiasm for social media of this department's staff: only "
-        "enthusiasts volunteer for a self-organising social team (acts through the team)."
+        "enthusiasts volunteer for a self-organising social team (acts through the team).",
+        json_schema_extra=unit("index 0–1"),
     )
     agenda: dict[PostType, Annotated[float, Field(ge=0.0)]] | None = Field(
         None,
         description="The department's own priorities for posts handed to it (higher first); "
         "null: it follows the ownership model's priorities.",
+        json_schema_extra=unit("relative weight"),
     )
 
 
@@ -162,18 +181,22 @@ class Tools(StrictModel):
     its size rather than take it for granted.
     """
 
-    level: Probability = Field(0.0, description="Tooling investment, 0 none to 1 full suite.")
+    level: Probability = Field(0.0, description="Tooling investment, 0 none to 1 full suite.",
+                               json_schema_extra=unit("index 0–1"))
     coverage_gain: Probability = Field(
         0.5, description="Share of otherwise unheard posts the listening platform adds at full "
-        "use (scaled by level × culture)."
+        "use (scaled by level × culture).",
+        json_schema_extra=unit("share 0–1"),
     )
     handling_speedup: Annotated[float, Field(ge=0.0, lt=1.0)] = Field(
         0.3, description="Handling time cut by the knowledge base at full use (scaled by "
-        "level × culture)."
+        "level × culture).",
+        json_schema_extra=unit("share 0–1"),
     )
     handoff_delay_cut: Probability = Field(
         0.5, description="Hand-off delay cut by shared case routing at full use (scaled by "
-        "level × culture)."
+        "level × culture).",
+        json_schema_extra=unit("share 0–1"),
     )
 
 
@@ -196,12 +219,14 @@ class SiloDrift(StrictModel):
         description="Share of a pair's silo strength worn away per day at culture 1 (× the "
         "culture index). 0: off. Assumption; plausible 0–0.02 (0.01: a strong culture halves a "
         "silo in about ten weeks when nothing rebuilds it).",
+        json_schema_extra=unit("share per day"),
     )
     sponsorship_erosion: Annotated[float, Field(ge=0.0, le=0.5)] = Field(
         0.0,
         description="Share of a pair's silo strength worn away per day at "
         "ownership.executive_sponsorship 1 (× sponsorship): leadership breaks silos down "
         "(seed 000, Thomas). 0: off. Assumption; plausible 0–0.02.",
+        json_schema_extra=unit("share per day"),
     )
     learning_per_joint_case: Annotated[float, Field(ge=0.0, le=0.2)] = Field(
         0.0,
@@ -209,12 +234,14 @@ class SiloDrift(StrictModel):
         "together removes: a hand-off hop delivered from one to the other (learning by working "
         "together, seed 001). 0: off. Assumption; plausible 0–0.01 (0.002: about 350 joint "
         "cases halve a silo).",
+        json_schema_extra=unit("share per joint case"),
     )
     rebuild_days: Annotated[float, Field(ge=1.0, le=3650.0)] = Field(
         180.0,
         description="Time constant (days) of a worn silo's return toward its base when "
         "culture_erosion, sponsorship_erosion or learning_per_joint_case no longer wear it "
         "down (old habits come back). Assumption; plausible 60–720.",
+        json_schema_extra=unit("days"),
     )
 
 
@@ -237,40 +264,47 @@ class CultureDynamics(StrictModel):
         "wins index: half the day's share within the SLA above win_sla_share, half the rise "
         "of mean satisfaction over 7 days against win_satisfaction_rise). 0: off. Assumption; "
         "plausible 0–0.02.",
+        json_schema_extra=unit("share per day"),
     )
     win_sla_share: Annotated[float, Field(ge=0.0, lt=1.0)] = Field(
         0.5,
         description="A day's share of posts answered within the SLA counts toward the wins "
         "index above this, fully at 1 (acts when win_gain > 0). Assumption; plausible 0.3–0.8.",
+        json_schema_extra=unit("share 0–1"),
     )
     win_satisfaction_rise: Annotated[float, Field(gt=0.0, le=1.0)] = Field(
         0.02,
         description="Rise of mean satisfaction (0–1 scale) over the last 7 days that counts as "
         "a full win (acts when win_gain > 0). Assumption; plausible 0.005–0.05.",
+        json_schema_extra=unit("satisfaction 0–1"),
     )
     team_gain: Annotated[float, Field(ge=0.0, le=0.2)] = Field(
         0.0,
         description="Share of the gap to culture 1 closed per day by a full, healthy social "
         "team (members not overloaded yesterday over the team's places, "
         "ownership.social_team.max_size). 0: off. Assumption; plausible 0–0.02.",
+        json_schema_extra=unit("share per day"),
     )
     overload_loss: Annotated[float, Field(ge=0.0, le=0.2)] = Field(
         0.0,
         description="Share of culture lost per day when every social staff member who worked "
         "yesterday was overloaded (× the overloaded share). 0: off. Assumption; plausible "
         "0–0.02.",
+        json_schema_extra=unit("share per day"),
     )
     overload_utilisation: Probability = Field(
         0.85,
         description="Utilisation of one's social hours above which a person counts as "
         "overloaded, for overload_loss and team_gain (acts when either > 0). Assumption; "
         "plausible 0.7–0.95 (0.85 as the team's leave_utilisation).",
+        json_schema_extra=unit("share 0–1"),
     )
     rogue_loss: Annotated[float, Field(ge=0.0, le=0.2)] = Field(
         0.0,
         description="Share of culture lost per day when every reply of the day comes from a "
         "rogue department (× the rogue share of the day's replies; acts with ownership.rogue "
         "departments). 0: off. Assumption; plausible 0–0.05.",
+        json_schema_extra=unit("share per day"),
     )
     agenda_pull: Probability = Field(
         0.0,
@@ -278,6 +312,7 @@ class CultureDynamics(StrictModel):
         "ownership model's priorities, beyond the owner's authority: the pull is authority + "
         "(1 − authority) × agenda_pull × culture (acts on departments with an agenda). 0: "
         "authority alone. Assumption; plausible 0–1.",
+        json_schema_extra=unit("share 0–1"),
     )
 
 
@@ -294,6 +329,7 @@ class Company(StrictModel):
         0.4,
         description="Customer-centric culture index at the start (seed 002: culture matters "
         "more than the org chart). Lowers hand-off friction and raises volunteering.",
+        json_schema_extra=unit("index 0–1"),
     )
     culture_adaptation_days: Positive = Field(
         180.0,
@@ -301,12 +337,14 @@ class Company(StrictModel):
         "ownership.executive_sponsorship, up or down: culture follows what leadership sponsors "
         "(seed 002). Acts whenever executive_sponsorship differs from the current culture. "
         "Assumption: months, not days; plausible 60–720.",
+        json_schema_extra=unit("days"),
     )
     enthusiasm_concentration: Positive = Field(
         8.0,
         description="Spread of staff's enthusiasm for social media around their department's "
         "social_enthusiasm: a beta distribution with a + b = this (larger: less spread). "
         "Assumption; plausible 2–50.",
+        json_schema_extra=unit("— (beta a + b)"),
     )
     culture_dynamics: CultureDynamics = Field(default_factory=CultureDynamics)
     silo_drift: SiloDrift = Field(default_factory=SiloDrift)
@@ -319,12 +357,14 @@ class Company(StrictModel):
         "them\"), or a list of department pairs. A hand-off travels along the shortest chain "
         "of liaisons, one hop per tie (ownership.handoff.max_hops). Departments with staff must "
         "all be linked.",
+        json_schema_extra=unit("—"),
     )
     tools: Tools = Field(default_factory=Tools)
     headcount_scale: Annotated[float, Field(gt=0.0, le=MAX_SCALE)] = Field(
         1.0,
         description="Multiplies every department's head count (rounded, at least 1 where "
         "staff > 0): one knob for company size in experiments. At most 1,000.",
+        json_schema_extra=unit("× (multiplier)"),
     )
     contracted_hours_per_week: Annotated[float, Field(ge=1.0, le=84.0)] = Field(
         40.0,
@@ -332,6 +372,7 @@ class Company(StrictModel):
         "longer is covered by a rota of several people, and is counted and paid so: a seat on "
         "the extended shift (112 h a week) is 2.8 FTE. A social-team member gives "
         "ownership.social_team.time_share of these hours. Common full-time contracts: 35–48 h.",
+        json_schema_extra=unit("hours per week"),
     )
 
     def head_count(self, department: str) -> int:
@@ -404,44 +445,56 @@ class NetworkSpec(StrictModel):
 
     type: Literal["watts_strogatz", "barabasi_albert", "erdos_renyi", "powerlaw_cluster", "complete"] = (
         Field("powerlaw_cluster", description="powerlaw_cluster: Holme–Kim (heavy-tailed, "
-              "clustered; built on arrays); the others: networkx generators.")
+              "clustered; built on arrays); the others: networkx generators.",
+              json_schema_extra=unit("—"))
     )
     mean_degree: Annotated[float, Field(gt=0.0, le=MAX_MEAN_DEGREE)] = Field(
-        10.0, description="Mean number of contacts per person (at most 10,000).")
-    rewire_probability: Probability = Field(0.1, description="watts_strogatz rewiring.")
-    triangle_probability: Probability = Field(0.3, description="powerlaw_cluster clustering.")
+        10.0, description="Mean number of contacts per person (at most 10,000).",
+        json_schema_extra=unit("contacts per person"))
+    rewire_probability: Probability = Field(0.1, description="watts_strogatz rewiring.",
+                                            json_schema_extra=unit("probability 0–1"))
+    triangle_probability: Probability = Field(0.3, description="powerlaw_cluster clustering.",
+                                              json_schema_extra=unit("probability 0–1"))
 
 
 class SatisfactionSpec(StrictModel):
     """Initial distribution of satisfaction (a beta distribution)."""
 
-    mean: Annotated[float, Field(gt=0.0, lt=1.0)] = Field(0.7, description="Mean satisfaction.")
-    concentration: Positive = Field(20.0, description="Beta a+b; larger means less spread.")
+    mean: Annotated[float, Field(gt=0.0, lt=1.0)] = Field(0.7, description="Mean satisfaction.",
+                                 json_schema_extra=unit("satisfaction 0–1"))
+    concentration: Positive = Field(20.0, description="Beta a+b; larger means less spread.",
+                                    json_schema_extra=unit("— (beta a + b)"))
 
 
 class Customers(StrictModel):
     """The customer population."""
 
     count: int = Field(10_000, ge=1, le=MAX_PEOPLE, description="Current customers at the start "
-                       "(at most 10**9; the memory estimate may refuse fewer).")
+                       "(at most 10**9; the memory estimate may refuse fewer).",
+                       json_schema_extra=unit("customers"))
     prospects: int = Field(5_000, ge=0, le=MAX_PEOPLE, description="Potential customers reachable "
-                           "by word of mouth (at most 10**9).")
-    b2b_share: Probability = Field(0.2, description="Share of business customers (post more questions).")
+                           "by word of mouth (at most 10**9).", json_schema_extra=unit("people"))
+    b2b_share: Probability = Field(0.2, description="Share of business customers (post more questions).",
+                                   json_schema_extra=unit("share 0–1"))
     network: NetworkSpec = Field(default_factory=NetworkSpec)
     initial_satisfaction: SatisfactionSpec = Field(default_factory=SatisfactionSpec)
     expect_reply_within_hour: Probability = Field(
-        0.42, description="Share expecting a reply within 60 min (Edison Research, 2012)."
+        0.42, description="Share expecting a reply within 60 min (Edison Research, 2012).",
+        json_schema_extra=unit("share 0–1"),
     )
     complainers_expect_reply_within_hour: Probability = Field(
-        0.72, description="Share of complainers expecting a reply within 1 h (Lithium, 2013)."
+        0.72, description="Share of complainers expecting a reply within 1 h (Lithium, 2013).",
+        json_schema_extra=unit("share 0–1"),
     )
     expectation_spread: Positive = Field(
-        1.2, description="Log-sd of expected reply times across customers. Assumption."
+        1.2, description="Log-sd of expected reply times across customers. Assumption.",
+        json_schema_extra=unit("— (log standard deviation)"),
     )
     patience_multiple: Positive = Field(
         4.0,
         description="A post unanswered after this multiple of the customer's expected reply "
         "time is 'silence' (for complaints: a public grievance). Assumption.",
+        json_schema_extra=unit("× expected reply time"),
     )
     max_agent_objects: int = Field(
         200_000,
@@ -449,6 +502,7 @@ class Customers(StrictModel):
         le=MAX_PEOPLE,
         description="Create a Mesa Customer agent per customer up to this population; above it "
         "agents are made on demand by SCRMModel.customer_agent (state always lives in arrays).",
+        json_schema_extra=unit("customers"),
     )
 
 
@@ -475,25 +529,32 @@ DEFAULT_DIURNAL = [
 class Campaign(StrictModel):
     """A marketing campaign: content drives conversation (seed 001) and reach."""
 
-    start_day: NonNegative = Field(description="Day the campaign starts.")
-    duration_days: Positive = Field(description="How long it runs.")
+    start_day: NonNegative = Field(description="Day the campaign starts.",
+                                   json_schema_extra=unit("day of the run"))
+    duration_days: Positive = Field(description="How long it runs.", json_schema_extra=unit("days"))
     multiplier: Annotated[float, Field(gt=0.0, le=MAX_MULTIPLIER)] = Field(
-        2.0, description="Factor on the listed post types' rates (at most 1,000).")
+        2.0, description="Factor on the listed post types' rates (at most 1,000).",
+        json_schema_extra=unit("× (multiplier)"))
     post_types: list[PostType] = Field(
         default_factory=lambda: [PostType.QUESTION, PostType.PRAISE, PostType.PURCHASE_INTENT],
         description="Post types the campaign drives.",
+        json_schema_extra=unit("—"),
     )
     acquisition_multiplier: Annotated[float, Field(gt=0.0, le=MAX_MULTIPLIER)] = Field(
-        3.0, description="Factor on external acquisition (at most 1,000).")
+        3.0, description="Factor on external acquisition (at most 1,000).",
+        json_schema_extra=unit("× (multiplier)"))
 
 
 class Incident(StrictModel):
     """A service failure that makes complaints spike."""
 
-    start_day: NonNegative = Field(description="Day the incident starts.")
-    duration_hours: Positive = Field(24.0, description="How long complaints stay raised.")
+    start_day: NonNegative = Field(description="Day the incident starts.",
+                                   json_schema_extra=unit("day of the run"))
+    duration_hours: Positive = Field(24.0, description="How long complaints stay raised.",
+                                     json_schema_extra=unit("hours"))
     complaint_multiplier: Annotated[float, Field(gt=0.0, le=MAX_MULTIPLIER)] = Field(
-        8.0, description="Factor on the complaint rate (at most 1,000).")
+        8.0, description="Factor on the complaint rate (at most 1,000).",
+        json_schema_extra=unit("× (multiplier)"))
 
 
 class Demand(StrictModel):
@@ -501,42 +562,52 @@ class Demand(StrictModel):
 
     volume_multiplier: Annotated[float, Field(gt=0.0, le=MAX_SCALE)] = Field(
         1.0, description="Multiplies every post rate: one knob for the level of demand (at "
-        "most 1,000)."
+        "most 1,000).",
+        json_schema_extra=unit("× (multiplier)"),
     )
     rates_per_customer_per_day: dict[PostType, Annotated[float, Field(ge=0.0, le=MAX_RATE)]] = Field(
         default_factory=_default_rates,
         description="Posts per customer per day by type (about 0.9 per customer per quarter "
         "in all; at most 100 each). Assumption.",
+        json_schema_extra=unit("posts per customer per day"),
     )
     prospect_activity: NonNegative = Field(
-        0.5, description="Prospects post questions and purchase intents at this share of the rate."
+        0.5, description="Prospects post questions and purchase intents at this share of the rate.",
+        json_schema_extra=unit("× the customers' rate"),
     )
     diurnal_profile: list[NonNegative] | Literal["flat"] = Field(
         default_factory=lambda: list(DEFAULT_DIURNAL),
         description="24 relative hourly volumes (normalised to mean 1), or 'flat'.",
+        json_schema_extra=unit("relative volume (mean 1)"),
     )
     complaint_dissatisfaction_slope: NonNegative = Field(
-        3.0, description="Complaint rate × (1 + a·(1 − s)) / (1 + a·0.3). Assumption."
+        3.0, description="Complaint rate × (1 + a·(1 − s)) / (1 + a·0.3). Assumption.",
+        json_schema_extra=unit("—"),
     )
     praise_satisfaction_slope: NonNegative = Field(
-        3.0, description="Praise rate × (1 + a·s) / (1 + a·0.7). Assumption."
+        3.0, description="Praise rate × (1 + a·s) / (1 + a·0.7). Assumption.",
+        json_schema_extra=unit("—"),
     )
-    b2b_question_multiplier: Positive = Field(1.5, description="B2B customers ask more.")
+    b2b_question_multiplier: Positive = Field(1.5, description="B2B customers ask more.",
+                                              json_schema_extra=unit("× (multiplier)"))
     responsiveness_feedback: NonNegative = Field(
         0.3,
         description="Demand × (1 + f·responsiveness): once opened, demand cannot be stopped "
         "(seed 000). Responsiveness is the smoothed share answered within the SLA.",
+        json_schema_extra=unit("—"),
     )
     responsiveness_smoothing: Annotated[float, Field(gt=0.0, le=1.0)] = Field(
         0.2,
         description="Daily weight of the newest day in the responsiveness index (exponential "
         "smoothing; 0.2 ≈ customers notice a change over about five days). Acts when "
         "responsiveness_feedback > 0. Assumption; plausible 0.05–1.",
+        json_schema_extra=unit("weight of the newest day (0–1)"),
     )
     annual_growth: Annotated[float, Field(gt=-1.0)] = Field(
         0.0,
         description="Growth of social posting per year, compounded daily: rates × "
         "(1 + g)^(day / 365). Customers move to social channels over time. Assumption.",
+        json_schema_extra=unit("growth per year (0.1 = +10%)"),
     )
     campaigns: list[Campaign] = Field(default_factory=list, description="Marketing campaigns.")
     incidents: list[Incident] = Field(default_factory=list, description="Service incidents.")
@@ -557,33 +628,40 @@ class Handling(StrictModel):
     """How long a post takes to handle."""
 
     distribution: Literal["lognormal", "exponential"] = Field(
-        "lognormal", description="exponential gives the M/M/c validation reduction."
+        "lognormal", description="exponential gives the M/M/c validation reduction.",
+        json_schema_extra=unit("—"),
     )
-    cv: Positive = Field(0.8, description="Coefficient of variation (lognormal only).")
+    cv: Positive = Field(0.8, description="Coefficient of variation (lognormal only).",
+                         json_schema_extra=unit("— (coefficient of variation)"))
     time_multiplier: dict[PostType, Positive] = Field(
         default_factory=lambda: {
             PostType.QUESTION: 1.0, PostType.COMPLAINT: 1.5, PostType.PRAISE: 0.4,
             PostType.IDEA: 1.2, PostType.PURCHASE_INTENT: 1.0,
         },
         description="Mean handling = multiplier / capacity_per_hour. Assumption.",
+        json_schema_extra=unit("× (multiplier)"),
     )
     unskilled_multiplier: Positive = Field(
-        2.0, description="Handling takes this much longer without the skill. Assumption."
+        2.0, description="Handling takes this much longer without the skill. Assumption.",
+        json_schema_extra=unit("× (multiplier)"),
     )
     handoff_triage_share: Annotated[float, Field(gt=0.0, le=1.0)] = Field(
         0.25,
         description="Reading, acknowledging and forwarding a post the front line hands off "
         "takes this share of a full answer's handling time. Acts only on hand-offs "
         "(ownership.routing hub with resolver_staff). Assumption; plausible 0.1–0.5.",
+        json_schema_extra=unit("share 0–1"),
     )
     novice_multiplier: Annotated[float, Field(ge=1.0)] = Field(
         1.0,
         description="Learning on the job: a person's first social post takes this much longer; "
         "the extra halves every experience_halving_posts posts. 1 = no learning curve (the "
         "default, so that the queueing reductions hold). Assumption.",
+        json_schema_extra=unit("× (multiplier)"),
     )
     experience_halving_posts: Positive = Field(
-        50.0, description="Posts handled after which a novice's extra handling time halves."
+        50.0, description="Posts handled after which a novice's extra handling time halves.",
+        json_schema_extra=unit("posts"),
     )
 
 
@@ -600,43 +678,52 @@ def _default_leave_after_silence() -> dict[PostType, float]:
 class Churn(StrictModel):
     """Who leaves: a daily hazard h0·m_stage·exp(b·(s_ref − s)), and leaving after silence."""
 
-    daily_base_hazard: Probability = Field(0.0004, description="h0 at s = s_ref. Assumption.")
-    sensitivity: NonNegative = Field(6.0, description="b. Assumption.")
+    daily_base_hazard: Probability = Field(0.0004, description="h0 at s = s_ref. Assumption.",
+                                           json_schema_extra=unit("probability per day"))
+    sensitivity: NonNegative = Field(6.0, description="b. Assumption.",
+                                     json_schema_extra=unit("per unit of satisfaction"))
     reference_satisfaction: Probability = Field(
         0.7, description="s_ref; also the reference of prospects' attitude "
-        "(word_of_mouth.prospect_attitude_sensitivity)."
+        "(word_of_mouth.prospect_attitude_sensitivity).",
+        json_schema_extra=unit("satisfaction 0–1"),
     )
     at_risk_below: Probability = Field(
         0.45,
         description="Active customers whose satisfaction falls below this are at risk: their "
         "hazard is × at_risk_hazard_multiplier until they recover above at_risk_below + "
         "at_risk_recovery_margin.",
+        json_schema_extra=unit("satisfaction 0–1"),
     )
     at_risk_hazard_multiplier: Annotated[float, Field(ge=1.0)] = Field(
         1.5,
         description="Hazard multiple of at-risk customers (they shop around). Assumption; "
         "plausible 1–3.",
+        json_schema_extra=unit("× (multiplier)"),
     )
     at_risk_recovery_margin: NonNegative = Field(
         0.05,
         description="At-risk customers recover only above at_risk_below + this (hysteresis). "
         "Acts when at_risk_hazard_multiplier > 1. Assumption; plausible 0–0.2.",
+        json_schema_extra=unit("satisfaction 0–1"),
     )
     onboarding_days: NonNegative = Field(
         14.0,
         description="Days a new or won-back customer spends onboarding, with a hazard × "
         "onboarding_hazard_multiplier.",
+        json_schema_extra=unit("days"),
     )
     onboarding_hazard_multiplier: Annotated[float, Field(ge=0.0)] = Field(
         2.0,
         description="Hazard multiple of onboarding customers (new customers leave more "
         "readily). Assumption; plausible 1–5.",
+        json_schema_extra=unit("× (multiplier)"),
     )
     leave_after_silence: dict[PostType, Probability] = Field(
         default_factory=_default_leave_after_silence,
         description="Chance a current customer leaves at once when a post of this type meets "
         "silence (patience passed, heard or not): one bad experience. Complaint 0.17: PwC 2018, "
         "17% leave a brand they love after one bad experience. Others: assumption, 0–0.2.",
+        json_schema_extra=unit("probability 0–1"),
     )
 
 
@@ -648,36 +735,46 @@ class WordOfMouth(StrictModel):
         description="Base per-contact transmission of a grievance (independent cascade); below "
         "the threshold T_c of the default network (about 0.036), so most grievances stay local "
         "and only the angriest go viral. Assumption.",
+        json_schema_extra=unit("probability per contact"),
     )
     anger_gain: NonNegative = Field(
-        1.0, description="Transmission × (1 + gain·(1 − s_author)): angrier posts spread further."
+        1.0, description="Transmission × (1 + gain·(1 − s_author)): angrier posts spread further.",
+        json_schema_extra=unit("—"),
     )
     answered_damping: Probability = Field(
-        0.3, description="Transmission × this once the company answers the grievance publicly."
+        0.3, description="Transmission × this once the company answers the grievance publicly.",
+        json_schema_extra=unit("× (multiplier)"),
     )
-    max_cascade_hours: int = Field(72, ge=1, description="A cascade stops after this many hours.")
+    max_cascade_hours: int = Field(72, ge=1, description="A cascade stops after this many hours.",
+                                   json_schema_extra=unit("hours"))
     exposure_penalty: Probability = Field(
         0.02,
         description="Satisfaction (for prospects: attitude to the brand) lost by anyone who "
         "sees a grievance. Assumption.",
+        json_schema_extra=unit("satisfaction 0–1"),
     )
     prospect_attitude_sensitivity: NonNegative = Field(
         3.0,
         description="A prospect's chance to convert (external reach or praise) × exp(k·(s − "
         "churn.reference_satisfaction)): grievances seen put prospects off (seeds 001, 003). "
         "Assumption; plausible 0–10.",
+        json_schema_extra=unit("per unit of satisfaction"),
     )
     good_answer_threshold: Probability = Field(
         0.6,
         description="A reply whose value (speed factor × voice × acknowledgement share, "
         "see outcomes) is above this is shared by its author as praise.",
+        json_schema_extra=unit("reply value 0–1"),
     )
     positive_conversion: Probability = Field(
-        0.02, description="Chance a prospect who sees praise converts (network Bass imitation)."
+        0.02, description="Chance a prospect who sees praise converts (network Bass imitation).",
+        json_schema_extra=unit("probability 0–1"),
     )
-    win_back: Probability = Field(0.005, description="Chance a churned contact returns on praise.")
+    win_back: Probability = Field(0.005, description="Chance a churned contact returns on praise.",
+                                  json_schema_extra=unit("probability 0–1"))
     external_acquisition_per_day: Probability = Field(
-        0.0005, description="Daily chance a prospect converts through marketing reach (Bass p)."
+        0.0005, description="Daily chance a prospect converts through marketing reach (Bass p).",
+        json_schema_extra=unit("probability per day"),
     )
 
 
@@ -701,6 +798,7 @@ class Outcomes(StrictModel):
         "equal to complaint_failure_drop: a perfect recovery restores the customer (the "
         "service-recovery paradox is possible above it, never required). Assumption; "
         "plausible 0.01–0.2.",
+        json_schema_extra=unit("satisfaction 0–1"),
     )
     slow_reply_floor: Annotated[float, Field(gt=0.0, le=1.0)] = Field(
         0.05,
@@ -708,12 +806,14 @@ class Outcomes(StrictModel):
         "silence (Maritz 2011: 83% of complainers liked hearing back). With "
         "reply_value_half_life 0.5 the gain within 6 min is about 9× that after 60 min at "
         "published reply times (Twitter/AMS 2015: $20 vs $2.33, ratio 8.6). Plausible 0.01–0.3.",
+        json_schema_extra=unit("share 0–1"),
     )
     reply_value_half_life: Positive = Field(
         0.5,
         description="Wait, in multiples of the customer's expected reply time, at which a reply's "
         "value above the floor halves. Calibrated with slow_reply_floor to Twitter/AMS 2015. "
         "Plausible 0.25–2.",
+        json_schema_extra=unit("× expected reply time"),
     )
     complaint_failure_drop: Probability = Field(
         0.10,
@@ -722,6 +822,7 @@ class Outcomes(StrictModel):
         "(1 + demand.responsiveness_feedback × responsiveness), because the complaints a "
         "responsive brand draws onto social are failures that happened anyway. Assumption; "
         "plausible 0–0.3.",
+        json_schema_extra=unit("satisfaction 0–1"),
     )
     silence_penalty: dict[PostType, Probability] = Field(
         default_factory=lambda: {
@@ -731,6 +832,7 @@ class Outcomes(StrictModel):
         description="Satisfaction lost when a post meets silence past the customer's patience, "
         "whether the company heard it or not (the customer cannot tell; seeds 001, 003). "
         "Assumption; plausible 0–0.3.",
+        json_schema_extra=unit("satisfaction 0–1"),
     )
     acknowledgement_share: Probability = Field(
         0.6,
@@ -738,37 +840,47 @@ class Outcomes(StrictModel):
         "rest comes with the resolution, judged against resolution_expectation_multiple × the "
         "expected reply time. Also the share a community answer gives (it is not the brand). "
         "Assumption; plausible 0.3–0.9.",
+        json_schema_extra=unit("share 0–1"),
     )
     resolution_expectation_multiple: Annotated[float, Field(ge=1.0)] = Field(
         4.0,
         description="Once acknowledged, a customer judges the resolution against this multiple "
         "of their expected reply time (an answer 'we are on it' buys time). Acts when "
         "ownership.acknowledge_handoffs is on. Assumption.",
+        json_schema_extra=unit("× expected reply time"),
     )
     inconsistent_voice_penalty: Annotated[float, Field(ge=0.0, lt=1.0)] = Field(
-        0.2, description="Share of a reply's gain lost when it is off the brand voice. Assumption."
+        0.2, description="Share of a reply's gain lost when it is off the brand voice. Assumption.",
+        json_schema_extra=unit("share 0–1"),
     )
     expectation_adaptation: Annotated[float, Field(ge=0.0, lt=1.0)] = Field(
         0.3,
         description="After each reply the customer's expected reply time e moves toward the "
         "wait w they got: e ← e + κ·(w − e). Customers served fast expect fast, and run out "
         "of patience sooner (Pandora's box, seed 000). Assumption; plausible 0–0.6.",
+        json_schema_extra=unit("weight per reply (0–1)"),
     )
     lead_conversion: Probability = Field(
-        0.3, description="Chance a purchase intent converts if answered at once by a skilled person."
+        0.3, description="Chance a purchase intent converts if answered at once by a skilled person.",
+        json_schema_extra=unit("probability 0–1"),
     )
     lead_decay_hours: Positive = Field(
-        6.0, description="Lead conversion × exp(−wait / this). Twitter/AMS 2015: fast replies pay."
+        6.0, description="Lead conversion × exp(−wait / this). Twitter/AMS 2015: fast replies pay.",
+        json_schema_extra=unit("hours"),
     )
-    drift_target: Probability = Field(0.7, description="Satisfaction from the product itself.")
-    drift_per_day: Probability = Field(0.01, description="Daily pull toward drift_target.")
+    drift_target: Probability = Field(0.7, description="Satisfaction from the product itself.",
+                                      json_schema_extra=unit("satisfaction 0–1"))
+    drift_per_day: Probability = Field(0.01, description="Daily pull toward drift_target.",
+                                       json_schema_extra=unit("share per day"))
 
 
 class Economics(StrictModel):
     """Values for the return-on-investment proxy (assumptions; set them per client)."""
 
-    customer_value: NonNegative = Field(500.0, description="Value of one customer gained or kept.")
-    lead_value: NonNegative = Field(150.0, description="Value of one converted lead of a customer.")
+    customer_value: NonNegative = Field(500.0, description="Value of one customer gained or kept.",
+                                        json_schema_extra=unit("currency per customer"))
+    lead_value: NonNegative = Field(150.0, description="Value of one converted lead of a customer.",
+                                    json_schema_extra=unit("currency per lead"))
 
 
 # --------------------------------------------------------------------------- ownership
@@ -778,25 +890,31 @@ class Listening(StrictModel):
     """Who listens, and how much they hear."""
 
     coverage: dict[PostType, Probability] | Probability = Field(
-        0.8, description="Share of posts the monitors see, overall or per post type."
+        0.8, description="Share of posts the monitors see, overall or per post type.",
+        json_schema_extra=unit("share 0–1"),
     )
-    delay_hours: NonNegative = Field(0.25, description="Mean delay from post to triage.")
+    delay_hours: NonNegative = Field(0.25, description="Mean delay from post to triage.",
+                                     json_schema_extra=unit("hours"))
 
 
 class Handoff(StrictModel):
     """Friction of passing a post between departments, per hop of its chain of liaisons."""
 
-    base_delay_hours: NonNegative = Field(0.5, description="Mean delay of each hop of a hand-off.")
+    base_delay_hours: NonNegative = Field(0.5, description="Mean delay of each hop of a hand-off.",
+                                          json_schema_extra=unit("hours"))
     silo_delay_hours: NonNegative = Field(
         8.0, description="Extra mean delay of a hand-off hop × its effective silo strength (the "
         "pair's silo strength, at first the mean of the two departments', after culture and "
-        "authority)."
+        "authority).",
+        json_schema_extra=unit("hours"),
     )
     base_loss: Probability = Field(
-        0.02, description="Chance each hop of a hand-off loses the post.")
+        0.02, description="Chance each hop of a hand-off loses the post.",
+        json_schema_extra=unit("probability 0–1"))
     silo_loss: Probability = Field(
         0.2, description="Extra chance a hand-off hop loses the post × its effective silo "
-        "strength."
+        "strength.",
+        json_schema_extra=unit("probability 0–1"),
     )
     max_hops: int = Field(
         3, ge=1, le=50,
@@ -804,6 +922,7 @@ class Handoff(StrictModel):
         "per tie, each hop with its own delay and chance of loss; a post whose chain is longer "
         "than this is passed on this many times and then lost, as nobody owns it (acts when "
         "the liaisons are not all_pairs). Assumption; plausible 2–5.",
+        json_schema_extra=unit("hops"),
     )
 
 
@@ -814,18 +933,22 @@ class Approval(StrictModel):
         default_factory=list,
         description="Post types whose public answers need approval (acts with an approver "
         "department that has approver_staff).",
+        json_schema_extra=unit("—"),
     )
     approver: Department | None = Field(
         None, description="Department whose staff approve the answers that need it (types in "
-        "required_for, or answers by departments not in public_responders)."
+        "required_for, or answers by departments not in public_responders).",
+        json_schema_extra=unit("—"),
     )
     approver_staff: int = Field(
         0, ge=0, le=MAX_STAFF, description="Approvers assigned (they act on required_for types and on answers "
-        "by departments not in public_responders)."
+        "by departments not in public_responders).",
+        json_schema_extra=unit("staff"),
     )
     minutes_per_approval: Positive = Field(
         10.0, description="Mean review time per answer (for required_for types and answers by "
-        "departments not in public_responders)."
+        "departments not in public_responders).",
+        json_schema_extra=unit("minutes"),
     )
 
 
@@ -836,60 +959,75 @@ class SocialTeamPolicy(StrictModel):
         "self_organising",
         description="none; self_organising (staff join and leave by themselves); formal "
         "(initial_members are assigned and stay).",
+        json_schema_extra=unit("—"),
     )
     initial_members: int = Field(
         0, ge=0, le=MAX_STAFF, description="Members at the start (formal teams; a self-organising team "
-        "starts from them too)."
+        "starts from them too).",
+        json_schema_extra=unit("staff"),
     )
     max_size: int = Field(20, ge=0, le=MAX_STAFF,
-                          description="Largest the team may grow (at most 1,000,000).")
+                          description="Largest the team may grow (at most 1,000,000).",
+                          json_schema_extra=unit("staff"))
     time_share: Annotated[float, Field(gt=0.0, le=1.0)] = Field(
-        0.25, description="Share of a member's shift hours spent on the social hub (a rota)."
+        0.25, description="Share of a member's shift hours spent on the social hub (a rota).",
+        json_schema_extra=unit("share 0–1"),
     )
     join_probability: Probability = Field(
-        0.03, description="Daily base chance an eligible person joins (self_organising policy)."
+        0.03, description="Daily base chance an eligible person joins (self_organising policy).",
+        json_schema_extra=unit("probability per day"),
     )
     enthusiasm_threshold: Probability = Field(
-        0.6, description="Only enthusiasts above this join (self_organising policy)."
+        0.6, description="Only enthusiasts above this join (self_organising policy).",
+        json_schema_extra=unit("index 0–1"),
     )
     min_slack: Probability = Field(
-        0.2, description="Only people with this much spare time join (self_organising policy)."
+        0.2, description="Only people with this much spare time join (self_organising policy).",
+        json_schema_extra=unit("share 0–1"),
     )
     leave_utilisation: Probability = Field(
         0.85, description="Members busier than this on their social hours … (self_organising "
-        "policy)"
+        "policy)",
+        json_schema_extra=unit("share 0–1"),
     )
     leave_after_days: int = Field(
-        5, ge=1, description="… for this many days in a row leave (self_organising policy)."
+        5, ge=1, description="… for this many days in a row leave (self_organising policy).",
+        json_schema_extra=unit("days"),
     )
     backlog_pull_per_post: NonNegative = Field(
         0.05,
         description="Each post waiting raises the daily join chance by this share (a visible "
         "backlog draws volunteers), up to backlog_pull_max. Acts under policy self_organising. "
         "Assumption; plausible 0–0.2.",
+        json_schema_extra=unit("× join chance per waiting post"),
     )
     backlog_pull_max: NonNegative = Field(
         2.0,
         description="Largest extra join chance from the backlog (2: at most 3×). Acts under "
         "policy self_organising when backlog_pull_per_post > 0. Assumption.",
+        json_schema_extra=unit("× join chance"),
     )
     peer_pull: NonNegative = Field(
         1.0,
         description="Join chance × (1 + this × share of one's organisation contacts already in "
         "the team). Acts under policy self_organising. Assumption; plausible 0–3.",
+        json_schema_extra=unit("—"),
     )
 
 
 class Community(StrictModel):
     """A community platform where customers answer customers (seed 004)."""
 
-    enabled: bool = Field(False, description="Whether the company runs a community platform.")
+    enabled: bool = Field(False, description="Whether the company runs a community platform.",
+                          json_schema_extra=unit("—"))
     answer_share: dict[PostType, Probability] = Field(
         default_factory=lambda: {PostType.QUESTION: 0.3, PostType.IDEA: 0.2},
         description="Share of these post types that other customers answer (when enabled).",
+        json_schema_extra=unit("share 0–1"),
     )
     mean_delay_hours: NonNegative = Field(
-        2.0, description="Mean time until a customer answers (when enabled)."
+        2.0, description="Mean time until a customer answers (when enabled).",
+        json_schema_extra=unit("hours"),
     )
 
 
@@ -902,30 +1040,38 @@ class RogueDepartment(StrictModel):
     it answers is ``share × (1 − authority)``.
     """
 
-    share: Probability = Field(0.2, description="Share of posts of its types it answers on its own.")
+    share: Probability = Field(0.2, description="Share of posts of its types it answers on its own.",
+                               json_schema_extra=unit("share 0–1"))
     post_types: list[PostType] = Field(
-        default_factory=lambda: list(PostType), description="Post types it answers."
+        default_factory=lambda: list(PostType), description="Post types it answers.",
+        json_schema_extra=unit("—"),
     )
     staff: int = Field(2, ge=1, le=MAX_STAFF,
-                       description="Its staff who answer (on the department's shift).")
+                       description="Its staff who answer (on the department's shift).",
+                       json_schema_extra=unit("staff"))
     voice: Probability = Field(
-        0.3, description="Chance a rogue reply is on the brand voice (nobody reviewed it)."
+        0.3, description="Chance a rogue reply is on the brand voice (nobody reviewed it).",
+        json_schema_extra=unit("probability 0–1"),
     )
 
 
 class StageTrigger(StrictModel):
     """When a staged ownership model moves to its next stage."""
 
-    after_day: NonNegative | None = Field(None, description="Switch on this day.")
+    after_day: NonNegative | None = Field(None, description="Switch on this day.",
+                                          json_schema_extra=unit("day of the run"))
     metric: Literal["share_within_sla", "backlog", "satisfaction_mean", "social_team_size"] | None = (
         Field(None, description="Daily metric that triggers the switch (read when after_day "
-              "is null).")
+              "is null).", json_schema_extra=unit("—"))
     )
     above: float | None = Field(
-        None, description="Switch when the metric is above this … (read when after_day is null)"
+        None, description="Switch when the metric is above this … (read when after_day is null)",
+        json_schema_extra=unit("the metric's unit"),
     )
-    below: float | None = Field(None, description="… or below this (read when after_day is null).")
-    for_days: int = Field(1, ge=1, description="The condition must hold this many days in a row.")
+    below: float | None = Field(None, description="… or below this (read when after_day is null).",
+                                json_schema_extra=unit("the metric's unit"))
+    for_days: int = Field(1, ge=1, description="The condition must hold this many days in a row.",
+                          json_schema_extra=unit("days"))
 
     @model_validator(mode="after")
     def _one_condition(self) -> Self:
@@ -948,16 +1094,21 @@ class OwnershipStage(StrictModel):
 class Ownership(StrictModel):
     """An ownership model: who listens, who answers, how posts travel. Pure data."""
 
-    name: str = Field("custom", description="Name used in tables and plots.")
-    description: str = Field("", description="One line on what the model is.")
-    position: str = Field("", description="The position in the debate it encodes, in one line.")
-    source: str = Field("", description="Where the position is argued (seed and author).")
+    name: str = Field("custom", description="Name used in tables and plots.",
+                      json_schema_extra=unit("—"))
+    description: str = Field("", description="One line on what the model is.",
+                             json_schema_extra=unit("—"))
+    position: str = Field("", description="The position in the debate it encodes, in one line.",
+                          json_schema_extra=unit("—"))
+    source: str = Field("", description="Where the position is argued (seed and author).",
+                        json_schema_extra=unit("—"))
     listening: Listening = Field(default_factory=Listening)
     pilot_share: Probability = Field(
         1.0,
         description="Share of customers in the programme's scope (a laboratory pilot, seed "
         "001); posts of the others are not heard. The same customers stay in scope as the "
         "share grows in later stages.",
+        json_schema_extra=unit("share 0–1"),
     )
     rogue: dict[Department, RogueDepartment] = Field(
         default_factory=dict,
@@ -967,13 +1118,16 @@ class Ownership(StrictModel):
         "hub",
         description="hub: the front line takes every heard post and hands off what it cannot "
         "resolve; direct: triage sends each post straight to its resolving department.",
+        json_schema_extra=unit("—"),
     )
     front_line: dict[Department, int] = Field(
         default_factory=lambda: {"marketing": 3},
         description="Staff of each department who work the hub full-time on their shifts.",
+        json_schema_extra=unit("staff"),
     )
     front_line_shift: ShiftSpec | None = Field(
-        None, description="Override of the front line's working hours."
+        None, description="Override of the front line's working hours.",
+        json_schema_extra=unit("—"),
     )
     resolvers: dict[PostType, Department | None] = Field(
         default_factory=lambda: {
@@ -982,20 +1136,25 @@ class Ownership(StrictModel):
             PostType.PURCHASE_INTENT: "sales",
         },
         description="Department that resolves each post type (null: the handler answers alone).",
+        json_schema_extra=unit("—"),
     )
     resolver_staff: dict[Department, int] = Field(
         default_factory=lambda: {"service": 2, "sales": 1, "product": 1},
         description="Staff of each department who take handed-off social posts.",
+        json_schema_extra=unit("staff"),
     )
     priorities: dict[PostType, Annotated[float, Field(ge=0.0)]] = Field(
         default_factory=lambda: {t: 1.0 for t in PostType},
         description="Weight of each post type in every queue; higher first; 0 = ignored.",
+        json_schema_extra=unit("relative weight"),
     )
     acknowledge_handoffs: bool = Field(
-        True, description="The front line acknowledges publicly before handing off."
+        True, description="The front line acknowledges publicly before handing off.",
+        json_schema_extra=unit("—"),
     )
     public_responders: list[Department] | Literal["all"] = Field(
-        "all", description="Departments allowed to answer publicly; others need approval."
+        "all", description="Departments allowed to answer publicly; others need approval.",
+        json_schema_extra=unit("—"),
     )
     handoff: Handoff = Field(default_factory=Handoff)
     approval: Approval = Field(default_factory=Approval)
@@ -1004,15 +1163,19 @@ class Ownership(StrictModel):
         description="The owner's power over departments: removes this share of silo friction "
         "and of rogue answering, and pulls departments' agendas toward the model's priorities "
         "(CEO-led: high; seed 000: only the CEO can rise above departmental agendas).",
+        json_schema_extra=unit("index 0–1"),
     )
     executive_sponsorship: Probability = Field(
-        0.3, description="Raises the culture target and volunteering."
+        0.3, description="Raises the culture target and volunteering.",
+        json_schema_extra=unit("index 0–1"),
     )
     brand_voice_training: Probability = Field(
-        0.7, description="Chance a front-line reply is on the brand voice."
+        0.7, description="Chance a front-line reply is on the brand voice.",
+        json_schema_extra=unit("probability 0–1"),
     )
     spoke_voice_factor: Probability = Field(
-        0.6, description="Departments off the front line are on voice this much less often."
+        0.6, description="Departments off the front line are on voice this much less often.",
+        json_schema_extra=unit("× (multiplier)"),
     )
     social_team: SocialTeamPolicy = Field(default_factory=SocialTeamPolicy)
     community: Community = Field(default_factory=Community)
@@ -1024,6 +1187,7 @@ class Ownership(StrictModel):
         "department's people: one knob for staffing level in experiments. Replaced by the "
         "scale that spends the budget when the scenario sets staffing_budget_fte. At most "
         "1,000.",
+        json_schema_extra=unit("× (multiplier)"),
     )
     budget_fte: NonNegative | None = Field(
         None,
@@ -1031,6 +1195,7 @@ class Ownership(StrictModel):
         "roles whose rotas need more are rejected, and the social team (each member at "
         "social_team.time_share FTE) cannot grow past what is left. Set with the staffing "
         "scale by the scenario's staffing_budget_fte.",
+        json_schema_extra=unit("FTE"),
     )
     stages: list[OwnershipStage] = Field(default_factory=list, description="Later stages, in order.")
 
@@ -1047,17 +1212,20 @@ class Output(StrictModel):
     """What a run records."""
 
     agent_records: bool = Field(
-        False, description="Daily staff records and the customers' final state (cost memory)."
+        False, description="Daily staff records and the customers' final state (cost memory).",
+        json_schema_extra=unit("—"),
     )
     nps_promoter_min: int = Field(
         9, ge=0, le=10,
         description="Net promoter score: satisfaction read as a 0–10 score (rounded); promoters "
         "score at least this (Reichheld 2003: 9–10).",
+        json_schema_extra=unit("score 0–10"),
     )
     nps_detractor_max: int = Field(
         6, ge=0, le=10,
         description="Detractors score at most this (Reichheld 2003: 0–6); must be below "
         "nps_promoter_min.",
+        json_schema_extra=unit("score 0–10"),
     )
 
     @model_validator(mode="after")
@@ -1073,14 +1241,18 @@ class Output(StrictModel):
 class Scenario(StrictModel):
     """A company, its customers, their demand and an ownership model, for a number of days."""
 
-    name: str = Field("scenario", description="Name used in output folders and plots.")
-    description: str = Field("", description="One line on the company.")
+    name: str = Field("scenario", description="Name used in output folders and plots.",
+                      json_schema_extra=unit("—"))
+    description: str = Field("", description="One line on the company.",
+                             json_schema_extra=unit("—"))
     seed: int = Field(42, ge=0, le=MAX_SEED, description="Master seed; same scenario + seed → "
-                      "same results (0 to 2**63 − 1).")
+                      "same results (0 to 2**63 − 1).", json_schema_extra=unit("—"))
     duration_days: Annotated[float, Field(gt=0.0, le=3650.0)] = Field(
-        90.0, description="Simulated days (one step is one hour)."
+        90.0, description="Simulated days (one step is one hour).",
+        json_schema_extra=unit("days"),
     )
-    sla_hours: Positive = Field(1.0, description="Reply target (72% of complainers expect 1 h).")
+    sla_hours: Positive = Field(1.0, description="Reply target (72% of complainers expect 1 h).",
+                                json_schema_extra=unit("hours"))
     staffing_budget_fte: Positive | None = Field(
         None,
         description="Staff the ownership model (and each of its stages) at this many FTE: its "
@@ -1088,11 +1260,13 @@ class Scenario(StrictModel):
         "the budget, keeping its structure, and its budget_fte this. Compares models at an "
         "equal budget (`scrm-sim compare --equal-budget FTE`); null: the model's own staffing. "
         "Must cover one seat of each of the model's roles.",
+        json_schema_extra=unit("FTE"),
     )
     engine: Literal["vectorised", "agents"] = Field(
         "vectorised",
         description="Customer engine: 'vectorised' advances all customers at once with arrays; "
         "'agents' is the slow per-agent reference (one Customer.post() per agent per hour).",
+        json_schema_extra=unit("—"),
     )
     company: Company = Field(default_factory=Company)
     customers: Customers = Field(default_factory=Customers)
