@@ -145,6 +145,7 @@ class StaffMember(mesa.Agent):
         self.duty_hours_today = 0.0
         self.overloaded_days = 0
         self.utilisation_yesterday = 0.0
+        self.worked_yesterday = False  # had social duty hours on the last closed day
         self.posts_handled = 0  # social posts handled so far: experience (learning curve)
         # place on the team's rota: the person's index among staff, not the Mesa unique_id,
         # which shifts with the number of customer agents created before staff
@@ -165,6 +166,7 @@ class StaffMember(mesa.Agent):
 
     def close_day(self) -> None:
         """Record the day's utilisation on social work and reset the counters."""
+        self.worked_yesterday = self.duty_hours_today > 0
         if self.duty_hours_today > 0:
             self.utilisation_yesterday = min(1.0, self.busy_hours_today / self.duty_hours_today)
         else:

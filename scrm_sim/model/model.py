@@ -10,6 +10,7 @@ import networkx as nx
 import numpy as np
 
 from scrm_sim.model.agents import Customer, Role, StaffMember
+from scrm_sim.model.culture import CultureProcess
 from scrm_sim.model.customers import CustomerPopulation
 from scrm_sim.model.engines import AgentEngine, CustomerEngine, VectorisedEngine
 from scrm_sim.model.metrics import MODEL_REPORTERS, run_summary, satisfaction_mean
@@ -17,6 +18,7 @@ from scrm_sim.model.networks import customer_adjacency, organisation_graph
 from scrm_sim.model.outcomes import Outcomes
 from scrm_sim.model.posts import TYPE_CODE, PostStore
 from scrm_sim.model.response import ResponseProcess
+from scrm_sim.model.silos import Silos, department_graph
 from scrm_sim.model.social_team import SocialTeam
 from scrm_sim.model.streams import CommonStreams
 from scrm_sim.model.word_of_mouth import NegativeCascades
@@ -84,6 +86,7 @@ class SCRMModel(mesa.Model):
         self.assign_roles()
         self.social_team.seed_members()
         self.refresh_social_staff()
+        self.culture_process = CultureProcess(self)
         self.response = ResponseProcess(self)
         engines = {"vectorised": VectorisedEngine, "agents": AgentEngine}
         self.customer_engine: CustomerEngine = engines[scenario.engine](self)
@@ -136,7 +139,12 @@ class SCRMModel(mesa.Model):
             name: frozenset(TYPE_CODE[t] for t in dept.skills)
             for name, dept in self.config.company.departments.items()
         }
-        self.org_graph = organisation_graph(members, int(self.rng.integers(2**31)))
+        company = self.config.company
+        self.org_graph = organisation_graph(members, int(self.rng.integers(2**31)),
+                                            company.liaison_pairs())
+        department_of = {uid: name for name, ids in members.items() for uid in ids}
+        self.silos = Silos(company, department_graph(self.org_graph, department_of,
+                                                     list(company.departments)))
 
     @property
     def customer_graph(self) -> nx.Graph:
@@ -211,11 +219,19 @@ class SCRMModel(mesa.Model):
         return c["acquired_word_of_mouth"] + c["acquired_leads"] + c["acquired_external"]
 
     def effective_silo(self, sender: str, receiver: str) -> float:
-        """Friction of a hand-off from one department to another: the mean of their silo
-        strengths, after culture and the owner's authority."""
-        departments = self.config.company.departments
-        silo = (departments[sender].silo_strength + departments[receiver].silo_strength) / 2.0
+        """Friction of a hand-off hop from one department to another: the silo strength
+        between them (at first the mean of their two silo strengths; it drifts, see
+        :mod:`scrm_sim.model.silos`), after culture and the owner's authority."""
+        silo = self.silos.pair_strength(sender, receiver)
         return silo * (1.0 - self.culture) * (1.0 - self.ownership.authority)
+
+    @property
+    def agenda_pull(self) -> float:
+        """How far departments' own agendas are pulled toward the model's priorities: the
+        owner's authority, plus culture's pull on the rest (``culture_dynamics.agenda_pull``)."""
+        authority = self.ownership.authority
+        return authority + (1.0 - authority) * (
+            self.config.company.culture_dynamics.agenda_pull * self.culture)
 
     @property
     def tool_use(self) -> float:
@@ -253,11 +269,15 @@ class SCRMModel(mesa.Model):
         self.customer_engine.end_of_day()
         self.outcomes.close_day()
         self.staff.do("close_day")
+        self.culture_process.observe_staff()
         self.staff.shuffle_do("review_team_membership")
         self.refresh_social_staff()
-        # culture follows what leadership sponsors, up or down (seed 002)
-        target = self.ownership.executive_sponsorship
-        self.culture += (target - self.culture) / self.config.company.culture_adaptation_days
+        # culture follows what leadership sponsors, up or down (seed 002), and what the
+        # organisation lives through; silos wear down or rebuild
+        self.culture_process.end_of_day()
+        self.silos.end_of_day(self.culture, self.ownership.executive_sponsorship)
+        if self.config.company.culture_dynamics.agenda_pull > 0:
+            self.response.plan.pull_agendas(self.agenda_pull)
         self._check_stage_trigger()
         if self.config.output.agent_records:
             self._record_agents()

@@ -122,10 +122,13 @@ def neighbours_of(adj: sp.csr_array, nodes: np.ndarray) -> tuple[np.ndarray, np.
     return source, adj.indices[np.repeat(starts, lengths) + offsets]
 
 
-def organisation_graph(departments: dict[str, list[int]], seed: int) -> nx.Graph:
-    """Staff network: colleagues within a department, plus one liaison tie per department pair.
+def organisation_graph(departments: dict[str, list[int]], seed: int,
+                       liaisons: list[tuple[str, str]] | None = None) -> nx.Graph:
+    """Staff network: colleagues within a department, plus one liaison tie per linked pair of
+    departments (``liaisons``; None: every pair, in department order).
 
-    Social-team recruitment spreads over it (people join where colleagues already have).
+    Social-team recruitment spreads over it (people join where colleagues already have), and
+    hand-offs travel along its ties between departments (:mod:`scrm_sim.model.silos`).
     """
     graph = nx.Graph()
     rng = np.random.default_rng(seed)
@@ -137,8 +140,9 @@ def organisation_graph(departments: dict[str, list[int]], seed: int) -> nx.Graph
             inner = nx.watts_strogatz_graph(len(members), max(2, k) if len(members) > 2 else 1,
                                             0.1, seed=int(rng.integers(2**31)))
             graph.add_edges_from((members[a], members[b]) for a, b in inner.edges)
-    names = [d for d, m in departments.items() if m]
-    for i, a in enumerate(names):
-        for b in names[i + 1 :]:
-            graph.add_edge(int(rng.choice(departments[a])), int(rng.choice(departments[b])))
+    if liaisons is None:
+        names = [d for d, m in departments.items() if m]
+        liaisons = [(a, b) for i, a in enumerate(names) for b in names[i + 1:]]
+    for a, b in liaisons:
+        graph.add_edge(int(rng.choice(departments[a])), int(rng.choice(departments[b])))
     return graph

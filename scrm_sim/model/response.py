@@ -54,12 +54,11 @@ class RoutingPlan:
         self.priority = np.array([own.priorities.get(t, 1.0) for t in POST_TYPES])
         # A department with its own agenda orders its queue by it (MODEL.md: Department);
         # the owner's authority pulls it toward the model's priorities (seed 000).
-        self.department_priority = {
-            name: self.priority if spec.agenda is None
-            else (1.0 - own.authority) * np.array([spec.agenda.get(t, 0.0) for t in POST_TYPES])
-            + own.authority * self.priority
-            for name, spec in departments.items()
-        }
+        self.departments = list(departments)
+        self._agendas = {name: np.array([spec.agenda.get(t, 0.0) for t in POST_TYPES])
+                         for name, spec in departments.items() if spec.agenda is not None}
+        self.department_priority: dict[str, np.ndarray] = {}
+        self.pull_agendas(own.authority)
         self.resolver: list[str | None] = [own.resolvers.get(t) for t in POST_TYPES]
         # hand-offs go only to departments with resolvers; a front-line department
         # without them resolves its own post types at the hub
@@ -79,6 +78,16 @@ class RoutingPlan:
              for t in POST_TYPES]
         )
 
+    def pull_agendas(self, pull: float) -> None:
+        """Each department's queue priorities: its own agenda pulled toward the model's
+        priorities by ``pull`` in [0, 1] (the owner's authority, and culture's pull; see
+        ``SCRMModel.agenda_pull``); the model's priorities where it has no agenda."""
+        self.department_priority = {
+            name: self.priority if name not in self._agendas
+            else (1.0 - pull) * self._agendas[name] + pull * self.priority
+            for name in self.departments
+        }
+
 
 class ResponseProcess:
     """The company's side: queues, staff on duty, and the timed events they produce."""
@@ -89,7 +98,10 @@ class ResponseProcess:
         self.departments = {d: ServiceQueue(d) for d in model.config.company.departments}
         self.approval = ServiceQueue("approval")
         self.rogue: dict[str, ServiceQueue] = {}  # made when a department first goes rogue
-        self.plan = RoutingPlan(model.ownership, model.config.company.departments)
+        self.plan = self._compile(model.ownership)
+        # draws for the second and later hops of a hand-off: a stream of their own, so that a
+        # route of one hop (every route under all_pairs liaisons) draws exactly as before
+        self._hop_rng = model.streams.stream("handoff_hops")
         self._events: list[tuple[float, int, int, int, str, bool]] = []
         # Moments at which queue lengths are sampled for the Little's-law check: a child
         # stream of the model's seed, so that measuring never changes the model's own draws.
@@ -111,7 +123,7 @@ class ResponseProcess:
 
     def use_ownership(self, own: Ownership) -> None:
         """Compile a (new) ownership model; posts waiting where nobody serves go to the hub."""
-        self.plan = RoutingPlan(own, self.model.config.company.departments)
+        self.plan = self._compile(own)
         served = {s.department for s in self.model.social_staff if s.role == Role.RESOLVER}
         for name, queue in self.departments.items():
             if name not in served:
@@ -125,6 +137,12 @@ class ResponseProcess:
                 self.schedule(max(now, arrival), Event.RESOLVE, post,
                               self.model.resolver_of.get(post, ""),
                               bool(self.model.rng.random() < voice))
+
+    def _compile(self, own: Ownership) -> RoutingPlan:
+        plan = RoutingPlan(own, self.model.config.company.departments)
+        if self.model.config.company.culture_dynamics.agenda_pull > 0:
+            plan.pull_agendas(self.model.agenda_pull)
+        return plan
 
     # ------------------------------------------------------------------ each step
 
@@ -291,23 +309,47 @@ class ResponseProcess:
         triage_share = self.model.config.handling.handoff_triage_share
         done = start + self._handling_hours(code, person, share=triage_share)
         person.busy_hours_today += done - start
-        columns["handoffs"][post] += 1
-        self.model.counters["handoffs"] += 1
         own = self.model.ownership
         if own.acknowledge_handoffs:
             on_voice = bool(rng.random() < own.brand_voice_training)
             self.schedule(done, Event.ACKNOWLEDGE, post, person.department, on_voice)
-        friction = self.model.effective_silo(person.department, target)
-        handoff = own.handoff
-        if rng.random() < min(1.0, handoff.base_loss + handoff.silo_loss * friction):
-            self.schedule(done, Event.DROP, post)
-        else:
-            mean_delay = handoff.base_delay_hours + handoff.silo_delay_hours * friction
-            mean_delay *= 1.0 - self.model.config.company.tools.handoff_delay_cut * self.model.tool_use
-            arrival = done + (rng.exponential(mean_delay) if mean_delay > 0 else 0.0)
+        arrival = self._hand_off(post, self.model.silos.route(person.department, target), done)
+        if arrival is not None:
             priority = float(self.plan.department_priority[target][code])
             self.departments[target].add(post, arrival, priority)
         return done
+
+    def _hand_off(self, post: int, route: list[str], leaves: float) -> float | None:
+        """Pass a post along a chain of departments, hop by hop from ``leaves``; the time it
+        reaches the last one, or None if it was lost (a DROP is then scheduled).
+
+        Each hop counts as a hand-off and has its own friction, from the silo strength
+        between the sending and the receiving department: a chance of loss, then a delay. A
+        chain longer than ``handoff.max_hops`` ends where the last allowed hop delivers it:
+        nobody owns the post there, and it is lost.
+        """
+        model = self.model
+        handoff = model.ownership.handoff
+        columns, counters = model.posts.columns, model.counters
+        delay_cut = 1.0 - model.config.company.tools.handoff_delay_cut * model.tool_use
+        at = leaves
+        for hop, (sender, receiver) in enumerate(itertools.pairwise(route)):
+            if hop == handoff.max_hops:
+                counters["lost_beyond_max_hops"] += 1
+                self.schedule(at, Event.DROP, post)
+                return None
+            rng = model.rng if hop == 0 else self._hop_rng
+            columns["handoffs"][post] += 1
+            counters["handoffs"] += 1
+            friction = model.effective_silo(sender, receiver)
+            if rng.random() < min(1.0, handoff.base_loss + handoff.silo_loss * friction):
+                self.schedule(at, Event.DROP, post)
+                return None
+            mean_delay = handoff.base_delay_hours + handoff.silo_delay_hours * friction
+            mean_delay *= delay_cut
+            at += rng.exponential(mean_delay) if mean_delay > 0 else 0.0
+            model.silos.record_joint_case(sender, receiver)
+        return at
 
     def _serve_resolver(self, post: int, person: StaffMember, start: float) -> float:
         columns = self.model.posts.columns

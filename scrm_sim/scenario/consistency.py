@@ -11,7 +11,8 @@ from scrm_sim.scenario.staffing import BudgetError, budget_scale, role_seats, ro
 
 def check_consistency(scenario: Scenario) -> list[Problem]:
     """Problems that no single field shows (an empty list when the scenario can run)."""
-    problems = _check_ownership(scenario, scenario.ownership, "ownership")
+    problems = _check_liaisons(scenario)
+    problems += _check_ownership(scenario, scenario.ownership, "ownership")
     for i, stage in enumerate(scenario.ownership.stages):
         where = f"ownership.stages.{i}.ownership"
         problems += _check_ownership(scenario, stage.ownership, where)
@@ -19,6 +20,21 @@ def check_consistency(scenario: Scenario) -> list[Problem]:
             problems.append(Problem(f"{where}.stages", "a stage cannot have stages of its own; "
                                     "list every stage, in order, under ownership.stages"))
     return problems
+
+
+def _check_liaisons(scenario: Scenario) -> list[Problem]:
+    """Every department with staff must be reachable along the liaisons (a hand-off's route)."""
+    company = scenario.company
+    cut_off = company.unlinked_departments()
+    if not cut_off:
+        return []
+    first = next(name for name in company.departments if company.head_count(name) > 0)
+    hint = ("the executive has no staff" if company.liaisons == "through_executive"
+            else f"add a pair linking {cut_off[0]} to the others, or use all_pairs")
+    return [Problem("company.liaisons",
+                    f"no chain of liaisons links {', '.join(cut_off)} to {first} ({hint}); "
+                    "every department with staff must be linked, so that a hand-off can reach "
+                    "it")]
 
 
 def demanded_post_types(scenario: Scenario) -> set[str]:

@@ -119,9 +119,10 @@ class DepartmentSpec(StrictModel):
     )
     silo_strength: Probability = Field(
         0.5,
-        description="How closed the department is (0 none, 1 strong silo). A hand-off's friction "
-        "is the mean of the sending and the receiving department's silo strength, times "
-        "(1 − culture) × (1 − ownership.authority). Assumption.",
+        description="How closed the department is (0 none, 1 strong silo). A hand-off hop's "
+        "friction is the silo strength between the sending and the receiving department (its "
+        "base: the mean of the two departments' silo strength; company.silo_drift may wear it "
+        "down), times (1 − culture) × (1 − ownership.authority). Assumption.",
         json_schema_extra=unit("index 0–1"),
     )
     hourly_cost: NonNegative = Field(50.0, description="Loaded cost of one staff-hour.",
@@ -199,6 +200,122 @@ class Tools(StrictModel):
     )
 
 
+Liaisons = Literal["all_pairs", "through_executive"] | list[tuple[Department, Department]]
+
+
+class SiloDrift(StrictModel):
+    """How the silo between two departments changes (MODEL.md: "culture and silo strength
+    drift under sponsorship").
+
+    Each pair of departments has a silo strength of its own, which starts at the mean of the
+    two departments' ``silo_strength`` (its *base*). Each day it is worn down by culture, by
+    sponsorship and by the cases the two departments handled together (seed 001, Wim Rampen:
+    putting specialists together "will tear down silo-boundaries"), and it grows back toward
+    its base when nothing wears it down. All rates are 0 by default: silos stay at their base.
+    """
+
+    culture_erosion: Annotated[float, Field(ge=0.0, le=0.5)] = Field(
+        0.0,
+        description="Share of a pair's silo strength worn away per day at culture 1 (× the "
+        "culture index). 0: off. Assumption; plausible 0–0.02 (0.01: a strong culture halves a "
+        "silo in about ten weeks when nothing rebuilds it).",
+        json_schema_extra=unit("share per day"),
+    )
+    sponsorship_erosion: Annotated[float, Field(ge=0.0, le=0.5)] = Field(
+        0.0,
+        description="Share of a pair's silo strength worn away per day at "
+        "ownership.executive_sponsorship 1 (× sponsorship): leadership breaks silos down "
+        "(seed 000, Thomas). 0: off. Assumption; plausible 0–0.02.",
+        json_schema_extra=unit("share per day"),
+    )
+    learning_per_joint_case: Annotated[float, Field(ge=0.0, le=0.2)] = Field(
+        0.0,
+        description="Share of a pair's silo strength each case the two departments handled "
+        "together removes: a hand-off hop delivered from one to the other (learning by working "
+        "together, seed 001). 0: off. Assumption; plausible 0–0.01 (0.002: about 350 joint "
+        "cases halve a silo).",
+        json_schema_extra=unit("share per joint case"),
+    )
+    rebuild_days: Annotated[float, Field(ge=1.0, le=3650.0)] = Field(
+        180.0,
+        description="Time constant (days) of a worn silo's return toward its base when "
+        "culture_erosion, sponsorship_erosion or learning_per_joint_case no longer wear it "
+        "down (old habits come back). Assumption; plausible 60–720.",
+        json_schema_extra=unit("days"),
+    )
+
+
+class CultureDynamics(StrictModel):
+    """What moves culture besides sponsorship, and how far culture pulls agendas.
+
+    Culture drifts toward ``ownership.executive_sponsorship`` (``company.culture_adaptation_days``);
+    these drivers add daily pushes: up with visible wins (seed 003: buy-in waits for proof;
+    seed 001: "as executives slowly begin to see benefits") and a healthy social team (seed
+    001, Glenn: "a tribe to take the message to the rest of the organization"); down with
+    overload (seed 000: "almost impossible to stop") and rogue departments (seed 003:
+    "without buy-in across the board, departments go rogue"). A push up closes its share of
+    the gap to 1, a push down removes its share of the culture, so culture stays in [0, 1].
+    Every gain and loss is 0 by default: culture follows sponsorship only.
+    """
+
+    win_gain: Annotated[float, Field(ge=0.0, le=0.2)] = Field(
+        0.0,
+        description="Share of the gap to culture 1 closed per day of full visible wins (the "
+        "wins index: half the day's share within the SLA above win_sla_share, half the rise "
+        "of mean satisfaction over 7 days against win_satisfaction_rise). 0: off. Assumption; "
+        "plausible 0–0.02.",
+        json_schema_extra=unit("share per day"),
+    )
+    win_sla_share: Annotated[float, Field(ge=0.0, lt=1.0)] = Field(
+        0.5,
+        description="A day's share of posts answered within the SLA counts toward the wins "
+        "index above this, fully at 1 (acts when win_gain > 0). Assumption; plausible 0.3–0.8.",
+        json_schema_extra=unit("share 0–1"),
+    )
+    win_satisfaction_rise: Annotated[float, Field(gt=0.0, le=1.0)] = Field(
+        0.02,
+        description="Rise of mean satisfaction (0–1 scale) over the last 7 days that counts as "
+        "a full win (acts when win_gain > 0). Assumption; plausible 0.005–0.05.",
+        json_schema_extra=unit("satisfaction 0–1"),
+    )
+    team_gain: Annotated[float, Field(ge=0.0, le=0.2)] = Field(
+        0.0,
+        description="Share of the gap to culture 1 closed per day by a full, healthy social "
+        "team (members not overloaded yesterday over the team's places, "
+        "ownership.social_team.max_size). 0: off. Assumption; plausible 0–0.02.",
+        json_schema_extra=unit("share per day"),
+    )
+    overload_loss: Annotated[float, Field(ge=0.0, le=0.2)] = Field(
+        0.0,
+        description="Share of culture lost per day when every social staff member who worked "
+        "yesterday was overloaded (× the overloaded share). 0: off. Assumption; plausible "
+        "0–0.02.",
+        json_schema_extra=unit("share per day"),
+    )
+    overload_utilisation: Probability = Field(
+        0.85,
+        description="Utilisation of one's social hours above which a person counts as "
+        "overloaded, for overload_loss and team_gain (acts when either > 0). Assumption; "
+        "plausible 0.7–0.95 (0.85 as the team's leave_utilisation).",
+        json_schema_extra=unit("share 0–1"),
+    )
+    rogue_loss: Annotated[float, Field(ge=0.0, le=0.2)] = Field(
+        0.0,
+        description="Share of culture lost per day when every reply of the day comes from a "
+        "rogue department (× the rogue share of the day's replies; acts with ownership.rogue "
+        "departments). 0: off. Assumption; plausible 0–0.05.",
+        json_schema_extra=unit("share per day"),
+    )
+    agenda_pull: Probability = Field(
+        0.0,
+        description="How far culture pulls departments with their own agenda toward the "
+        "ownership model's priorities, beyond the owner's authority: the pull is authority + "
+        "(1 − authority) × agenda_pull × culture (acts on departments with an agenda). 0: "
+        "authority alone. Assumption; plausible 0–1.",
+        json_schema_extra=unit("share 0–1"),
+    )
+
+
 class Company(StrictModel):
     """The organisation: departments, culture and tools."""
 
@@ -229,6 +346,19 @@ class Company(StrictModel):
         "Assumption; plausible 2–50.",
         json_schema_extra=unit("— (beta a + b)"),
     )
+    culture_dynamics: CultureDynamics = Field(default_factory=CultureDynamics)
+    silo_drift: SiloDrift = Field(default_factory=SiloDrift)
+    liaisons: Liaisons = Field(
+        "all_pairs",
+        description="Which departments have a direct liaison tie (one person in each who know "
+        "each other): all_pairs (every pair; the default), through_executive (each department "
+        "only with the executive: work between functions goes through the top, seed 001, "
+        "Nemelka: \"the CEO, the executive staff (organized by function), people reporting to "
+        "them\"), or a list of department pairs. A hand-off travels along the shortest chain "
+        "of liaisons, one hop per tie (ownership.handoff.max_hops). Departments with staff must "
+        "all be linked.",
+        json_schema_extra=unit("—"),
+    )
     tools: Tools = Field(default_factory=Tools)
     headcount_scale: Annotated[float, Field(gt=0.0, le=MAX_SCALE)] = Field(
         1.0,
@@ -249,6 +379,45 @@ class Company(StrictModel):
         """Staff of a department after ``headcount_scale``."""
         staff = self.departments[department].staff
         return max(1, int(round(staff * self.headcount_scale))) if staff > 0 else 0
+
+    def liaison_pairs(self) -> list[tuple[str, str]]:
+        """Department pairs with a direct liaison tie, among departments with staff, in
+        ``departments`` order (all_pairs: every pair; through_executive: each with the
+        executive; or the listed pairs)."""
+        staffed = [name for name in self.departments if self.head_count(name) > 0]
+        if self.liaisons == "all_pairs":
+            return [(a, b) for i, a in enumerate(staffed) for b in staffed[i + 1:]]
+        if self.liaisons == "through_executive":
+            return [(a, "executive") for a in staffed if a != "executive"
+                    and "executive" in staffed]
+        order = {name: i for i, name in enumerate(staffed)}
+        pairs = {tuple(sorted((a, b), key=order.__getitem__)) for a, b in self.liaisons
+                 if a in order and b in order and a != b}
+        return sorted(pairs, key=lambda pair: (order[pair[0]], order[pair[1]]))
+
+    def unlinked_departments(self) -> list[str]:
+        """Departments with staff that no chain of liaisons links to the first one (empty
+        when every hand-off can reach its target)."""
+        staffed = [name for name in self.departments if self.head_count(name) > 0]
+        linked: dict[str, set[str]] = {name: set() for name in staffed}
+        for a, b in self.liaison_pairs():
+            linked[a].add(b)
+            linked[b].add(a)
+        reached, frontier = set(staffed[:1]), list(staffed[:1])
+        while frontier:
+            for other in linked[frontier.pop()] - reached:
+                reached.add(other)
+                frontier.append(other)
+        return [name for name in staffed if name not in reached]
+
+    @field_validator("liaisons")
+    @classmethod
+    def _pairs_of_two_departments(cls, value: object) -> object:
+        if isinstance(value, list):
+            for a, b in value:
+                if a == b:
+                    raise ValueError(f"a liaison links two departments, got [{a}, {b}]")
+        return value
 
     @field_validator("departments", mode="before")
     @classmethod
@@ -729,20 +898,31 @@ class Listening(StrictModel):
 
 
 class Handoff(StrictModel):
-    """Friction of passing a post between departments."""
+    """Friction of passing a post between departments, per hop of its chain of liaisons."""
 
-    base_delay_hours: NonNegative = Field(0.5, description="Mean delay of any hand-off.",
+    base_delay_hours: NonNegative = Field(0.5, description="Mean delay of each hop of a hand-off.",
                                           json_schema_extra=unit("hours"))
     silo_delay_hours: NonNegative = Field(
-        8.0, description="Extra mean delay of a hand-off × its effective silo strength (the mean "
-        "of the two departments', after culture and authority).",
+        8.0, description="Extra mean delay of a hand-off hop × its effective silo strength (the "
+        "pair's silo strength, at first the mean of the two departments', after culture and "
+        "authority).",
         json_schema_extra=unit("hours"),
     )
-    base_loss: Probability = Field(0.02, description="Chance any hand-off loses the post.",
-                                   json_schema_extra=unit("probability 0–1"))
+    base_loss: Probability = Field(
+        0.02, description="Chance each hop of a hand-off loses the post.",
+        json_schema_extra=unit("probability 0–1"))
     silo_loss: Probability = Field(
-        0.2, description="Extra chance a hand-off loses the post × its effective silo strength.",
+        0.2, description="Extra chance a hand-off hop loses the post × its effective silo "
+        "strength.",
         json_schema_extra=unit("probability 0–1"),
+    )
+    max_hops: int = Field(
+        3, ge=1, le=50,
+        description="A hand-off travels along the shortest chain of company.liaisons, one hop "
+        "per tie, each hop with its own delay and chance of loss; a post whose chain is longer "
+        "than this is passed on this many times and then lost, as nobody owns it (acts when "
+        "the liaisons are not all_pairs). Assumption; plausible 2–5.",
+        json_schema_extra=unit("hops"),
     )
 
 

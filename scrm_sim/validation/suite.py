@@ -41,7 +41,8 @@ def suite(full: bool = False) -> list[tuple[str, Callable[[], list[Check]]]]:
              + littles_law_checks("hybrid")),
             ("Cascades", lambda: cascade_checks(nodes=10_000, cascades=200)),
             ("Bass adoption", lambda: bass_checks(seeds=range(10))),
-            ("Hand-offs", lambda: handoff_checks(seeds=(1, 2))),
+            ("Hand-offs", lambda: handoff_checks(seeds=(1, 2)) + handoff_checks(
+                silo_delays=(8.0,), seeds=(1, 2), liaisons="through_executive")),
             ("Stylised facts F1–F7", fact_checks),
             ("Metamorphic properties (core presets)",
              lambda: metamorphic_checks(CORE_PRESETS, METAMORPHIC_SEEDS)),
@@ -53,7 +54,9 @@ def suite(full: bool = False) -> list[tuple[str, Callable[[], list[Check]]]]:
         ("Cascades", lambda: cascade_checks(nodes=30_000, cascades=400)),
         ("Bass adoption", lambda: bass_checks(seeds=range(30))),
         ("Hand-offs", lambda: handoff_checks(silo_delays=(0.0, 2.0, 4.0, 8.0, 16.0),
-                                             seeds=(1, 2, 3))),
+                                             seeds=(1, 2, 3))
+         + handoff_checks(silo_delays=(0.0, 8.0, 16.0), seeds=(1, 2, 3),
+                          liaisons="through_executive")),
         ("Stylised facts F1–F7", fact_checks),
         ("Metamorphic properties (every preset)",
          lambda: metamorphic_checks([m.name for m in available_models()], METAMORPHIC_SEEDS)),
