@@ -20,7 +20,7 @@ import solara
 from scrm_sim.analysis.labels import model_label
 from scrm_sim.analysis.plots import colour_of
 from scrm_sim.view.figures import FIGURES, SIDEBAR_PX, figure_sizes, paired
-from scrm_sim.view.session import NONE, Knobs, SideBySide, model_names
+from scrm_sim.view.session import FIRST_STEP_HOURS, NONE, Knobs, SideBySide, model_names
 from scrm_sim.view.tiles import difference_text, tiles
 
 STAFFING = [0.25, 0.5, 0.75, 1.0, 1.25, 1.5, 2.0, 3.0]
@@ -28,7 +28,6 @@ LISTENING = [0.25, 0.5, 0.75, 1.0, 1.1, 1.25]
 FRICTION = [0.0, 0.5, 1.0, 1.5, 2.0, 3.0]
 DEMAND = [0.5, 0.75, 1.0, 1.5, 2.0, 3.0, 4.0]
 HOURS_PER_STEP = [1, 3, 6, 12, 24, 48, 168]
-FIRST_HOURS_PER_STEP = 24
 RUN_TO_CHUNK_HOURS = 24 * 7  # "run to day N" redraws once per simulated week on the way
 PLAY_PAUSE_S = 0.05  # between frames while playing, so that clicks get through
 WIDTH_STEP_PX = 32  # figures are redrawn for a new size only when the window changes this much
@@ -194,11 +193,11 @@ def RunControls(view: SideBySide, frame: solara.Reactive[int],
     """Step, play or pause, restart, the step size and "run to day N". Each step bumps
     ``frame``, which redraws only the parts of the page that read it."""
     frame.value  # noqa: B018 - subscribes: the buttons follow the clock
-    hours_per_step, set_hours_per_step = solara.use_state(FIRST_HOURS_PER_STEP)
+    hours_per_step, set_hours_per_step = solara.use_state(FIRST_STEP_HOURS)
     horizon_days = max(1, view.horizon_hours // 24)
     run_to_day, set_run_to_day = solara.use_state(min(30, horizon_days))
     target, set_target = solara.use_state(None)  # hour a running loop stops at; None: idle
-    chunk, set_chunk = solara.use_state(FIRST_HOURS_PER_STEP)
+    chunk, set_chunk = solara.use_state(FIRST_STEP_HOURS)
     lock = solara.use_memo(threading.Lock, [])
     solara.use_effect(lambda: set_target(None), [view])  # a restart stops the loop
 

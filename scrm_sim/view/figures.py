@@ -3,7 +3,7 @@
 Each figure is built once per run pair and page size: axes, ticks, titles, legends, network
 edges and event bands are drawn into a background image; each step then restores that
 image and draws only the artists that change (lines, node colours, bars, counts) on the
-Agg canvas (blitting), and encodes the pixels as PNG. A full redraw happens only when an
+Agg canvas (blitting), and encodes the pixels as JPEG. A full redraw happens only when an
 axis has to grow (its limits only ever grow, to the next round number, so axes do not
 jump) or a staged model changes stage.
 
@@ -57,6 +57,7 @@ GRIEVANCE_RED = "#D00000"
 DEPARTMENT_COLOURS = dict(zip(DEPARTMENTS, OKABE_ITO, strict=False))
 CAMPAIGN_COLOUR, INCIDENT_COLOUR = "#E69F00", "#D55E00"
 QUEUE_NAMES = {"hub": "front line (hub)", "approval": "approval"}
+JPEG_QUALITY = 90
 THOUSANDS = FuncFormatter(lambda value, _: f"{value:,.0f}")
 
 
@@ -87,12 +88,13 @@ def heading(column: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-def png(canvas: FigureCanvasAgg) -> bytes:
-    """The canvas's pixels as PNG (fast compression: the bytes go to a local browser)."""
+def jpeg(canvas: FigureCanvasAgg) -> bytes:
+    """The canvas's pixels as JPEG, at a quality and without colour subsampling so that
+    thin lines and 12-point text stay sharp; a fifth of the time PNG takes to encode."""
     width, height = canvas.get_width_height()
     image = Image.frombuffer("RGBA", (width, height), canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
     out = io.BytesIO()
-    image.convert("RGB").save(out, format="png", compress_level=1)
+    image.convert("RGB").save(out, format="jpeg", quality=JPEG_QUALITY, subsampling=0)
     return out.getvalue()
 
 
@@ -127,6 +129,7 @@ class LiveFigure:
         self._changing: list[Artist] = []
         self._background = None
         self._stale: dict[Axes, Bbox] = {}  # panels to draw again, with the area they covered
+        self._last: tuple[bytes, bytes] = (b"", b"")  # (pixels, image) of the last frame
         self.full_draws = 0  # how often the whole background was drawn (for the benchmark)
 
     def changing(self, artist: Artist) -> Artist:
@@ -153,7 +156,8 @@ class LiveFigure:
         """Set the changing artists' data from the runs (subclasses)."""
 
     def render(self) -> bytes:
-        """The figure now, as PNG."""
+        """The figure now, as JPEG (the same bytes as last time when no pixel changed, so
+        the page sends nothing)."""
         self.update()
         with view_style():
             if self._background is None:
@@ -168,7 +172,10 @@ class LiveFigure:
             self._stale = {}
             for artist in self._changing:
                 self.figure.draw_artist(artist)
-        return png(self.canvas)
+        pixels = bytes(self.canvas.buffer_rgba())
+        if pixels != self._last[0]:
+            self._last = (pixels, jpeg(self.canvas))
+        return self._last[1]
 
     def _repaint_stale(self) -> None:
         """Blank the area of each stale panel (old and new extent) and draw it again: a

@@ -33,6 +33,7 @@ DEFAULT_SCENARIO = "baseline"
 NETWORK_SAMPLE = 300  # customers drawn in the network panel; the layout of more is unreadable
 NONE = "none"
 ADDED_INCIDENT = {"duration_hours": 24.0, "complaint_multiplier": 8.0}  # the "add an incident" knob
+FIRST_STEP_HOURS = 24  # hours per step when the page opens
 
 
 def scenario_source() -> str:
@@ -163,7 +164,7 @@ class SideBySide:
             self.error = exc.report()
             self.runs = {}
         except ValueError as exc:  # a seed the model refuses
-            self.error = f"error: seed: {exc}"
+            self.error = f"error: {exc}"
             self.runs = {}
 
     @property
