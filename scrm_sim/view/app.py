@@ -16,6 +16,7 @@ from dataclasses import replace
 from html import escape
 from typing import Any
 import solara
+import solara.server.settings
 
 from scrm_sim.analysis.labels import model_label
 from scrm_sim.analysis.plots import colour_of
@@ -31,6 +32,9 @@ HOURS_PER_STEP = [1, 3, 6, 12, 24, 48, 168]
 RUN_TO_CHUNK_HOURS = 24 * 7  # "run to day N" redraws once per simulated week on the way
 PLAY_PAUSE_S = 0.05  # between frames while playing, so that clicks get through
 WIDTH_STEP_PX = 32  # figures are redrawn for a new size only when the window changes this much
+
+# Solara's "runs on Solara" banner sits over the bottom-right corner of the first screen
+solara.server.settings.theme.show_banner = False
 
 CSS = f"""
 .scrm-page {{ display: flex; gap: 16px; align-items: flex-start; padding: 8px 12px; }}
@@ -244,7 +248,7 @@ def RunControls(view: SideBySide, frame: solara.Reactive[int],
                [(h, f"{h} h" if h < 24 else f"{h // 24} day{'s' if h > 24 else ''}")
                 for h in HOURS_PER_STEP], set_hours_per_step)
         with solara.Div(classes=["scrm-buttons"], style={"align-items": "center"}):
-            solara.InputInt("Run to day", value=run_to_day, style={"max-width": "110px"},
+            solara.InputInt("Run to day", value=run_to_day, style={"max-width": "120px"},
                             on_value=lambda d: set_run_to_day(
                                 max(1, min(horizon_days, int(d or 1)))))
             solara.Button(f"Run to day {run_to_day}", color="primary", on_click=run_to,
@@ -280,12 +284,13 @@ def KnobControls(first: SideBySide, view: SideBySide, draft: Knobs,
         Knob("Demand", draft.demand, DEMAND,
              lambda v: set_draft(replace(draft, demand=v)), "every posting rate")
         incident_days = [d for d in (1, 2, 7, 14, 30, 45, 60) if d < horizon_days]
-        Choice("Add an incident (24 h, complaints ×8)",
+        Choice("Added incident",
                -1 if draft.added_incident_day is None else draft.added_incident_day,
-               [(-1, "none: the scenario's events only"),
-                *[(d, f"on day {d}") for d in incident_days]],
+               [(-1, "none"), *[(d, f"day {d}") for d in incident_days]],
                lambda v: set_draft(replace(
                    draft, added_incident_day=None if v in (-1, None) else int(v))))
+        solara.Div(children=["24 h of complaints ×8, on top of the scenario's own events"],
+                   classes=["scrm-help"])
         solara.InputInt(f"Seed (the scenario's is {first.seed if first.runs else '–'})",
                         value=draft.seed, optional=True, classes=["mt-3"],
                         on_value=lambda s: set_draft(replace(draft, seed=s)))
