@@ -51,6 +51,7 @@ def open_page(browser, url: str, size: tuple[int, int] = ROOMS[0]):
     page.set_default_timeout(90_000)
     page.goto(url)
     wait_for_hour(page, 0)
+    figures(page)  # drawn: the page is ready for clicks
     return page
 
 
@@ -74,6 +75,10 @@ def wait_for_hour(page, hour: int) -> None:
     page.locator(".scrm-status", has_text=re.compile(rf"\(hour {hour}\)")).wait_for()
 
 
+def clock(page) -> str:
+    return re.search(r"\(hour \d+\)", page.locator(".scrm-status").inner_text()).group()
+
+
 def choose(page, field: str, option: str) -> None:
     page.locator(".v-field", has_text=field).click()
     page.locator(".v-overlay-container .v-list-item-title").filter(
@@ -95,6 +100,13 @@ def test_view_steps_runs_to_a_day_and_restarts_with_another_model(browser):
         page.get_by_label("Run to day").press("Enter")
         page.get_by_role("button", name="Run to day 3").click()
         wait_for_hour(page, 72)
+        page.get_by_role("button", name="Play").click()
+        wait_for_hour(page, 96)
+        page.get_by_role("button", name="Pause").click()
+        page.get_by_role("button", name="Play").wait_for()
+        paused = clock(page)
+        page.wait_for_timeout(1500)
+        assert clock(page) == paused  # pausing stops the clock
         # another ownership model on the left, then start again
         choose(page, "Ownership model (left)", "Hybrid")
         page.get_by_role("button", name="Restart with these settings").click()
