@@ -258,9 +258,9 @@ def view_step_timing(width: int, steps: int = 15) -> dict[str, object]:
             "target_s": VIEW_TARGET_S}
 
 
-# Clicks Step and resolves with the milliseconds until the page showed the new hour and
-# the last of the figures that changed had been replaced and decoded (a figure whose pixels
-# did not change is not sent again), waiting for a quiet spell to know it was the last.
+# Clicks Step and resolves with the milliseconds until the page showed the new hour, and
+# until the last of the figures that changed had been replaced and decoded (a figure whose
+# pixels did not change is not sent again), waiting for a quiet spell to know it was last.
 STEP_IN_BROWSER = """async (hour) => {
     let last = 0;
     const seen = () => { last = performance.now(); };
@@ -316,10 +316,13 @@ def view_browser_timing(steps: int = 12, viewport: tuple[int, int] = (1366, 768)
         page.wait_for_function("document.images.length >= 4 && "
                                "Array.from(document.images).every(i => i.complete)")
         first = time.perf_counter() - started
-        times = [page.evaluate(STEP_IN_BROWSER, FIRST_STEP_HOURS * (k + 1)) / 1000
+        waits = [page.evaluate(STEP_IN_BROWSER, FIRST_STEP_HOURS * (k + 1))
                  for k in range(steps)]
         browser.close()
+    clock = [shown / 1000 for shown, _ in waits]
+    times = [last / 1000 for _, last in waits]
     return {"viewport": list(viewport), "first_render_s": first, "steps_s": times,
+            "clock_shown_s": clock, "median_clock_shown_s": float(np.median(clock)),
             "median_step_s": float(np.median(times)), "max_step_s": float(max(times)),
             "target_s": VIEW_TARGET_S}
 

@@ -101,7 +101,8 @@ def test_view_steps_runs_to_a_day_and_restarts_with_another_model(browser):
         page.get_by_role("button", name="Run to day 3").click()
         wait_for_hour(page, 72)
         page.get_by_role("button", name="Play").click()
-        wait_for_hour(page, 96)
+        page.wait_for_function("""() => Number(document.querySelector(".scrm-status")
+            .textContent.match(/\\(hour (\\d+)\\)/)[1]) > 72""")
         page.get_by_role("button", name="Pause").click()
         page.get_by_role("button", name="Play").wait_for()
         paused = clock(page)
@@ -109,9 +110,15 @@ def test_view_steps_runs_to_a_day_and_restarts_with_another_model(browser):
         assert clock(page) == paused  # pausing stops the clock
         # another ownership model on the left, then start again
         choose(page, "Ownership model (left)", "Hybrid")
+        demand = page.locator(".scrm-knob", has_text="Demand")
+        demand.get_by_role("slider").press("ArrowRight")
+        demand.locator(".scrm-knob-value", has_text=re.compile(r"^×1\.5$")).wait_for()
+        page.get_by_text("Changed: press Restart to apply.").wait_for()
         page.get_by_role("button", name="Restart with these settings").click()
         page.locator(".scrm-status", has_text="Hybrid vs").wait_for()
         wait_for_hour(page, 0)
+        # what runs says how it differs from the presets
+        assert "Changed from the presets: demand ×1.5" in page.locator(".scrm-events").inner_text()
         assert figures(page)[1] != before[1]  # hybrid's organisation has other social roles
         position = load_scenario(SCENARIOS / "minimal.yaml",
                                  {"ownership": "hybrid"}).ownership.position

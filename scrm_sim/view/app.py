@@ -203,6 +203,7 @@ def RunControls(view: SideBySide, frame: solara.Reactive[int],
     target, set_target = solara.use_state(None)  # hour a running loop stops at; None: idle
     chunk, set_chunk = solara.use_state(FIRST_STEP_HOURS)
     lock = solara.use_memo(threading.Lock, [])
+    stop = solara.use_memo(threading.Event, [])  # set by Pause; the loop ends after its frame
     solara.use_effect(lambda: set_target(None), [view])  # a restart stops the loop
 
     def step() -> None:
@@ -212,10 +213,10 @@ def RunControls(view: SideBySide, frame: solara.Reactive[int],
 
     def run_loop(cancel: threading.Event) -> None:
         """Advance towards ``target`` in chunks, redrawing after each, until there or
-        paused."""
+        paused; then show Play again (so that once it shows, the clock stands still)."""
         if target is None:
             return
-        while not cancel.is_set() and view.running and view.hour < target:
+        while not (cancel.is_set() or stop.is_set()) and view.running and view.hour < target:
             with lock:
                 view.advance(min(chunk, target - view.hour))
             frame.value += 1
@@ -225,13 +226,10 @@ def RunControls(view: SideBySide, frame: solara.Reactive[int],
 
     solara.use_thread(run_loop, dependencies=[target, view], intrusive_cancel=False)
 
-    def play() -> None:
-        set_chunk(hours_per_step)
-        set_target(view.horizon_hours)
-
-    def run_to() -> None:
-        set_chunk(RUN_TO_CHUNK_HOURS)
-        set_target(min(view.horizon_hours, run_to_day * 24))
+    def start(hour: int, hours_per_frame: int) -> None:
+        stop.clear()
+        set_chunk(hours_per_frame)
+        set_target(min(view.horizon_hours, hour))
 
     busy = target is not None
     ready = not view.error
@@ -241,7 +239,8 @@ def RunControls(view: SideBySide, frame: solara.Reactive[int],
             solara.Button(f"Step {hours_per_step} h", color="primary", on_click=step,
                           disabled=busy or not ready or not view.running)
             solara.Button("Pause" if busy else "Play", color="primary",
-                          on_click=(lambda: set_target(None)) if busy else play,
+                          on_click=stop.set if busy else lambda: start(view.horizon_hours,
+                                                                       hours_per_step),
                           disabled=not ready or (not busy and not view.running))
             solara.Button("Restart", color="primary", outlined=True, on_click=restart)
         Choice("Hours per step", hours_per_step,
@@ -251,14 +250,18 @@ def RunControls(view: SideBySide, frame: solara.Reactive[int],
             solara.InputInt("Run to day", value=run_to_day, style={"max-width": "120px"},
                             on_value=lambda d: set_run_to_day(
                                 max(1, min(horizon_days, int(d or 1)))))
-            solara.Button(f"Run to day {run_to_day}", color="primary", on_click=run_to,
+            solara.Button(f"Run to day {run_to_day}", color="primary",
+                          on_click=lambda: start(run_to_day * 24, RUN_TO_CHUNK_HOURS),
                           disabled=busy or not ready or view.hour >= run_to_day * 24)
 
 
 @solara.component
-def KnobControls(first: SideBySide, view: SideBySide, draft: Knobs,
-                 set_draft: Callable[[Knobs], None], restart: Callable[[], None]) -> None:
-    """The two models and the knobs; changes apply on restart."""
+def KnobControls(first: SideBySide, view: SideBySide, knobs: solara.Reactive[Knobs],
+                 restart: Callable[[], None]) -> None:
+    """The two models and the knobs; changes apply on restart (only this part of the page
+    is redrawn while they are set)."""
+    draft = knobs.value
+    set_draft = knobs.set
     presets = solara.use_memo(model_names, [])  # reads every preset file: once per page
     horizon_days = max(1, view.horizon_hours // 24)
     with solara.Card():
@@ -305,12 +308,12 @@ def Page() -> None:
     """The sidebar beside the status, the number tiles and the figures."""
     first = solara.use_memo(SideBySide, [])  # built once per page
     view, set_view = solara.use_state(first)
-    draft, set_draft = solara.use_state(first.knobs)  # the knobs as set, applied on restart
+    knobs = solara.use_memo(lambda: solara.reactive(first.knobs), [])  # applied on restart
     frame = solara.use_memo(lambda: solara.reactive(0), [])  # bumped by every step
     width, set_width = solara.use_state(0)
 
     def restart() -> None:
-        set_view(SideBySide(draft))
+        set_view(SideBySide(knobs.value))
         frame.value = 0
 
     def on_width(pixels: int) -> None:
@@ -325,7 +328,7 @@ def Page() -> None:
         with solara.Div(classes=["scrm-sidebar"]):
             solara.Markdown("### scrm_sim: who should own Social CRM?")
             RunControls(view, frame, restart)
-            KnobControls(first, view, draft, set_draft, restart)
+            KnobControls(first, view, knobs, restart)
         with solara.Div(classes=["scrm-main"]):
             Status(view, frame)
             if not view.error:
