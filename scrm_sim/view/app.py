@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from html import escape
 from typing import Any
+
 import solara
 import solara.server.settings
 
@@ -140,7 +141,7 @@ def scenario_notes(view: SideBySide) -> str:
         ("hand-off friction", knobs.handoff_friction), ("demand", knobs.demand)) if v != 1.0]
     text = "Events: " + ("; ".join(events) if events else "none")
     if knobs.added_incident_day is not None:
-        text += " (the incident on day {} added here)".format(knobs.added_incident_day)
+        text += f" (the incident on day {knobs.added_incident_day} added here)"
     text += ". " + ("Presets as written." if not changed
                     else "Changed from the presets: " + ", ".join(changed) + ".")
     return text

@@ -3,9 +3,9 @@
 Each figure is built once per run pair and page size: axes, ticks, titles, legends, network
 edges and event bands are drawn into a background image; each step then restores that
 image and draws only the artists that change (lines, node colours, bars, counts) on the
-Agg canvas (blitting), and encodes the pixels as JPEG. A full redraw happens only when an
-axis has to grow (its limits only ever grow, to the next round number, so axes do not
-jump) or a staged model changes stage.
+Agg canvas (blitting), and encodes the pixels as JPEG. When an axis has to grow (its
+limits only ever grow, to the next round number, so axes do not jump) only that panel is
+drawn again; the whole figure only when a staged model changes stage.
 
 Units and names come from :mod:`scrm_sim.analysis.labels`: satisfaction on 0–100, shares
 in %, time in days, models as people write them.
@@ -245,7 +245,10 @@ class OverTime(LiveFigure):
             for column, (low, high) in self.limits.items():
                 self.axes[column].set_ylim(low, high)
             self.stages_marked = dict.fromkeys(self.names, 0)
-            self.model_legend(event_legend(config, days))
+            staged = any(run.config.ownership.stages for run in view.runs.values())
+            self.model_legend(event_legend(config, days) + (
+                [Line2D([], [], color="#555555", ls="--", label="stage change")] if staged
+                else []))
 
     def _first_limits(self) -> dict[str, tuple[float, float]]:
         start = [100 * satisfaction_mean(run) for run in self.view.runs.values()]
@@ -380,7 +383,8 @@ class Customers(LiveFigure):
     def update(self) -> None:
         for name, (rows, xy, nodes, rings, count) in self.panels.items():
             run = self.view.runs[name]
-            colours = SATISFACTION_COLOURS(SATISFACTION_SHOWN(100 * run.population.satisfaction[rows]))
+            satisfaction = 100 * run.population.satisfaction[rows]  # shown on 0–100
+            colours = SATISFACTION_COLOURS(SATISFACTION_SHOWN(satisfaction))
             lost = run.population.stage[rows] == Stage.CHURNED
             colours[lost] = LOST_GREY
             nodes.set_facecolors(colours)
