@@ -22,7 +22,7 @@ from scrm_sim.view.figures import (
     paired,
 )
 from scrm_sim.view.session import SideBySide
-from scrm_sim.view.tiles import TILES, difference_text, tiles, value_now
+from scrm_sim.view.tiles import TILES, difference_text, signed, tiles, value_now
 
 WIDTHS = (1366, 1920)
 
@@ -181,6 +181,11 @@ def test_the_difference_is_right_minus_left_and_names_the_model_ahead(view):
     assert waiting.difference[0] == ("+" if b > a else "−")
     assert waiting.better == (left if a < b else right)  # fewer posts waiting is better
     assert "ahead" in difference_text(waiting, view.names)
+
+
+def test_a_difference_that_rounds_to_nothing_has_no_sign():
+    assert signed(metric("satisfaction_mean"), -0.0001) == "±0.0"
+    assert signed(metric("satisfaction_mean"), -0.004) == "−0.4"
 
 
 def test_a_negligible_difference_reads_about_the_same(view):

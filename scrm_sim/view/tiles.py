@@ -51,9 +51,12 @@ class Tile:
 
 
 def signed(m: Metric, value: float) -> str:
-    """A difference in display units, with its sign ("+1.2", "−340")."""
+    """A difference in display units, with its sign ("+1.2", "−340"; "±0.0" when it rounds
+    to nothing)."""
     text = m.format.format(abs(value) * m.scale)
-    return ("+" if value > 0 else "−" if value < 0 else "±") + text
+    if not any(digit in text for digit in "123456789"):
+        return "±" + text
+    return ("+" if value > 0 else "−") + text
 
 
 def tiles(view: SideBySide) -> list[Tile]:
