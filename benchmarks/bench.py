@@ -10,7 +10,13 @@ Measured in one run on one machine:
 * scaling: wall time and peak memory for 10^3 … 10^6 customers over 90 days, each in a
   fresh process, with the company's staff scaled with the customers;
 * experiments: runs per second of a baseline experiment on 1 and 2 workers, and how an
-  experiment's cost grows with customers and with replications.
+  experiment's cost grows with customers and with replications;
+* view: one step of the browser view at its default step size (24 h) on the baseline, as
+  the model's advance and the redraw of the figures and number tiles, at the figure sizes
+  of 1366- and 1920-pixel windows; and, where chromium and the viz extra are installed,
+  the same step end to end in a headless browser (click to the last figure shown).
+
+``python -m benchmarks.bench --only view`` measures the view alone (about a minute).
 """
 
 from __future__ import annotations
@@ -20,6 +26,7 @@ import json
 import os
 import platform
 import resource
+import shutil
 import subprocess
 import sys
 import time
@@ -205,6 +212,150 @@ def experiment_throughput(replications: int = 4) -> dict[str, object]:
             "by_replications": by_replications}
 
 
+VIEW_WIDTHS = (1366, 1920)
+VIEW_TARGET_S = 0.3
+
+
+def view_step_timing(width: int, steps: int = 15) -> dict[str, object]:
+    """The view's steps at its default step size on the baseline, in this process: the
+    models' advance and the redraw (every figure to PNG, and the number tiles), as the page
+    does them, at the figure sizes of a ``width``-pixel browser window."""
+    from scrm_sim.view.figures import FIGURES, figure_sizes
+    from scrm_sim.view.session import FIRST_STEP_HOURS, SideBySide
+    from scrm_sim.view.tiles import tiles
+
+    started = time.perf_counter()
+    view = SideBySide(source=str(BASELINE))
+    built = time.perf_counter()
+    figures = {key: make(view, *size) for (key, make), size in
+               zip(FIGURES.items(), figure_sizes(width).values(), strict=True)}
+    for figure in figures.values():
+        figure.render()
+    tiles(view)
+    first = time.perf_counter()
+    rows = []
+    for _ in range(steps):
+        t0 = time.perf_counter()
+        view.advance(FIRST_STEP_HOURS)
+        t1 = time.perf_counter()
+        for figure in figures.values():
+            figure.render()
+        tiles(view)
+        t2 = time.perf_counter()
+        rows.append({"hour": view.hour, "model_s": t1 - t0, "redraw_s": t2 - t1,
+                     "step_s": t2 - t0})
+
+    def median(key: str) -> float:
+        return float(np.median([r[key] for r in rows]))
+
+    return {"width": width, "hours_per_step": FIRST_STEP_HOURS, "models": view.names,
+            "people": view.scenario.customers.count + view.scenario.customers.prospects,
+            "build_s": built - started, "first_render_s": first - built, "steps": rows,
+            "median_model_s": median("model_s"), "median_redraw_s": median("redraw_s"),
+            "median_step_s": median("step_s"),
+            "max_step_s": float(max(r["step_s"] for r in rows)),
+            "full_redraws": {key: f.full_draws for key, f in figures.items()},
+            "target_s": VIEW_TARGET_S}
+
+
+# Clicks Step and resolves with the milliseconds until the page showed the new hour, and
+# until the last of the figures that changed had been replaced and decoded (a figure whose
+# pixels did not change is not sent again), waiting for a quiet spell to know it was last.
+STEP_IN_BROWSER = """async (hour) => {
+    let last = 0;
+    const seen = () => { last = performance.now(); };
+    const observer = new MutationObserver(seen);
+    observer.observe(document.body, {subtree: true, attributes: true, attributeFilter: ["src"]});
+    document.addEventListener("load", seen, true);
+    const button = Array.from(document.querySelectorAll("button"))
+        .find(b => b.textContent.trim().startsWith("Step"));
+    const started = performance.now();
+    button.click();
+    const shown = await new Promise(done => {
+        const check = () => {
+            const status = document.querySelector(".scrm-status");
+            status && status.textContent.includes(`(hour ${hour})`)
+                ? done(performance.now()) : setTimeout(check, 2);
+        };
+        check();
+    });
+    await new Promise(done => {
+        const quiet = () => performance.now() - Math.max(last, shown) > 500
+            && Array.from(document.images).every(i => i.complete)
+            ? done() : setTimeout(quiet, 10);
+        quiet();
+    });
+    observer.disconnect();
+    document.removeEventListener("load", seen, true);
+    return [shown - started, Math.max(last, shown) - started];
+}"""
+
+
+def view_browser_timing(steps: int = 12, viewport: tuple[int, int] = (1366, 768)
+                        ) -> dict[str, object]:
+    """The view's step end to end in headless chromium on the baseline: from the click on
+    Step to the last figure shown (server and browser on this machine)."""
+    import importlib.util
+
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    missing = [m for m in ("solara", "playwright") if importlib.util.find_spec(m) is None]
+    if chromium is None or missing:
+        return {"skipped": "needs chromium and the viz extra"}
+    from playwright.sync_api import sync_playwright
+
+    from scrm_sim.view.server import serving
+    from scrm_sim.view.session import FIRST_STEP_HOURS
+
+    with serving(BASELINE) as url, sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
+        page = browser.new_page(viewport={"width": viewport[0], "height": viewport[1]})
+        page.set_default_timeout(120_000)
+        started = time.perf_counter()
+        page.goto(url)
+        page.locator(".scrm-status", has_text="(hour 0)").wait_for()
+        page.wait_for_function("document.images.length >= 4 && "
+                               "Array.from(document.images).every(i => i.complete)")
+        first = time.perf_counter() - started
+        waits = [page.evaluate(STEP_IN_BROWSER, FIRST_STEP_HOURS * (k + 1))
+                 for k in range(steps)]
+        browser.close()
+    clock = [shown / 1000 for shown, _ in waits]
+    times = [last / 1000 for _, last in waits]
+    return {"viewport": list(viewport), "first_render_s": first, "steps_s": times,
+            "clock_shown_s": clock, "median_clock_shown_s": float(np.median(clock)),
+            "median_step_s": float(np.median(times)), "max_step_s": float(max(times)),
+            "target_s": VIEW_TARGET_S}
+
+
+def view_timing(browser: bool = True) -> dict[str, object]:
+    """The view's step + redraw at both window sizes, and end to end in a browser."""
+    report: dict[str, object] = {str(w): view_step_timing(w) for w in VIEW_WIDTHS}
+    if browser:
+        report["browser"] = view_browser_timing()
+    return report
+
+
+def view_table(view: dict[str, object]) -> list[str]:
+    """The view's rows of the printed table."""
+    lines = ["", "| view step at 24 h per step, baseline (2 models) | median | target |",
+             "|---|---|---|"]
+    for width in VIEW_WIDTHS:
+        v = view[str(width)]
+        lines.append(
+            f"| step + redraw, figures for a {width}-pixel window | {v['median_step_s']:.3f} s "
+            f"(model {v['median_model_s']:.3f} s + redraw {v['median_redraw_s']:.3f} s; "
+            f"max {v['max_step_s']:.3f} s) | ≤ {v['target_s']:g} s |")
+    b = view.get("browser") or {}
+    if "median_step_s" in b:
+        lines.append(f"| step in headless chromium, click to last figure shown "
+                     f"({b['viewport'][0]}×{b['viewport'][1]}) | {b['median_step_s']:.3f} s "
+                     f"(max {b['max_step_s']:.3f} s; first page {b['first_render_s']:.1f} s) "
+                     f"| ≤ {b['target_s']:g} s |")
+    elif b:
+        lines.append(f"| step in a browser | {b['skipped']} | |")
+    return lines
+
+
 def machine() -> dict[str, object]:
     """What the numbers were measured on."""
     return {"date": datetime.now(UTC).date().isoformat(), "python": platform.python_version(),
@@ -252,6 +403,8 @@ def table(report: dict[str, object]) -> str:
                   f"({p['seconds_per_run']:.2f} per run) |" for p in x["by_customers"]]
         lines += [f"| 2,000 customers, {p['replications']} replications ({p['runs']} runs) | "
                   f"{p['seconds']:.1f} |" for p in x["by_replications"]]
+    if report.get("view"):
+        lines += view_table(report["view"])
     return "\n".join(lines)
 
 
@@ -263,9 +416,20 @@ def main() -> None:
     parser.add_argument("--sizes", default="1000,10000,100000,1000000")
     parser.add_argument("--replications", type=int, default=3)
     parser.add_argument("--out", type=Path, default=ROOT / "results" / "bench")
+    parser.add_argument("--only", choices=["view"],
+                        help="measure one part alone (view: the browser view's step + redraw)")
+    parser.add_argument("--no-browser", action="store_true",
+                        help="view: skip the end-to-end measurement in headless chromium")
     args = parser.parse_args()
     if args.point:
         print(json.dumps(scaling_point(args.point, args.days)))
+        return
+    if args.only == "view":
+        print("  view …", file=sys.stderr, flush=True)
+        view = {"machine": machine(), "view": view_timing(browser=not args.no_browser)}
+        args.out.mkdir(parents=True, exist_ok=True)
+        (args.out / "view.json").write_text(json.dumps(view, indent=2), encoding="utf-8")
+        print("\n".join(view_table(view["view"])[1:]))
         return
     print("  baseline …", file=sys.stderr, flush=True)
     report: dict[str, object] = {"machine": machine(),
@@ -277,6 +441,8 @@ def main() -> None:
     report["scaling"] = scaling([int(s) for s in args.sizes.split(",")], args.days)
     print("  experiment throughput …", file=sys.stderr, flush=True)
     report["experiments"] = experiment_throughput()
+    print("  view …", file=sys.stderr, flush=True)
+    report["view"] = view_timing(browser=not args.no_browser)
     report["table"] = table(report)
     args.out.mkdir(parents=True, exist_ok=True)
     staging = args.out / "bench.json.tmp"
