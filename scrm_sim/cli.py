@@ -724,10 +724,7 @@ def _decompose(args: argparse.Namespace) -> int:
     write_decomposition(out, result, {"scenario_source": str(args.scenario),
                                       "scenario": scenario.model_dump(mode="json")})
     if not args.quiet:
-        shown = result.table[result.table["differs"]]
-        with pd.option_context("display.float_format", "{:,.4f}".format, "display.width", 120):
-            print(shown.pivot_table(index="group", columns="metric", values="mean",
-                                    sort=False).to_string())
+        _print_decomposition(result.table[result.table["differs"]])
         print(f"wrote {printable(str(out))}/ (decomposition.csv, decomposition.png, "
               f"manifest.json): "
               f"{result.method}, {result.runs} runs in {result.wall_seconds:.0f} s",
@@ -751,11 +748,43 @@ def _print_summary(summary: pd.DataFrame) -> None:
     rows = [["", *map(model_label, means.index)]]
     rows += [[metric(c).with_unit(), *(metric(c).show(means.loc[m, c]) for m in means.index)]
              for c in columns]
-    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     if runs.max() > 1:
         print(f"mean of {runs.max()} replications per model" if runs.nunique() == 1
               else "mean of each model's replications")
-    for row in rows:  # names left, numbers right, three spaces apart: plain text when piped
+    _print_rows(rows)
+
+
+def _print_decomposition(table: pd.DataFrame) -> None:
+    """Each differing group's mean contribution to B − A per metric, in the metric's display
+    units, as ``_print_summary`` prints results."""
+    from scrm_sim.analysis.decomposition import group_words
+    from scrm_sim.analysis.labels import metric, model_label
+
+    values = table.pivot_table(index="group", columns="metric", values="mean", sort=False)
+    roles = table.drop_duplicates("group").set_index("group")["role"]
+    a, b = (model_label(table[side].iloc[0]) for side in ("a", "b"))
+    names = {"from": f"{a} (A)", "to": f"{b} (B)", "total": "total (B − A)"}
+    rows = [["", *(metric(c).with_unit() for c in values.columns)]]
+    for group in values.index:
+        level = roles[group] in ("from", "to")  # a model's value, not a contribution
+        rows.append([names.get(str(group), group_words(group)), *(
+            metric(c).show(values.loc[group, c]) if level else _signed(metric(c), values.loc[group, c])
+            for c in values.columns)])
+    _print_rows(rows)
+
+
+def _signed(shown: typing.Any, value: float) -> str:
+    """A difference in display units with its sign (+1.2, −0.4)."""
+    text = shown.show(abs(value))
+    if text == "–" or set(text) <= set("0.,"):  # missing, or rounds to nothing: no sign
+        return text
+    return ("−" if value < 0 else "+") + text
+
+
+def _print_rows(rows: list[list[str]]) -> None:
+    """Names left, numbers right, three spaces apart: plain text, also when piped."""
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    for row in rows:
         cells = [row[0].ljust(widths[0])] + [v.rjust(w) for v, w in zip(row[1:], widths[1:], strict=True)]
         print(printable("   ".join(cells).rstrip()))  # model names are the user's text
 

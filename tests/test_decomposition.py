@@ -343,6 +343,22 @@ def test_decompose_writes_the_table_the_waterfall_and_a_manifest(folder, tmp_pat
     assert manifest["method"] == "exact" and manifest["runs"] == 4
 
 
+def test_decompose_prints_its_table_in_plain_names_and_display_units(folder, tmp_path, capsys):
+    assert main(["decompose", str(folder / "tiny.yaml"), "plain_service", "quiet_service",
+                 "--reps", "2", "--workers", "1", "--out", str(tmp_path / "out")]) == 0
+
+    printed = capsys.readouterr().out
+    table = pd.read_csv(tmp_path / "out" / "decomposition.csv")
+    assert "share_within_sla" not in printed and "answered within the SLA (% of posts)" in printed
+    rows = {line.split("  ")[0]: line for line in printed.splitlines()}
+    assert {"Plain service (A)", "acknowledgement", "total (B − A)",
+            "Quiet service (B)"} <= set(rows)
+    # levels are shown as values, contributions with their sign, both in percent of posts
+    start = table.query("role == 'from' and metric == 'share_within_sla'")["mean"].iloc[0]
+    assert rows["Plain service (A)"].split()[3] == f"{100 * start:.1f}"
+    assert rows["acknowledgement"].split()[1][0] in "+−0"
+
+
 @pytest.fixture(scope="module")
 def compared(folder) -> Path:
     out = folder / "compared"
