@@ -111,7 +111,7 @@ def _parser() -> argparse.ArgumentParser:
                          help="also write the HTML report (report.html) into the output folder")
     compare.add_argument("--decompose", action="store_true",
                          help="then decompose the gap between the two best models (by "
-                         "share_within_sla) into parameter groups, in OUT/decomposition/ "
+                         "answered within the SLA) into parameter groups, in OUT/decomposition/ "
                          "(3 replications, at most about 100 runs); the report shows it")
     compare.set_defaults(handler=_compare)
 
@@ -191,7 +191,7 @@ def _parser() -> argparse.ArgumentParser:
         "as you type: put `# yaml-language-server: $schema=schemas/scenario.schema.json` "
         "(a path relative to the YAML file) on a file's first line, or map files to schemas "
         "in the editor's settings (VS Code: yaml.schemas).")
-    schema.add_argument("--out", type=Path, default=Path("schemas"),
+    schema.add_argument("--out", type=_folder_path, default=Path("schemas"),
                         help="folder to write them into (default: schemas)")
     schema.set_defaults(handler=_schema)
 
@@ -260,10 +260,17 @@ def _days(text: str) -> float:
         value = float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"must be a number of days, got {text!r}") from None
-    if not 0 < value <= limit:  # NaN fails too
-        raise argparse.ArgumentTypeError(f"must be a number of days above 0 and at most "
-                                         f"{limit:g}, got {text}")
+    if not 1 / 24 <= value <= limit:  # NaN fails too; a step is one hour
+        raise argparse.ArgumentTypeError(f"must be a number of days from 1/24 (one hour, one "
+                                         f"step) to {limit:g}, got {text}")
     return value
+
+
+def _folder_path(text: str) -> Path:
+    """A folder given as an option: an empty text is a mistake, not the current folder."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("is empty; give a folder, e.g. schemas")
+    return Path(text)
 
 
 def _positive_float(text: str) -> float:
@@ -511,6 +518,7 @@ def _report(args: argparse.Namespace) -> int:
     except ReportError as exc:
         raise ResultsError(results, [Problem("results", printable(str(exc)))]) from None
     if args.out is not None:
+        _check_report_target(args.out)
         check_writable(args.out.parent)
     elif not os.access(args.results, os.W_OK | os.X_OK):  # with --out, all goes beside it
         raise ResultsError(results, [Problem("results", (
@@ -526,6 +534,25 @@ def _report(args: argparse.Namespace) -> int:
     figures = (args.out.parent if args.out is not None else args.results) / "figures"
     print(printable(f"wrote {out} (figures as PNG and SVG in {figures})"), file=sys.stderr)
     return 0
+
+
+REPORT_MARK = "<title>Social CRM ownership"  # in the head of every report build_report writes
+
+
+def _check_report_target(out: Path) -> None:
+    """``report --out``: an HTML file name, and never a file that is not one of our reports
+    (replacing a user's own file, or another program's, would lose it)."""
+    if out.suffix.lower() not in (".html", ".htm"):
+        raise OutputError(printable(str(out)), [Problem("--out", (
+            "is the report's file name and must end in .html, e.g. "
+            f"{printable(str(out.with_suffix('.html')))}"))])
+    if out.is_file():
+        with out.open("rb") as existing:
+            head = existing.read(4096).decode("utf-8", errors="replace")
+        if REPORT_MARK not in head:
+            raise OutputError(printable(str(out)), [Problem("--out", (
+                "exists and is not a report written by scrm-sim; give a new file name, or "
+                "move that file away first"))])
 
 
 def _analyse(args: argparse.Namespace) -> int:

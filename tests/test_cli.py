@@ -239,7 +239,7 @@ def test_compare_with_days_runs_every_model_that_many_days(
 
 
 @pytest.mark.parametrize("command", ["run", "compare"])
-@pytest.mark.parametrize("days", ["0", "-2", "x", "nan", "4000"])
+@pytest.mark.parametrize("days", ["0", "-2", "x", "nan", "4000", "0.01"])
 def test_a_bad_days_value_exits_2_naming_the_option(
     command: str, days: str, small_file: Path, tmp_path: Path,
     capsys: pytest.CaptureFixture[str]
@@ -275,6 +275,42 @@ def test_report_out_names_the_figures_beside_the_html_it_wrote(
 
     err = capsys.readouterr().err
     assert err.strip() == f"wrote {html} (figures as PNG and SVG in {html.parent / 'figures'})"
+
+
+def test_report_out_refuses_a_file_that_is_not_a_report_and_leaves_it_alone(
+    compared: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    notes = tmp_path / "notes.html"
+    notes.write_text("<html><title>my notes</title></html>", encoding="utf-8")
+
+    code = main(["report", str(compared), "--out", str(notes)])
+
+    err = capsys.readouterr().err
+    assert code == EXIT_USER_ERROR and "--out: exists and is not a report" in err
+    assert notes.read_text(encoding="utf-8") == "<html><title>my notes</title></html>"
+    assert not (tmp_path / "figures").exists()
+
+
+def test_report_out_must_name_an_html_file(
+    compared: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = main(["report", str(compared), "--out", str(tmp_path / "report.txt")])
+
+    assert code == EXIT_USER_ERROR and "must end in .html" in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_schema_with_an_empty_out_exits_2_and_writes_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+
+    with pytest.raises(SystemExit) as info:
+        main(["schema", "--out", ""])
+
+    assert info.value.code == EXIT_USER_ERROR
+    assert "argument --out: is empty" in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []
 
 
 # --------------------------------------------------------------------------- validate

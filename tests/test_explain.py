@@ -168,6 +168,18 @@ def test_explain_of_an_unknown_field_exits_2_with_close_matches(
     assert captured.out == ""
 
 
+@pytest.mark.parametrize("path", ["demand..annual_growth", "demand.", ".demand", "."])
+def test_a_path_with_an_empty_part_exits_2_instead_of_meaning_another_field(
+    path: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = main(["explain", path])
+
+    captured = capsys.readouterr()
+    assert code == EXIT_USER_ERROR
+    assert captured.err.startswith(f"error: unknown field {path!r}")
+    assert captured.out == ""
+
+
 def test_format_docs_gives_one_paragraph_per_field() -> None:
     text = format_docs(explain("ownership.handoff"))
 

@@ -249,3 +249,13 @@ def test_how_sure_says_the_top_place_is_not_settled_when_the_best_mean_wins_a_mi
     assert scoring.recommended == "hybrid" and scoring.wins()["hybrid"] == 2
     assert "it is not first in most replications, so the top place is not settled" in \
         scoring.how_sure("hybrid")
+
+
+def test_a_difference_of_shares_reads_within_one_hundred_points_however_few_replications():
+    from scrm_sim.analysis.differences import Difference
+
+    # two replications of a noisy share: the t-interval reaches far past ±100 points
+    wide = Difference("share_within_sla", "hybrid", "service_led", 38.5, -238.5, 315.4, 2,
+                      60.0, 21.5)
+
+    assert wide.interval() == "95% CI −100.0 to 100.0 points"

@@ -119,7 +119,14 @@ class Difference:
     def interval(self) -> str:
         """"95% CI a to b unit", as sizes in the direction of the mean (a ≤ b)."""
         sign = 1 if self.mean >= 0 else -1
-        low, high = sorted((sign * self.low, sign * self.high))
+        low, high = self.low, self.high
+        shown = self.shown
+        if shown.lower is not None and shown.upper is not None and not self.in_percent:
+            # two values of a bounded quantity differ by at most its range (a t-interval
+            # over few replications can reach past it)
+            span = (shown.upper - shown.lower) * shown.scale
+            low, high = max(low, -span), min(high, span)
+        low, high = sorted((sign * low, sign * high))
         ends = [("−" if v < 0 and not _is_zero(self.number(v)) else "") + self.number(v)
                 for v in (low, high)]
         return f"95% CI {ends[0]} to {_with_unit(ends[1], self.unit())}"

@@ -224,7 +224,9 @@ def find(path: str) -> tuple[tuple[str, ...], tuple[str, ...], Node]:
     Raises:
         UnknownField: no such field; the message names the closest paths.
     """
-    parts = tuple(p for p in path.strip().strip(".").split(".") if p) if path.strip() else ()
+    parts = tuple(path.strip().split(".")) if path.strip() else ()
+    if "" in parts:  # "demand..annual_growth", "demand.": a mistake, not another field
+        raise UnknownField(path, [_suggestion(".".join(p for p in parts if p))])
     found = _match(tree(), parts, (), ())
     if found is None:
         raise UnknownField(path, [_suggestion(path)])
