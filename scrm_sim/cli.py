@@ -795,17 +795,9 @@ def _print_decomposition(table: pd.DataFrame) -> None:
     for group in values.index:
         level = roles[group] in ("from", "to")  # a model's value, not a contribution
         rows.append([names.get(str(group), group_words(group)), *(
-            metric(c).show(values.loc[group, c]) if level else _signed(metric(c), values.loc[group, c])
+            metric(c).show(values.loc[group, c]) if level else metric(c).signed(values.loc[group, c])
             for c in values.columns)])
     _print_rows(rows)
-
-
-def _signed(shown: typing.Any, value: float) -> str:
-    """A difference in display units with its sign (+1.2, −0.4)."""
-    text = shown.show(abs(value))
-    if text == "–" or set(text) <= set("0.,"):  # missing, or rounds to nothing: no sign
-        return text
-    return ("−" if value < 0 else "+") + text
 
 
 def _print_rows(rows: list[list[str]]) -> None:

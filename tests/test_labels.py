@@ -68,3 +68,10 @@ def test_every_metric_with_a_direction_has_a_negligible_difference_or_is_a_count
              if m.direction and m.negligible == 0 and m.column not in {
                  "ideas_co_created", "largest_cascade", "handoffs_per_resolved"}]
     assert unset == []
+
+
+def test_a_difference_is_shown_with_its_sign_unless_it_rounds_to_nothing():
+    churn = metric("churn_rate")
+    assert (churn.signed(-0.004), churn.signed(0.0123)) == ("−0.40", "+1.23")
+    assert churn.signed(-0.00001) == "0.00"
+    assert metric("cost").signed(-12345.0) == "−12,345"

@@ -45,6 +45,14 @@ class Metric:
             return "–"
         return self.format.format(value * self.scale)
 
+    def signed(self, value: float) -> str:
+        """A stored difference in display units with its sign ("+1.2", "−0.4"); none when it
+        rounds to nothing ("0.0") or is missing ("–")."""
+        text = self.show(abs(value))
+        if text == "–" or set(text) <= set("0.,"):
+            return text
+        return ("−" if value < 0 else "+") + text
+
     def clip(self, value: float) -> float:
         """A display-unit value clipped to the quantity's bounds (interval ends)."""
         if self.lower is not None:

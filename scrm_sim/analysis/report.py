@@ -670,9 +670,8 @@ def decomposition_section(table: pd.DataFrame, manifest: dict[str, Any],
                 cells.append("<td></td>")
                 continue
             m, r = metric(column), rows.loc[column]
-            cells.append(f"<td class='num'>{m.format.format(r['mean'] * m.scale)} "
-                         f"({m.format.format(r['ci_low'] * m.scale)} to "
-                         f"{m.format.format(r['ci_high'] * m.scale)})</td>")
+            cells.append(f"<td class='num'>{m.signed(r['mean'])} ({m.signed(r['ci_low'])} to "
+                         f"{m.signed(r['ci_high'])})</td>")
         parts.append(f"<tr><td>{name}</td>{''.join(cells)}</tr>")
     parts.append("</table>")
     return parts
