@@ -43,7 +43,7 @@ from scrm_sim.experiment.spec import (
 )
 from scrm_sim.paths import safe_name
 from scrm_sim.scenario import deep_merge, load_scenario
-from scrm_sim.scenario.loading import read_scenario, read_yaml, resolve_ownership
+from scrm_sim.scenario.loading import read_scenario, read_yaml, resolve_ownership, value_at
 from scrm_sim.scenario.schema import Ownership, Scenario
 from scrm_sim.scenario.staffing import budgeted_fte, minimum_fte
 
@@ -140,7 +140,7 @@ def world_factors(experiment: Experiment, source: str | Path) -> list[Factor]:
                 if field in robustness.model_ranges.get(model, {}):
                     continue  # an explicit range wins
                 where = f"robustness.relative.fields ({field}, {model})"
-                value = _value_at(values, field)
+                value = value_at(values, field)
                 if isinstance(value, bool) or not isinstance(value, int | float):
                     problems.append(Problem(where, f"is {value!r}, not a number; a relative "
                                             "range needs a numeric field"))
@@ -336,14 +336,6 @@ def _common(experiment: Experiment, source: str | Path, robustness: Robustness,
         "run_timeout_seconds": experiment.run_timeout_seconds,
         "claim_test": experiment.claim_test.model_dump(mode="json", exclude_defaults=True),
     }
-
-
-def _value_at(data: Any, path: str) -> Any:
-    for part in path.split("."):
-        if not isinstance(data, dict) or part not in data:
-            return None
-        data = data[part]
-    return data
 
 
 def _numeric_leaf(annotation: Any, metadata: list[Any],

@@ -176,7 +176,7 @@ def set_in(chain: list[Path], path: str) -> Path | None:
     """The first file of ``chain`` (see :func:`extends_chain`) that sets the dotted
     ``path``, or None if none does (a default, or an option)."""
     for file in chain:
-        if _get(read_yaml(file), path) is not _ABSENT:
+        if value_at(read_yaml(file), path, _ABSENT) is not _ABSENT:
             return file
     return None
 
@@ -190,7 +190,7 @@ def item_origins(layers: list[tuple[str, dict[str, Any]]], path: str) -> list[st
     """
     origins: list[str] = []
     for label, data in layers:
-        value = _get(data, path)
+        value = value_at(data, path, _ABSENT)
         if isinstance(value, list):
             origins = [label] * len(value)
         elif is_append(value) and isinstance(value.get("append"), list):
@@ -201,10 +201,12 @@ def item_origins(layers: list[tuple[str, dict[str, Any]]], path: str) -> list[st
 _ABSENT = object()
 
 
-def _get(data: Any, path: str) -> Any:
+def value_at(data: Any, path: str, missing: Any = None) -> Any:
+    """The value at the dotted ``path`` of nested mappings, or ``missing`` where the path
+    does not lead to one."""
     for part in path.split("."):
         if not isinstance(data, dict) or part not in data:
-            return _ABSENT
+            return missing
         data = data[part]
     return data
 
