@@ -242,6 +242,15 @@ CONDITIONS: tuple[Condition, ...] = (
               {"company.silo_drift.learning_per_joint_case": 0.01},
               ("culture_erosion", "learning_per_joint_case"),
               "a silo rebuilds only once something has worn it down"),
+    Condition("company.silo_drift.team_joint_cases_per_day",
+              {"company.silo_drift.learning_per_joint_case": 0.01,
+               "ownership.social_team.policy": "formal",
+               "ownership.social_team.initial_members": 6},
+              ("learning_per_joint_case", "social team"),
+              "a team's member pairs wear silos down only at a nonzero learning rate, and "
+              "only with a team from several departments"),
+    Condition("ownership.handoff.named_liaisons", {"company.liaisons": "through_executive"},
+              ("liaisons",), "under all_pairs every hand-off is one hop already"),
     Condition("ownership.handoff.max_hops", {"company.liaisons": [
               ["marketing", "it"], ["it", "service"], ["service", "sales"], ["sales", "pr"],
               ["pr", "product"], ["product", "executive"]]}, ("liaisons",),

@@ -202,6 +202,21 @@ def test_a_hop_limit_shorter_than_the_route_loses_the_posts_that_need_more_hops(
         **route, ownership={"handoff": {"max_hops": 1}})), "up")
 
 
+def test_named_liaisons_take_hand_offs_straight_to_the_spokes():
+    route = {"company": {"liaisons": "through_executive"}}
+    named = quiet_company(**route, ownership={"handoff": {"named_liaisons": True}})
+    assert_moves(paired("resolution_hours", quiet_company(**route), named), "down")
+    assert_moves(paired("share_lost", quiet_company(**route), named), "down")
+
+
+def test_a_cross_functional_team_wears_the_silos_between_its_departments_down():
+    drift = {"learning_per_joint_case": 0.005}
+    team = {"team_joint_cases_per_day": 1.0, **drift}
+    base = small_scenario("hybrid", company={"silo_drift": drift})
+    together = small_scenario("hybrid", company={"silo_drift": team})
+    assert_moves(paired("silo", base, together), "down")
+
+
 @pytest.mark.parametrize("drift", [
     {"learning_per_joint_case": 0.005},
     {"sponsorship_erosion": 0.2},

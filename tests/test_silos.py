@@ -199,3 +199,30 @@ def test_a_worn_silo_rebuilds_toward_its_base_when_nothing_wears_it():
     # the gap to the base shrinks by 1/10 a day
     assert worn < rebuilt < 0.5
     assert 0.5 - rebuilt == pytest.approx((0.5 - worn) * 0.9**10)
+
+
+# ----------------------------------------------------------------- named liaisons, teams
+
+
+def test_a_named_liaison_takes_a_hand_off_straight_to_its_department():
+    pairs = Silos(Company(liaisons="through_executive"), __import__("networkx").star_graph(
+        ["executive", "marketing", "service"]))
+    assert pairs.route("marketing", "service") == ["marketing", "executive", "service"]
+    assert pairs.route("marketing", "service", named_liaison=True) == ["marketing", "service"]
+
+
+def test_each_pair_of_team_members_from_two_departments_is_a_joint_case_a_day():
+    pairs = silos(learning_per_joint_case=0.01, team_joint_cases_per_day=0.5)
+    pairs.record_team_day({"marketing": 2, "service": 3, "sales": 0})
+    i = pairs.index
+    assert pairs.joint_cases_today[i["marketing"], i["service"]] == 0.5 * 2 * 3
+    assert pairs.joint_cases_today[i["service"], i["marketing"]] == 0.5 * 2 * 3
+    assert pairs.joint_cases_today[i["marketing"], i["marketing"]] == 0
+    assert pairs.joint_cases_today[i["marketing"], i["sales"]] == 0
+
+
+def test_a_team_of_one_department_wears_no_silo():
+    pairs = silos(learning_per_joint_case=0.01, team_joint_cases_per_day=1.0)
+    pairs.record_team_day({"service": 5})
+    pairs.end_of_day(culture=0.0, sponsorship=0.0)
+    np.testing.assert_array_equal(pairs.strength, pairs.base)

@@ -157,6 +157,8 @@ _CATALOGUE = [
            upper=100.0),
     Metric("customers", "customers", "customers", format="{:,.0f}", lower=0.0),
     Metric("culture", "culture", "0–1", format="{:.2f}", lower=0.0, upper=1.0),
+    Metric("silo_strength_mean", "mean silo strength between departments", "0–1",
+           format="{:.2f}", lower=0.0, upper=1.0),
     Metric("cost_total", "cost so far", "currency units", format="{:,.0f}", lower=0.0),
     Metric("churned_total", "customers lost so far", "customers", format="{:,.0f}",
            lower=0.0),

@@ -92,6 +92,7 @@ MODEL_REPORTERS = {
     "social_team_size": social_team_size,
     "staff_in_social_roles": staff_in_social_roles,
     "culture": lambda m: m.culture,
+    "silo_strength_mean": lambda m: m.silos.mean_strength(),
     "staff_hours_total": _counter("staff_hours"),
     "cost_total": _counter("cost"),
     "fte_budgeted": lambda m: m.fte_budgeted,

@@ -275,6 +275,12 @@ class SCRMModel(mesa.Model):
         # culture follows what leadership sponsors, up or down (seed 002), and what the
         # organisation lives through; silos wear down or rebuild
         self.culture_process.end_of_day()
+        if self.config.company.silo_drift.team_joint_cases_per_day > 0:
+            team = defaultdict(int)
+            for person in self.social_staff:
+                if person.in_team:
+                    team[person.department] += 1
+            self.silos.record_team_day(team)
         self.silos.end_of_day(self.culture, self.ownership.executive_sponsorship)
         if self.config.company.culture_dynamics.agenda_pull > 0:
             self.response.plan.pull_agendas(self.agenda_pull)

@@ -313,7 +313,9 @@ class ResponseProcess:
         if own.acknowledge_handoffs:
             on_voice = bool(rng.random() < own.brand_voice_training)
             self.schedule(done, Event.ACKNOWLEDGE, post, person.department, on_voice)
-        arrival = self._hand_off(post, self.model.silos.route(person.department, target), done)
+        route = self.model.silos.route(person.department, target,
+                                       named_liaison=own.handoff.named_liaisons)
+        arrival = self._hand_off(post, route, done)
         if arrival is not None:
             priority = float(self.plan.department_priority[target][code])
             self.departments[target].add(post, arrival, priority)

@@ -60,9 +60,12 @@ class Silos:
         self._routes = {(a, b): path for a, paths in nx.all_pairs_shortest_path(graph)
                         for b, path in paths.items()}
 
-    def route(self, sender: str, receiver: str) -> list[str]:
+    def route(self, sender: str, receiver: str, *, named_liaison: bool = False) -> list[str]:
         """Departments a hand-off passes through, the sender first and the receiver last
-        (the shortest chain of liaisons)."""
+        (the shortest chain of liaisons; straight there when the receiver has a liaison
+        named for the programme, ``ownership.handoff.named_liaisons``)."""
+        if named_liaison:
+            return [sender, receiver] if sender != receiver else [sender]
         return self._routes[sender, receiver]
 
     def pair_strength(self, a: str, b: str) -> float:
@@ -81,12 +84,28 @@ class Silos:
         d = self.drift
         return d.culture_erosion > 0 or d.sponsorship_erosion > 0 or d.learning_per_joint_case > 0
 
+    def record_team_day(self, members_by_department: Mapping[str, int]) -> None:
+        """A day of a cross-functional social team: each pair of members from two different
+        departments counts ``team_joint_cases_per_day`` joint cases for their silo."""
+        rate = self.drift.team_joint_cases_per_day
+        if rate <= 0:
+            return
+        counts = np.zeros(len(self.names))
+        for name, members in members_by_department.items():
+            counts[self.index[name]] = members
+        pairs = np.outer(counts, counts)
+        np.fill_diagonal(pairs, 0.0)
+        self.joint_cases_today += rate * pairs
+
     def end_of_day(self, culture: float, sponsorship: float) -> None:
         """The daily drift of every pair at once::
 
             S ← S + (B − S) / rebuild_days
             S ← S · (1 − culture_erosion·culture − sponsorship_erosion·sponsorship)
                   · (1 − learning_per_joint_case)^(joint cases today)
+
+        Joint cases today are the hops delivered between the pair plus, for a
+        cross-functional team, its member pairs (:meth:`record_team_day`).
         """
         self.joint_cases_total += self.joint_cases_today
         if self.drifts:
@@ -99,5 +118,7 @@ class Silos:
 
     def mean_strength(self) -> float:
         """Mean silo strength over the pairs of different departments (for inspection)."""
-        off_diagonal = ~np.eye(len(self.names), dtype=bool)
-        return float(self.strength[off_diagonal].mean())
+        n = len(self.names)
+        if n < 2:
+            return 0.0
+        return float((self.strength.sum() - np.trace(self.strength)) / (n * (n - 1)))

@@ -236,6 +236,15 @@ class SiloDrift(StrictModel):
         "cases halve a silo).",
         json_schema_extra=unit("share per joint case"),
     )
+    team_joint_cases_per_day: Annotated[float, Field(ge=0.0, le=10.0)] = Field(
+        0.0,
+        description="Joint cases a day that each pair of social-team members from two different "
+        "departments counts for their departments' silo (a cross-functional team works cases "
+        "together every day, seed 001, Rampen: putting specialists together \"will tear down "
+        "silo-boundaries\"). Acts with learning_per_joint_case > 0 and a social team whose "
+        "members come from several departments. 0: off. Assumption; plausible 0–2.",
+        json_schema_extra=unit("joint cases per member pair per day"),
+    )
     rebuild_days: Annotated[float, Field(ge=1.0, le=3650.0)] = Field(
         180.0,
         description="Time constant (days) of a worn silo's return toward its base when "
@@ -923,6 +932,14 @@ class Handoff(StrictModel):
         "than this is passed on this many times and then lost, as nobody owns it (acts when "
         "the liaisons are not all_pairs). Assumption; plausible 2–5.",
         json_schema_extra=unit("hops"),
+    )
+    named_liaisons: bool = Field(
+        False,
+        description="The programme names a liaison in every department it hands posts to, who "
+        "knows the people triaging (the spokes of a hub-and-spoke model, seed 000, Kolsky/"
+        "Altimeter): a hand-off is then one hop whatever company.liaisons says. Acts when the "
+        "liaisons are not all_pairs and posts are handed off.",
+        json_schema_extra=unit("yes/no"),
     )
 
 
