@@ -11,12 +11,16 @@ Measured in one run on one machine:
   fresh process, with the company's staff scaled with the customers;
 * experiments: runs per second of a baseline experiment on 1 and 2 workers, and how an
   experiment's cost grows with customers and with replications;
+* mechanisms: CPU time of a baseline replication with the contested mechanisms of issue 16
+  switched on (``scenarios/contested.yaml``) against the same replication without them,
+  interleaved in one run (target: at most 1.3×);
 * view: one step of the browser view at its default step size (24 h) on the baseline, as
   the model's advance and the redraw of the figures and number tiles, at the figure sizes
   of 1366- and 1920-pixel windows; and, where chromium and the viz extra are installed,
   the same step end to end in a headless browser (click to the last figure shown).
 
-``python -m benchmarks.bench --only view`` measures the view alone (about a minute).
+``python -m benchmarks.bench --only view`` measures the view alone (about a minute);
+``--only mechanisms`` the cost of the contested mechanisms alone (about three minutes).
 """
 
 from __future__ import annotations
@@ -40,6 +44,7 @@ from scrm_sim.scenario import Scenario
 
 ROOT = Path(__file__).resolve().parents[1]
 BASELINE = ROOT / "scenarios" / "baseline.yaml"
+CONTESTED = ROOT / "scenarios" / "contested.yaml"
 CORE_MODELS = ("marketing_led", "service_led", "ceo_led", "hybrid")
 
 
@@ -63,6 +68,34 @@ def baseline_timing(replications: int) -> dict[str, object]:
             "people": scenario.customers.count + scenario.customers.prospects,
             "staff": sum(d.staff for d in scenario.company.departments.values()),
             "steps": scenario.steps, "target_s": 2.0}
+
+
+def mechanisms_cost(replications: int) -> dict[str, object]:
+    """CPU seconds of baseline replications with the contested mechanisms (issue 16) on and
+    off, each pair run back to back on the same seed so that load on the machine hits both."""
+    rows = []
+    for ownership in CORE_MODELS:
+        off = load_scenario(BASELINE, {"ownership": ownership})
+        on = load_scenario(CONTESTED, {"ownership": ownership})
+        for seed in range(replications):
+            row: dict[str, object] = {"ownership": ownership, "seed": seed}
+            for label, scenario in (("off", off), ("on", on)):
+                started = time.process_time()
+                SCRMModel(scenario, seed=seed).run()
+                row[f"{label}_cpu_s"] = time.process_time() - started
+            rows.append(row)
+    off_total = sum(float(r["off_cpu_s"]) for r in rows)
+    on_total = sum(float(r["on_cpu_s"]) for r in rows)
+    return {"replications": rows, "off_cpu_s": off_total, "on_cpu_s": on_total,
+            "ratio": on_total / off_total, "target_ratio": 1.3}
+
+
+def mechanisms_table(cost: dict[str, object]) -> list[str]:
+    """The contested mechanisms' CPU cost as table rows."""
+    runs = len(cost["replications"])
+    return [f"| contested mechanisms on (issue 16) vs off, CPU of {runs} baseline replications "
+            f"| {cost['ratio']:.2f}× ({cost['on_cpu_s']:.1f} vs {cost['off_cpu_s']:.1f} s) "
+            f"| ≤ {cost['target_ratio']:g}× |"]
 
 
 def run_phase_seconds(scenario: Scenario, seed: int = 0) -> tuple[float, int]:
@@ -380,6 +413,8 @@ def table(report: dict[str, object]) -> str:
         f"| vectorised run vs bare numpy demand + satisfaction loop | {f['ratio']:.1f}× the floor "
         f"({f['model_run_s']:.2f} vs {f['floor_s']:.2f} s) | ≤ {f['target_ratio']:g}× |",
     ]
+    if report.get("mechanisms"):
+        lines += mechanisms_table(report["mechanisms"])
     for point in report["scaling"]:
         lines.append(
             f"| {point['customers']:,} customers ({point['people']:,} people, {point['staff']:,} "
@@ -416,8 +451,9 @@ def main() -> None:
     parser.add_argument("--sizes", default="1000,10000,100000,1000000")
     parser.add_argument("--replications", type=int, default=3)
     parser.add_argument("--out", type=Path, default=ROOT / "results" / "bench")
-    parser.add_argument("--only", choices=["view"],
-                        help="measure one part alone (view: the browser view's step + redraw)")
+    parser.add_argument("--only", choices=["view", "mechanisms"],
+                        help="measure one part alone (view: the browser view's step + redraw; "
+                        "mechanisms: the CPU cost of issue 16's contested mechanisms)")
     parser.add_argument("--no-browser", action="store_true",
                         help="view: skip the end-to-end measurement in headless chromium")
     args = parser.parse_args()
@@ -431,9 +467,18 @@ def main() -> None:
         (args.out / "view.json").write_text(json.dumps(view, indent=2), encoding="utf-8")
         print("\n".join(view_table(view["view"])[1:]))
         return
+    if args.only == "mechanisms":
+        print("  contested mechanisms …", file=sys.stderr, flush=True)
+        cost = {"machine": machine(), "mechanisms": mechanisms_cost(args.replications)}
+        args.out.mkdir(parents=True, exist_ok=True)
+        (args.out / "mechanisms.json").write_text(json.dumps(cost, indent=2), encoding="utf-8")
+        print("\n".join(mechanisms_table(cost["mechanisms"])))
+        return
     print("  baseline …", file=sys.stderr, flush=True)
     report: dict[str, object] = {"machine": machine(),
                                  "baseline": baseline_timing(args.replications)}
+    print("  contested mechanisms …", file=sys.stderr, flush=True)
+    report["mechanisms"] = mechanisms_cost(args.replications)
     print("  engines …", file=sys.stderr, flush=True)
     report["engines"] = engine_comparison(days=2.0)
     print("  numpy floor …", file=sys.stderr, flush=True)
