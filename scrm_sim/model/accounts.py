@@ -171,8 +171,10 @@ class Accounts:
         kam = model.ownership.key_accounts
         if not self.on or kam.proximity <= 0 or len(rows) == 0:
             return None
+        ours = self.account_of[model.posts.author[rows]] >= 0
+        if not ours.any():
+            return None
         rng = model.streams.at("key_accounts", model.hour)
-        authors = model.posts.author[rows]
-        near = (self.account_of[authors] >= 0) & (rng.random(len(rows)) < kam.proximity)
+        near = ours & (rng.random(len(rows)) < kam.proximity)
         delays = rng.exponential(kam.delay_hours, len(rows)) if kam.delay_hours > 0 else 0.0
         return near, times + delays
