@@ -152,3 +152,20 @@ def test_longer_purchase_conversations_close_fewer_account_deals():
     slow = account_model(purchase_exchanges=3)
     slow.run()
     assert slow.counters["account_leads_converted"] < quick.counters["account_leads_converted"]
+
+
+def test_prospects_of_an_account_who_never_bought_do_not_keep_it_alive():
+    model = account_model(leave_share=0.5)
+    accounts, population = model.accounts, model.population
+    prospect_accounts = np.flatnonzero(np.bincount(
+        accounts.account_of[accounts.members],
+        weights=population.stage[accounts.members] == Stage.PROSPECT,
+        minlength=accounts.count) == accounts.contacts)
+    account = int(prospect_accounts[accounts.contacts[prospect_accounts] >= 3][0])
+    contacts = accounts.members[accounts.account_of[accounts.members] == account]
+    population.move(contacts[:1], Stage.ONBOARDING, 0.0)  # one contact buys: the account is won
+    accounts.end_of_day(model)
+    assert not accounts.lost[account]
+    population.move(contacts[:1], Stage.CHURNED, 1.0)  # and leaves: all its buyers are gone
+    accounts.end_of_day(model)
+    assert accounts.lost[account]

@@ -10,8 +10,9 @@ sales/marketing/strategic alliance arena, and less in the customer service arena
   added to the customer graph);
 - an account is worth ``economics.account_value_multiple`` customers, gained or lost as a unit
   (:func:`scrm_sim.model.metrics.net_value`);
-- an account leaves once ``leave_share`` of its contacts have churned, and its remaining
-  contacts churn with it (daily, after the customers' own churn; one ``np.bincount``);
+- an account is won when its first contact becomes a customer, and leaves once ``leave_share``
+  of its buying contacts (customers and churned) have churned, and its remaining contacts churn
+  with it (daily, after the customers' own churn; ``np.bincount`` over account ids);
 - its purchase conversations take ``purchase_exchanges`` skilled replies, and cool
   ``lead_decay_multiple`` times more slowly (:meth:`Accounts.closes_purchase`);
 - with ``ownership.key_accounts`` a department close to the accounts (sales' key-account
@@ -128,15 +129,20 @@ class Accounts:
     # ------------------------------------------------------------------ daily
 
     def end_of_day(self, model: SCRMModel) -> None:
-        """Accounts whose churned share of contacts reached ``leave_share`` leave: their
-        remaining customer contacts churn too (after the day's individual churn)."""
+        """Accounts whose churned share of their buying contacts (current customers and
+        churned ones; prospects who never bought do not count) reached ``leave_share`` leave:
+        their remaining customer contacts churn too (after the day's individual churn)."""
         if not self.on or self.count == 0:
             return
         population = model.population
+        ids = self.account_of[self.members]
         churned = population.stage[self.members] == Stage.CHURNED
-        share = np.bincount(self.account_of[self.members], weights=churned,
-                            minlength=self.count) / self.contacts
-        leaving = (share >= self.spec.leave_share) & ~self.lost
+        # contacts who were ever customers: prospects who never bought do not count
+        bought = churned | population.is_customer()[self.members]
+        lost_contacts = np.bincount(ids, weights=churned, minlength=self.count)
+        buyers = np.bincount(ids, weights=bought, minlength=self.count)
+        share = lost_contacts / np.maximum(buyers, 1.0)
+        leaving = (lost_contacts > 0) & (share >= self.spec.leave_share) & ~self.lost
         if not leaving.any():
             return
         self.lost |= leaving

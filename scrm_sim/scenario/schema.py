@@ -488,8 +488,9 @@ class Accounts(StrictModel):
     leave_share: Annotated[float, Field(gt=0.0, le=1.0)] = Field(
         0.5,
         description="An account leaves, and its remaining contacts churn with it, once this share "
-        "of its contacts has churned (acts when contacts_per_account ≥ 1). Assumption; plausible "
-        "0.3–1 (1: only when the last contact leaves).",
+        "of its buying contacts (customers and churned; not prospects) has churned (acts when "
+        "contacts_per_account ≥ 1). Assumption; plausible 0.3–1 (1: only when the last one "
+        "leaves).",
         json_schema_extra=unit("share 0–1"),
     )
     purchase_exchanges: int = Field(
