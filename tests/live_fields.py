@@ -349,6 +349,60 @@ CONDITIONS: tuple[Condition, ...] = (
               ("enabled",), "customers answer only on an enabled platform"),
     Condition("ownership.community.mean_delay_hours", {"ownership.community.enabled": True},
               ("enabled",), "customers answer only on an enabled platform"),
+    # B2B accounts and the feedback loops (issue 16, items 7-8)
+    Condition(("customers.accounts.purchase_exchanges", "customers.accounts.lead_decay_multiple"),
+              {"customers.accounts.contacts_per_account": 3.0, "outcomes.lead_conversion": 1.0,
+               "outcomes.lead_decay_hours": 2.0},
+              ("contacts_per_account",), "only accounts' purchase conversations take several "
+              "exchanges and cool slowly; every lead converts unless it cooled, so the decay shows"),
+    Condition(("customers.accounts.leave_share", "economics.account_value_multiple"),
+              {"customers.accounts.contacts_per_account": 3.0, "churn.daily_base_hazard": 0.02},
+              ("contacts_per_account",), "accounts must exist, and lose contacts within the week"),
+    Condition("ownership.key_accounts.proximity",
+              {"customers.accounts.contacts_per_account": 3.0,
+               "ownership.key_accounts.department": "service"}, ("contacts_per_account",),
+              "account managers hear accounts' posts: accounts and a staffed department"),
+    Condition(("ownership.key_accounts.department", "ownership.key_accounts.delay_hours"),
+              {"customers.accounts.contacts_per_account": 3.0,
+               "ownership.key_accounts.department": "service",
+               "ownership.key_accounts.proximity": 0.8}, ("proximity",),
+              "the managers act only at a proximity above 0"),
+    Condition(("economics.roi_feedback.review_days", "economics.roi_feedback.lag_days",
+               "economics.roi_feedback.min_staffing_factor"),
+              {"economics.roi_feedback.review_days": 1, "economics.roi_feedback.lag_days": 1,
+               "economics.roi_feedback.target_roi": 1000.0,
+               "economics.roi_feedback.sponsorship_sensitivity": 0.1,
+               "economics.roi_feedback.staffing_sensitivity": 0.3},
+              ("sponsorship_sensitivity", "staffing_sensitivity"),
+              "reviews act only with a sensitivity; daily reviews, far below target, so that "
+              "staffing reaches its floor within the week"),
+    Condition(("economics.roi_feedback.sponsorship_sensitivity",
+               "economics.roi_feedback.staffing_sensitivity"),
+              {"economics.roi_feedback.review_days": 1, "economics.roi_feedback.lag_days": 1},
+              None, "daily reviews, so that a decision takes effect within the week"),
+    Condition("economics.roi_feedback.max_staffing_factor",
+              {"economics.roi_feedback.review_days": 1, "economics.roi_feedback.lag_days": 0,
+               "economics.roi_feedback.target_roi": -1000.0,
+               "economics.roi_feedback.staffing_sensitivity": 0.5}, ("staffing_sensitivity",),
+              "the ceiling binds only when reviews far above target keep adding staff"),
+    Condition("economics.roi_feedback.target_roi",
+              {"economics.roi_feedback.review_days": 1, "economics.roi_feedback.lag_days": 1,
+               "economics.roi_feedback.roi_span": 100.0,
+               "economics.roi_feedback.sponsorship_sensitivity": 0.5},
+              ("sponsorship_sensitivity",), "a wide span, so that the signal is not clipped"),
+    Condition("economics.roi_feedback.roi_span",
+              {"economics.roi_feedback.review_days": 1, "economics.roi_feedback.lag_days": 1,
+               "economics.roi_feedback.target_roi": 0.0,
+               "economics.roi_feedback.sponsorship_sensitivity": 0.5},
+              ("sponsorship_sensitivity",), "a target near the week's ROI, so that the span "
+              "decides how strong the signal is"),
+    Condition(("outcomes.idea_uptake.delay_days", "outcomes.idea_uptake.max_cut"),
+              {"outcomes.idea_uptake.complaint_cut_per_idea": 0.05,
+               "outcomes.idea_uptake.delay_days": 1}, ("complaint_cut_per_idea",),
+              "ideas improve the product only with a cut per idea; released the next day"),
+    Condition("outcomes.idea_uptake.complaint_cut_per_idea",
+              {"outcomes.idea_uptake.delay_days": 1}, None,
+              "ideas released the next day, so that the week shows the cut"),
     Condition("ownership.stages[0].when.metric", {"ownership.stages[0].when": {
               "after_day": None, "metric": "satisfaction_mean", "above": 5.0}}, ("after_day",),
               "a metric trigger is read only when after_day is null"),
@@ -383,6 +437,10 @@ REFUSED: dict[str, str] = {
 
 # Values that cannot be derived from the type, with the reason.
 PERTURBATIONS: dict[str, tuple[str, list[Any]]] = {
+    "customers.accounts.contacts_per_account": (
+        "0 means no accounts and 0-1 is refused; accounts of 3 contacts on average", [3.0]),
+    "ownership.key_accounts.department": (
+        "the department must have social staff: sales has a resolver in the base", ["sales"]),
     "ownership.budget_fte": (
         "null means no budget; any budget must cover the roles' rotas (13.4 FTE in the base), "
         "and one of 14.4 FTE leaves room for 4 team members at a quarter of their time",

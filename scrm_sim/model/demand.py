@@ -41,6 +41,8 @@ class DemandProcess:
             t: spec.volume_multiplier * spec.rates_per_customer_per_day.get(t, 0.0) / 24.0
             for t in POST_TYPES
         }
+        # product improvement from ideas taken up (model/feedback.py); 1: none
+        self.complaint_improvement = 1.0
 
     def event_multiplier(self, post_type: PostType, hour: int) -> float:
         """Factor from campaigns and incidents running in this hour."""
@@ -52,6 +54,7 @@ class DemandProcess:
             ):
                 factor *= campaign.multiplier
         if post_type == PostType.COMPLAINT:
+            factor *= self.complaint_improvement
             for incident in self.spec.incidents:
                 start = incident.start_day * 24.0
                 if start <= hour < start + incident.duration_hours:

@@ -107,6 +107,22 @@ def fte_worked(model: SCRMModel) -> float:
     return model.counters["staff_hours"] / (contracted * weeks) if weeks else float("nan")
 
 
+def net_value(model: SCRMModel, customers_now: int) -> float:
+    """Value gained so far (the numerator of ``roi_proxy``): customers gained or lost ×
+    ``customer_value`` plus converted leads × ``lead_value``. With accounts
+    (``customers.accounts``) an account is valued as a unit, ``account_value_multiple`` ×
+    ``customer_value``, in place of its contacts, and a deal it closes as that many leads."""
+    economics, accounts = model.config.economics, model.accounts
+    leads = model.counters["leads_converted"] * economics.lead_value
+    if not accounts.on:
+        return (customers_now - model.config.customers.count) * economics.customer_value + leads
+    population, multiple = model.population, accounts.value_multiple
+    singles = accounts.single_customers(population) - accounts.start_single_customers
+    units = singles + multiple * (accounts.live(population) - accounts.start_live)
+    deals = (multiple - 1.0) * model.counters["account_leads_converted"] * economics.lead_value
+    return units * economics.customer_value + leads + deals
+
+
 def _quantile(values: np.ndarray, q: float) -> float:
     return float(np.quantile(values, q)) if len(values) else float("nan")
 
@@ -128,10 +144,7 @@ def run_summary(model: SCRMModel) -> dict[str, float]:
     start_customers = model.config.customers.count
     final_customers = customers(model)
     resolved_by_company = int(((status == PostStatus.RESOLVED) & ~posts.community_answered).sum())
-    net_value = (
-        (final_customers - start_customers) * model.config.economics.customer_value
-        + counters["leads_converted"] * model.config.economics.lead_value
-    )
+    value = net_value(model, final_customers)
     social = model.social_staff
 
     def share(mask: np.ndarray, of: np.ndarray | None = None) -> float:
@@ -193,7 +206,7 @@ def run_summary(model: SCRMModel) -> dict[str, float]:
         "cost": counters["cost"],
         "rogue_staff_hours": counters["rogue_staff_hours"],
         "rogue_cost": counters["rogue_cost"],
-        "roi_proxy": net_value / counters["cost"] if counters["cost"] else float("nan"),
+        "roi_proxy": value / counters["cost"] if counters["cost"] else float("nan"),
         "ownership_stage_final": model.stage_index,
         "churned_at_end": int((model.population.stage == Stage.CHURNED).sum()),
     }

@@ -9,10 +9,12 @@ import mesa
 import networkx as nx
 import numpy as np
 
+from scrm_sim.model.accounts import Accounts
 from scrm_sim.model.agents import Customer, Role, StaffMember
 from scrm_sim.model.culture import CultureProcess
 from scrm_sim.model.customers import CustomerPopulation
 from scrm_sim.model.engines import AgentEngine, CustomerEngine, VectorisedEngine
+from scrm_sim.model.feedback import FeedbackLoops
 from scrm_sim.model.metrics import MODEL_REPORTERS, run_summary, satisfaction_mean
 from scrm_sim.model.networks import customer_adjacency, organisation_graph
 from scrm_sim.model.outcomes import Outcomes
@@ -92,6 +94,7 @@ class SCRMModel(mesa.Model):
         self.customer_engine: CustomerEngine = engines[scenario.engine](self)
         self.cascades = NegativeCascades(self.adjacency, scenario.word_of_mouth.max_cascade_hours)
         self.outcomes = Outcomes(self)
+        self.feedback = FeedbackLoops(self)
         self.datacollector = mesa.DataCollector(model_reporters=MODEL_REPORTERS)
         self.agent_records: list[dict] = []
 
@@ -102,6 +105,9 @@ class SCRMModel(mesa.Model):
         self.population = CustomerPopulation(spec, self.rng)
         graph_seed = int(self.rng.integers(2**31))
         self.adjacency = customer_adjacency(spec.network, self.population.n, graph_seed)
+        # B2B accounts (off: none), their contacts tied to each other (model/accounts.py)
+        self.accounts = Accounts(spec.accounts, self.config.economics, self.population, self.streams)
+        self.adjacency = self.accounts.with_ties(self.adjacency)
         # Who is in a pilot's scope: a fixed random order, so that a growing pilot keeps
         # its first customers (own stream: the other draws stay as they were).
         self.scope_rank = self.streams.stream("scope").random(self.population.n)
@@ -267,6 +273,7 @@ class SCRMModel(mesa.Model):
     def _end_of_day(self) -> None:
         """The daily organisation update (MODEL.md step 6) and customer dynamics."""
         self.customer_engine.end_of_day()
+        self.accounts.end_of_day(self)
         self.outcomes.close_day()
         self.staff.do("close_day")
         self.culture_process.observe_staff()
@@ -285,6 +292,7 @@ class SCRMModel(mesa.Model):
         if self.config.company.culture_dynamics.agenda_pull > 0:
             self.response.plan.pull_agendas(self.agenda_pull)
         self._check_stage_trigger()
+        self.feedback.end_of_day()  # ROI reviews and ideas taken up (model/feedback.py)
         if self.config.output.agent_records:
             self._record_agents()
 

@@ -60,6 +60,7 @@ class Outcomes:
         leave = model.config.churn.leave_after_silence
         self.leave_after_silence = np.array([leave.get(t, 0.0) for t in POST_TYPES])
         self.responsiveness = 0.0
+        self.observer_penalty = spec.voice_trust.observer_penalty
         self.recent_first_responses: deque[tuple[float, float]] = deque()
         self._day_posts = 0
         self._day_within_sla = 0
@@ -141,6 +142,8 @@ class Outcomes:
         value = reply_value(wait, expected, spec)
         if not on_voice:
             value *= 1.0 - spec.inconsistent_voice_penalty
+            if self.observer_penalty > 0:
+                self.expose_off_voice(author)
         self._raise_satisfaction(author, self.reply_gain[code] * share * value)
         if resolved:
             self._business_result(post, code, author, wait, dept)
@@ -233,6 +236,14 @@ class Outcomes:
             model.counters["won_back"] += len(returns)
         model.counters["positive_exposures"] += len(contacts)
 
+    def expose_off_voice(self, author: int) -> None:
+        """The author's contacts see a reply off the brand voice: each thinks
+        ``voice_trust.observer_penalty`` less of the brand (prospects too)."""
+        contacts = contacts_of(self.model.adjacency, author)
+        if len(contacts):
+            self._lower_satisfaction(contacts, self.observer_penalty)
+            self.model.counters["off_voice_exposures"] += len(contacts)
+
     def expose_negative(self, people: np.ndarray) -> None:
         """People who saw a grievance think a little less of the brand (prospects too)."""
         if len(people):
@@ -274,8 +285,13 @@ class Outcomes:
         skills = model.department_skills.get(dept, frozenset())
         if code == PURCHASE_INTENT and code in skills:
             spec = model.config.outcomes
-            if model.rng.random() < spec.lead_conversion * math.exp(-wait / spec.lead_decay_hours):
+            # an account's purchase takes several exchanges and cools slowly (model/accounts.py)
+            closes, decay = model.accounts.closes_purchase(author)
+            chance = spec.lead_conversion * math.exp(-wait / (spec.lead_decay_hours * decay))
+            if model.rng.random() < chance and closes:
                 model.counters["leads_converted"] += 1
+                if model.accounts.account_of[author] >= 0:
+                    model.counters["account_leads_converted"] += 1
                 if model.population.stage[author] == Stage.PROSPECT:
                     model.population.move(np.array([author]), Stage.ONBOARDING, model.day)
                     model.counters["acquired_leads"] += 1

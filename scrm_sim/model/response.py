@@ -171,6 +171,10 @@ class ResponseProcess:
         heard = rng.random(len(rows)) < coverage
         if model.ownership.pilot_share < 1.0:
             heard &= model.scope_rank[posts.author[rows]] < model.ownership.pilot_share
+        # key-account managers hear their accounts' posts themselves (model/accounts.py)
+        managed = model.accounts.managed_posts(model, rows, times)
+        if managed is not None:
+            heard |= managed[0]
         for dept, share in plan.rogue_share.items():
             answered = rng.random(len(rows)) < share[types]
             for row, t in zip(rows[answered].tolist(), times[answered].tolist(), strict=True):
@@ -181,12 +185,17 @@ class ResponseProcess:
         delays = rng.exponential(listening_delay, len(rows)) if listening_delay > 0 else np.zeros(
             len(rows))
         posts.columns["time_heard"][rows[heard]] = (times + delays)[heard]
+        if managed is not None:
+            posts.columns["time_heard"][rows[managed[0]]] = managed[1][managed[0]]
         posts.columns["status"][rows[~heard]] = PostStatus.DROPPED
         posts.columns["drop_reason"][rows[~heard]] = DropReason.UNHEARD
         ignored = heard & (plan.priority[types] <= 0)
         posts.columns["status"][rows[ignored]] = PostStatus.DROPPED
         posts.columns["drop_reason"][rows[ignored]] = DropReason.IGNORED
         routed = heard & ~ignored
+        if managed is not None:  # straight into the managers' queue
+            self._route_to(model.ownership.key_accounts.department, rows[routed & managed[0]])
+            routed &= ~managed[0]
         direct = model.ownership.routing == "direct"
         for row, code in zip(rows[routed].tolist(), types[routed].tolist(), strict=True):
             heard_at = float(posts.columns["time_heard"][row])
@@ -196,6 +205,17 @@ class ResponseProcess:
                                              float(plan.department_priority[target][code]))
             else:
                 self.hub.add(row, heard_at, float(plan.priority[code]))
+
+    def _route_to(self, department: str, rows: np.ndarray) -> None:
+        """Heard posts straight to a department: its resolvers' queue by its priorities, or
+        the hub when it has no resolvers (it is on the front line)."""
+        columns = self.model.posts.columns
+        to_resolvers = department in self.plan.staffed
+        queue = self.departments[department] if to_resolvers else self.hub
+        priority = self.plan.department_priority[department] if to_resolvers else self.plan.priority
+        for row in rows.tolist():
+            queue.add(row, float(columns["time_heard"][row]),
+                      float(priority[columns["post_type"][row]]))
 
     def serve(self, hour: int) -> None:
         """Run every queue over [hour, hour + 1) with the staff on duty."""

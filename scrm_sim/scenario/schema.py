@@ -475,6 +475,57 @@ class SatisfactionSpec(StrictModel):
                                     json_schema_extra=unit("— (beta a + b)"))
 
 
+class Accounts(StrictModel):
+    """Business customers grouped into accounts (issue 16; seed 001, Esteban Kolsky: "In B2B is
+    different ... the relationships with clients are very different in that model").
+
+    With ``contacts_per_account`` ≥ 1 the B2B people (``customers.b2b_share``) are grouped into
+    accounts, customers and prospects apart: fewer, higher-value units (an account is worth
+    ``economics.account_value_multiple`` customers) with several contacts each, who know each
+    other (ties in the customer graph). An account leaves when ``leave_share`` of its contacts
+    have churned, taking the rest with it; its purchases take several exchanges. 0 (the
+    default): no accounts, every B2B customer stands alone.
+    """
+
+    contacts_per_account: Annotated[float, Field(ge=0.0, le=100.0)] = Field(
+        0.0,
+        description="Mean number of contacts (B2B customers or prospects) per account: 1 + "
+        "Poisson(mean − 1) each. 0: no accounts (off); values between 0 and 1 are refused. "
+        "Assumption; plausible 2–10 (a buying centre of several people).",
+        json_schema_extra=unit("contacts per account"),
+    )
+    leave_share: Annotated[float, Field(gt=0.0, le=1.0)] = Field(
+        0.5,
+        description="An account leaves, and its remaining contacts churn with it, once this share "
+        "of its buying contacts (customers and churned; not prospects) has churned (acts when "
+        "contacts_per_account ≥ 1). Assumption; plausible 0.3–1 (1: only when the last one "
+        "leaves).",
+        json_schema_extra=unit("share 0–1"),
+    )
+    purchase_exchanges: int = Field(
+        1, ge=1, le=20,
+        description="Skilled replies to an account's purchase intents its purchase conversation "
+        "needs: only every n-th can close the deal (acts when contacts_per_account ≥ 1). "
+        "Assumption; plausible 1–5.",
+        json_schema_extra=unit("replies"),
+    )
+    lead_decay_multiple: Annotated[float, Field(ge=1.0, le=100.0)] = Field(
+        1.0,
+        description="An account's purchase conversation cools this many times more slowly than "
+        "a consumer's: its lead conversion decays with outcomes.lead_decay_hours × this (acts "
+        "when contacts_per_account ≥ 1). Assumption; plausible 1–10 (B2B buying takes days, "
+        "not hours).",
+        json_schema_extra=unit("× lead_decay_hours"),
+    )
+
+    @model_validator(mode="after")
+    def _whole_accounts(self) -> Self:
+        if 0.0 < self.contacts_per_account < 1.0:
+            raise ValueError(f"contacts_per_account is 0 (no accounts) or at least 1, got "
+                             f"{self.contacts_per_account:g}")
+        return self
+
+
 class Customers(StrictModel):
     """The customer population."""
 
@@ -485,6 +536,7 @@ class Customers(StrictModel):
                            "by word of mouth (at most 10**9).", json_schema_extra=unit("people"))
     b2b_share: Probability = Field(0.2, description="Share of business customers (post more questions).",
                                    json_schema_extra=unit("share 0–1"))
+    accounts: Accounts = Field(default_factory=Accounts)
     network: NetworkSpec = Field(default_factory=NetworkSpec)
     initial_satisfaction: SatisfactionSpec = Field(default_factory=SatisfactionSpec)
     expect_reply_within_hour: Probability = Field(
@@ -787,6 +839,58 @@ class WordOfMouth(StrictModel):
     )
 
 
+class IdeaUptake(StrictModel):
+    """Ideas taken up lower later complaints (issue 16; seed 001: "tools bring their voice into
+    the organization to add value by improving processes, products"; "facilitate (Co-)
+    Development of Better Products").
+
+    Ideas that got a reply from a skilled department or the community (``ideas_co_created``)
+    form a product-improvement stock; each one in it, after ``delay_days``, lowers every
+    customer's complaint rate by ``complaint_cut_per_idea``, down to ``1 − max_cut``. 0 (the
+    default): ideas improve nothing.
+    """
+
+    complaint_cut_per_idea: Annotated[float, Field(ge=0.0, le=0.1)] = Field(
+        0.0,
+        description="Share of the complaint rate each co-created idea removes once taken up "
+        "(the complaint rate × (1 − this)^ideas; the expected effect, ideas the product does "
+        "not use included). 0: off. Assumption; plausible 0–0.005.",
+        json_schema_extra=unit("share per idea"),
+    )
+    delay_days: int = Field(
+        90, ge=0, le=3650,
+        description="Days from an idea's co-creation to the improvement customers feel (a "
+        "release cycle; acts when complaint_cut_per_idea > 0). Assumption; plausible 30–180.",
+        json_schema_extra=unit("days"),
+    )
+    max_cut: Probability = Field(
+        0.3,
+        description="Largest share of the complaint rate the improvement stock can remove (acts "
+        "when complaint_cut_per_idea > 0): most complaints are not about what ideas fix. "
+        "Assumption; plausible 0.1–0.5.",
+        json_schema_extra=unit("share 0–1"),
+    )
+
+
+class VoiceTrust(StrictModel):
+    """Off-voice replies cost trust where they show (issue 16; seed 003: departments that go
+    rogue "muddy the brand and confuse the customer"; seed 001: fragmented initiatives risk "the
+    brand image by showing misalignment among 'Social' parts of a company").
+
+    A reply off the brand voice is public: every contact of its author sees it and thinks a
+    little less of the brand (prospects too, which lowers their conversion). 0 (the default):
+    only the author feels the voice (``inconsistent_voice_penalty``).
+    """
+
+    observer_penalty: Annotated[float, Field(ge=0.0, le=0.1)] = Field(
+        0.0,
+        description="Satisfaction each contact of the author loses when the brand replies off "
+        "its voice (as word_of_mouth.exposure_penalty for a grievance seen). 0: off. "
+        "Assumption; plausible 0–0.01.",
+        json_schema_extra=unit("satisfaction 0–1"),
+    )
+
+
 class Outcomes(StrictModel):
     """What a post, a reply and silence do to a customer (docs/ODD.md §7.3).
 
@@ -881,6 +985,77 @@ class Outcomes(StrictModel):
                                       json_schema_extra=unit("satisfaction 0–1"))
     drift_per_day: Probability = Field(0.01, description="Daily pull toward drift_target.",
                                        json_schema_extra=unit("share per day"))
+    idea_uptake: IdeaUptake = Field(default_factory=IdeaUptake)
+    voice_trust: VoiceTrust = Field(default_factory=VoiceTrust)
+
+
+class RoiFeedback(StrictModel):
+    """Demonstrated ROI moves budget and sponsorship, with a lag (issue 16; seed 003, @guy1067:
+    "we are far more driven by a need to prove ROI/business case before the buy-in to it is
+    complete. Up until this point it is a leap of faith"; seed 001, Anthony Nemelka: "'What's
+    the justification?' 'How much does is cost?' 'When and how will we see the benefit?'").
+
+    Every ``review_days`` the programme's ROI so far (``roi_proxy``: value gained over cost) is
+    compared with ``target_roi``; the signal clip((ROI − target) / roi_span, −1, 1) moves
+    ``ownership.executive_sponsorship`` by ``sponsorship_sensitivity`` × signal and the staffing
+    (``staffing_scale`` and any ``budget_fte``) by the factor 1 + ``staffing_sensitivity`` ×
+    signal, ``lag_days`` after the review. Both sensitivities 0 (the default): off.
+    """
+
+    review_days: int = Field(
+        30, ge=1, le=365,
+        description="Days between reviews of the programme's ROI (acts when "
+        "sponsorship_sensitivity or staffing_sensitivity > 0). Assumption: a monthly review; "
+        "plausible 30–90.",
+        json_schema_extra=unit("days"),
+    )
+    lag_days: int = Field(
+        30, ge=0, le=365,
+        description="Days from a review to its decision taking effect (a budget cycle; acts "
+        "when sponsorship_sensitivity or staffing_sensitivity > 0). Assumption; plausible 0–90.",
+        json_schema_extra=unit("days"),
+    )
+    target_roi: Annotated[float, Field(ge=-1000.0, le=1000.0)] = Field(
+        1.0,
+        description="ROI (value over cost, as roi_proxy) at which a review changes nothing; "
+        "above it budget and sponsorship grow, below it they shrink (acts when "
+        "sponsorship_sensitivity or staffing_sensitivity > 0). Assumption: 1, the programme "
+        "pays for itself.",
+        json_schema_extra=unit("ratio"),
+    )
+    roi_span: Annotated[float, Field(gt=0.0, le=1000.0)] = Field(
+        1.0,
+        description="Distance of the ROI from target_roi at which a review's response is full "
+        "(the signal is clipped to ±1; acts when sponsorship_sensitivity or "
+        "staffing_sensitivity > 0). Assumption.",
+        json_schema_extra=unit("ratio"),
+    )
+    sponsorship_sensitivity: Annotated[float, Field(ge=0.0, le=1.0)] = Field(
+        0.0,
+        description="Change of ownership.executive_sponsorship after a review with a full "
+        "signal (kept in 0–1). 0: off. Assumption; plausible 0–0.1.",
+        json_schema_extra=unit("index per review"),
+    )
+    staffing_sensitivity: Annotated[float, Field(ge=0.0, le=1.0)] = Field(
+        0.0,
+        description="Relative change of the programme's staffing (staffing_scale, and "
+        "budget_fte when set) after a review with a full signal; roles are reassigned. 0: off. "
+        "Assumption; plausible 0–0.2.",
+        json_schema_extra=unit("share per review"),
+    )
+    min_staffing_factor: Annotated[float, Field(gt=0.0, le=1.0)] = Field(
+        0.5,
+        description="Lowest the reviews can take staffing, as a multiple of the model's own "
+        "(acts when staffing_sensitivity > 0). Assumption.",
+        json_schema_extra=unit("× (multiplier)"),
+    )
+    max_staffing_factor: Annotated[float, Field(ge=1.0, le=10.0)] = Field(
+        2.0,
+        description="Highest the reviews can take staffing, as a multiple of the model's own "
+        "(acts when staffing_sensitivity > 0); the departments' head counts still cap the "
+        "seats. Assumption.",
+        json_schema_extra=unit("× (multiplier)"),
+    )
 
 
 class Economics(StrictModel):
@@ -890,6 +1065,15 @@ class Economics(StrictModel):
                                         json_schema_extra=unit("currency per customer"))
     lead_value: NonNegative = Field(150.0, description="Value of one converted lead of a customer.",
                                     json_schema_extra=unit("currency per lead"))
+    account_value_multiple: Annotated[float, Field(ge=0.0, le=1000.0)] = Field(
+        5.0,
+        description="An account (customers.accounts) is worth this many customers: gained or "
+        "lost as a unit (customer_value × this, in place of its contacts' values), and a deal "
+        "it closes is worth lead_value × this (acts when customers.accounts."
+        "contacts_per_account ≥ 1). Assumption; plausible 2–50.",
+        json_schema_extra=unit("× customer_value"),
+    )
+    roi_feedback: RoiFeedback = Field(default_factory=RoiFeedback)
 
 
 # --------------------------------------------------------------------------- ownership
@@ -1072,6 +1256,40 @@ class RogueDepartment(StrictModel):
     )
 
 
+class KeyAccounts(StrictModel):
+    """Key-account managers: a department close to the business accounts (issue 16; seed 001,
+    brianvellmure: "Twitter is very relevant for B2B, though perhaps more in the
+    sales/marketing/strategic alliance arena"; "Any successful sales person/executive will tell
+    you that the first key to successful sales is 'listening'").
+
+    The people of ``department`` hear ``proximity`` of the posts of account contacts
+    (``customers.accounts``) themselves, within ``delay_hours``, and take them straight into
+    their own queue (its resolvers', or the hub's when the department is only on the front
+    line): no listening gap, and from resolvers no hand-off. 0 (the default): nobody is close.
+    """
+
+    department: Department | None = Field(
+        None,
+        description="Department whose people look after the accounts: its resolvers, or the "
+        "hub when it is only on the front line (acts when proximity > 0; it must be on the "
+        "front line or have resolver_staff). null: none.",
+        json_schema_extra=unit("—"),
+    )
+    proximity: Probability = Field(
+        0.0,
+        description="Share of account contacts' posts the department's people hear themselves "
+        "(acts when customers.accounts.contacts_per_account ≥ 1). 0: off. Assumption; "
+        "plausible 0.3–0.9 for a sales force with key-account managers.",
+        json_schema_extra=unit("share 0–1"),
+    )
+    delay_hours: NonNegative = Field(
+        0.25,
+        description="Mean delay (exponential) from an account post to its manager seeing it "
+        "(acts when proximity > 0). Assumption: as listening.delay_hours.",
+        json_schema_extra=unit("hours"),
+    )
+
+
 class StageTrigger(StrictModel):
     """When a staged ownership model moves to its next stage."""
 
@@ -1196,6 +1414,7 @@ class Ownership(StrictModel):
     )
     social_team: SocialTeamPolicy = Field(default_factory=SocialTeamPolicy)
     community: Community = Field(default_factory=Community)
+    key_accounts: KeyAccounts = Field(default_factory=KeyAccounts)
     staffing_scale: Annotated[float, Field(gt=0.0, le=MAX_SCALE)] = Field(
         1.0,
         description="Multiplies every social role's seats (front line, resolvers, approvers; "
@@ -1215,6 +1434,20 @@ class Ownership(StrictModel):
         json_schema_extra=unit("FTE"),
     )
     stages: list[OwnershipStage] = Field(default_factory=list, description="Later stages, in order.")
+
+    @model_validator(mode="after")
+    def _account_managers_are_staffed(self) -> Self:
+        kam, staffed = self.key_accounts, self.social_departments()
+        if kam.proximity > 0 and kam.department not in staffed:
+            raise ValueError(
+                f"key_accounts.proximity {kam.proximity:g} needs key_accounts.department set to "
+                f"a department on the front line or with resolver_staff (got "
+                f"{kam.department!r}; staffed: {sorted(staffed)})")
+        return self
+
+    def social_departments(self) -> set[str]:
+        """Departments with social roles of the model: front line or resolvers."""
+        return {d for d, n in (*self.front_line.items(), *self.resolver_staff.items()) if n > 0}
 
 
 OwnershipStage.model_rebuild()
