@@ -40,7 +40,8 @@ def grown(level: float, answers: float, growth: float, decay: float) -> float:
         m ← 1 − (1 − m·(1 − decay)) · (1 − growth)^answers
     """
     faded = level * (1.0 - decay)
-    return min(1.0, max(0.0, 1.0 - (1.0 - faded) * (1.0 - growth) ** answers))
+    # written as a step up from the faded level, so that no answers leave it exactly as it is
+    return min(1.0, max(0.0, faded + (1.0 - faded) * (1.0 - (1.0 - growth) ** answers)))
 
 
 class MaturityStock:
