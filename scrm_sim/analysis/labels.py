@@ -195,4 +195,5 @@ METRICS["maturity_final"] = Metric("maturity_final", "maturity of the programme 
                                    "0–1", format="{:.2f}", direction=1, lower=0.0, upper=1.0,
                                    negligible=0.01)
 METRICS["pilot_failed"] = Metric("pilot_failed", "pilot failed", "% of runs", direction=-1,
+                                 negligible=1.0,
                                  **PERCENT)
