@@ -1285,7 +1285,8 @@ class Ownership(StrictModel):
         1.0,
         description="Share of customers in the programme's scope (a laboratory pilot, seed "
         "001); posts of the others are not heard. The same customers stay in scope as the "
-        "share grows in later stages.",
+        "share grows in later stages. Below 1 the model is a pilot, judged as ownership.pilot "
+        "says.",
         json_schema_extra=unit("share 0–1"),
     )
     pilot: Pilot = Field(default_factory=Pilot)
