@@ -105,6 +105,14 @@ def test_a_pilot_with_an_evaluation_day_is_judged_that_day_without_any_stage():
     assert model.pilot.failed and model.ownership.pilot_share == 0.0
 
 
+@pytest.mark.parametrize(("evaluation_day", "withdrawn"), [(1.0, True), (None, False)])
+def test_a_big_bang_is_judged_only_when_it_states_an_evaluation_day(evaluation_day, withdrawn):
+    model = days(SCRMModel(small_scenario("service_led", {"pilot": {
+        "failure_base": 1.0, "evaluation_day": evaluation_day}}), seed=1), 2)
+    assert model.pilot.failed is withdrawn
+    assert model.ownership.pilot_share == (0.0 if withdrawn else 1.0)
+
+
 def test_a_pilot_judged_on_its_day_is_not_judged_again_at_roll_out():
     # judged (and passed: no failure chance) on day 1; a later chance does not apply
     model = SCRMModel(pilot_scenario({"evaluation_day": 1}), seed=1)

@@ -11,7 +11,9 @@ customers". So:
 
 - A *pilot* is an ownership model serving part of the customers (``pilot_share`` < 1). It
   is judged once (``ownership.pilot``), on ``evaluation_day`` or, when that is null, when
-  the trigger of the next stage fires. Management judges it by what it can see: the share
+  the trigger of the next stage fires. A model serving everyone (a big bang) is judged the
+  same way only when it states an ``evaluation_day``: it too can fail and be withdrawn,
+  in front of everyone. Management judges it by what it can see: the share
   of the posts it heard that missed the SLA, the mark of an under-staffed pilot. It fails
   with probability ``failure_base + failure_per_sla_miss · max(0, miss − tolerated_sla_miss)``
   (at most 1), one uniform draw from the named stream ``pilot`` of that day, so that paired
@@ -87,9 +89,10 @@ class PilotProcess:
         return self.model.ownership.pilot_share < 1.0 and not self.failed
 
     def due(self) -> bool:
-        """Whether today is the pilot's stated evaluation day (checked at the end of a day)."""
+        """Whether today is the stated evaluation day of the current model, not yet judged
+        (checked at the end of a day): a pilot's, or a big bang's when it states one."""
         day = self.model.ownership.pilot.evaluation_day
-        return (self.is_pilot and not self.judged and day is not None
+        return (not self.failed and not self.judged and day is not None
                 and self.model.day >= day)
 
     def judged_at_roll_out(self) -> bool:

@@ -1159,7 +1159,8 @@ class Pilot(StrictModel):
 
     A pilot is an ownership model serving part of the customers (``pilot_share`` < 1). It is
     judged once, on ``evaluation_day`` or, when that is null, when the stage trigger that
-    would roll it out fires. It fails with probability
+    would roll it out fires. A model serving everyone (a big bang) is judged the same way
+    only when it states an evaluation_day. It fails with probability
 
         p = min(1, failure_base + failure_per_sla_miss · max(0, miss − tolerated_sla_miss))
 
@@ -1172,35 +1173,37 @@ class Pilot(StrictModel):
 
     evaluation_day: NonNegative | None = Field(
         None,
-        description="Day of the run on which the pilot is judged (acts when pilot_share < 1); "
-        "null: when the trigger of the next stage fires, before the roll-out. Assumption.",
+        description="Day of the run on which the model is judged: a pilot (pilot_share < 1), "
+        "or a big bang (pilot_share 1), judged only if this is set. Null: a pilot is judged "
+        "when the trigger of the next stage fires, before the roll-out. Assumption.",
         json_schema_extra=unit("day of the run"),
     )
     failure_base: Probability = Field(
         0.0,
-        description="Chance the pilot is judged a failure whatever its results (acts when "
-        "pilot_share < 1). 0: off. Assumption; plausible 0–0.3 (innovation trials that do "
+        description="Chance the pilot is judged a failure whatever its results (acts on a "
+        "pilot, pilot_share < 1, or a model with an evaluation_day). 0: off. Assumption; "
+        "plausible 0–0.3 (innovation trials that do "
         "not fly).",
         json_schema_extra=unit("probability 0–1"),
     )
     failure_per_sla_miss: Annotated[float, Field(ge=0.0, le=10.0)] = Field(
         0.0,
         description="Extra chance of failure per unit of the share of the pilot's heard posts "
-        "not answered within the SLA above tolerated_sla_miss (under-staffing; acts when "
-        "pilot_share < 1). 0: off. Assumption; plausible 0–2.",
+        "not answered within the SLA above tolerated_sla_miss (under-staffing; acts on a "
+        "pilot, pilot_share < 1, or a model with an evaluation_day). 0: off. Assumption; plausible 0–2.",
         json_schema_extra=unit("probability per share 0–1"),
     )
     tolerated_sla_miss: Probability = Field(
         0.2,
         description="Share of heard posts missing the SLA that management tolerates before "
-        "the chance of failure rises (acts when pilot_share < 1 and failure_per_sla_miss > "
-        "0). Assumption; plausible 0.1–0.5.",
+        "the chance of failure rises (acts on a pilot, pilot_share < 1, or a model with an evaluation_day, when "
+        "failure_per_sla_miss > 0). Assumption; plausible 0.1–0.5.",
         json_schema_extra=unit("share 0–1"),
     )
     on_failure: Literal["withdraw", "stay_small"] = Field(
         "withdraw",
-        description="What a failed pilot leads to (acts when pilot_share < 1 and a failure "
-        "chance is set by failure_base or failure_per_sla_miss): withdraw (nobody is heard "
+        description="What a failed pilot leads to (acts on a pilot, pilot_share < 1, or a "
+        "model with an evaluation_day, when a failure chance is set by failure_base or failure_per_sla_miss): withdraw (nobody is heard "
         "any more, the social roles and team are released, later stages never come) or "
         "stay_small (the pilot goes on as it is, later stages never come).",
         json_schema_extra=unit("—"),
@@ -1208,16 +1211,17 @@ class Pilot(StrictModel):
     withdrawal_cost: NonNegative = Field(
         0.0,
         description="Cost of withdrawing a failed pilot (announcements, tools written off), "
-        "added to cost (acts when pilot_share < 1 and a failure chance is set by "
-        "failure_base or failure_per_sla_miss). Assumption; set per company.",
+        "added to cost (acts on a pilot, pilot_share < 1, or a model with an "
+        "evaluation_day, when a failure chance is set by failure_base or failure_per_sla_miss). Assumption; set per company.",
         json_schema_extra=unit("currency"),
     )
     culture_setback: Probability = Field(
         0.0,
         description="Share of the culture index lost when a failed pilot ends (seed 001: "
         "\"the negative spirit internally when you have to withdraw from something you just "
-        "announced\"; acts when pilot_share < 1 and a failure chance is set by failure_base "
-        "or failure_per_sla_miss). Assumption; plausible 0–0.3.",
+        "announced\"; acts on a pilot, pilot_share < 1, or a model with "
+        "an evaluation_day, when a failure chance is set by failure_base or "
+        "failure_per_sla_miss). Assumption; plausible 0–0.3.",
         json_schema_extra=unit("share 0–1"),
     )
     learning_transfer: Probability = Field(
