@@ -97,7 +97,8 @@ class PilotProcess:
 
     def judged_at_roll_out(self) -> bool:
         """Whether the pilot is judged now that its stage trigger fired (no evaluation day)."""
-        return self.is_pilot and not self.judged and self.model.ownership.pilot.evaluation_day is None
+        return (self.is_pilot and not self.judged
+                and self.model.ownership.pilot.evaluation_day is None)
 
     def sla_miss_share(self) -> float:
         """Share of the posts the pilot heard since it began (not ignored, not answered by

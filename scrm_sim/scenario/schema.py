@@ -1190,21 +1190,23 @@ class Pilot(StrictModel):
         0.0,
         description="Extra chance of failure per unit of the share of the pilot's heard posts "
         "not answered within the SLA above tolerated_sla_miss (under-staffing; acts on a "
-        "pilot, pilot_share < 1, or a model with an evaluation_day). 0: off. Assumption; plausible 0–2.",
+        "pilot, pilot_share < 1, or a model with an evaluation_day). 0: off. Assumption; "
+        "plausible 0–2.",
         json_schema_extra=unit("probability per share 0–1"),
     )
     tolerated_sla_miss: Probability = Field(
         0.2,
         description="Share of heard posts missing the SLA that management tolerates before "
-        "the chance of failure rises (acts on a pilot, pilot_share < 1, or a model with an evaluation_day, when "
-        "failure_per_sla_miss > 0). Assumption; plausible 0.1–0.5.",
+        "the chance of failure rises (acts on a pilot, pilot_share < 1, or a model with an "
+        "evaluation_day, when failure_per_sla_miss > 0). Assumption; plausible 0.1–0.5.",
         json_schema_extra=unit("share 0–1"),
     )
     on_failure: Literal["withdraw", "stay_small"] = Field(
         "withdraw",
         description="What a failed pilot leads to (acts on a pilot, pilot_share < 1, or a "
-        "model with an evaluation_day, when a failure chance is set by failure_base or failure_per_sla_miss): withdraw (nobody is heard "
-        "any more, the social roles and team are released, later stages never come) or "
+        "model with an evaluation_day, when a failure chance is set by failure_base or "
+        "failure_per_sla_miss): withdraw (nobody is heard any more, the social roles and "
+        "team are released, later stages never come) or "
         "stay_small (the pilot goes on as it is, later stages never come).",
         json_schema_extra=unit("—"),
     )
@@ -1212,7 +1214,8 @@ class Pilot(StrictModel):
         0.0,
         description="Cost of withdrawing a failed pilot (announcements, tools written off), "
         "added to cost (acts on a pilot, pilot_share < 1, or a model with an "
-        "evaluation_day, when a failure chance is set by failure_base or failure_per_sla_miss). Assumption; set per company.",
+        "evaluation_day, when a failure chance is set by failure_base or "
+        "failure_per_sla_miss). Assumption; set per company.",
         json_schema_extra=unit("currency"),
     )
     culture_setback: Probability = Field(
