@@ -161,6 +161,23 @@ def _a_stage(data: dict[str, Any]) -> list[dict[str, Any]]:
     return [{"ownership": own, "when": {"after_day": 1.0}}]
 
 
+def _rolled_out_pilot(path: str) -> dict[str, Any]:
+    """A pilot of half the customers with maturity 0.5, rolled out to everyone on day 2; for
+    the field of a stage's ownership, the stage is the pilot and a second stage rolls it out."""
+    def ownership(data: dict[str, Any]) -> dict[str, Any]:
+        own = copy.deepcopy(data["ownership"])
+        pilot = {**copy.deepcopy(own), "name": "pilot", "stages": [], "pilot_share": 0.5}
+        full = {**copy.deepcopy(own), "name": "roll-out", "stages": [], "pilot_share": 1.0}
+        if path.startswith("ownership.stages[0]."):  # the stage is the pilot
+            pilot["pilot"] = own["stages"][0]["ownership"]["pilot"]
+            return {**own, "stages": [{"ownership": pilot, "when": {"after_day": 1.0}},
+                                      {"ownership": full, "when": {"after_day": 3.0}}]}
+        return {**pilot, "name": own["name"],
+                "stages": [{"ownership": full, "when": {"after_day": 2.0}}]}
+    # "ownership" itself is not rewritten to a stage's, so one function serves both views
+    return {"company.maturity.initial": 0.5, "ownership": ownership}
+
+
 TEAM_VOLUNTEERS = {
     "ownership.social_team.policy": "self_organising",
     "ownership.social_team.join_probability": 0.5,
@@ -412,6 +429,44 @@ CONDITIONS: tuple[Condition, ...] = (
     Condition("ownership.stages[0].when.below", {"ownership.stages[0].when": {
               "after_day": None, "metric": "satisfaction_mean", "below": 0.9}}, ("after_day",),
               "a metric trigger is read only when after_day is null"),
+    # maturity, pilots and roll-outs (issue 16)
+    Condition(("company.maturity.decay_per_day", "company.maturity.handling_speedup",
+               "company.maturity.handoff_loss_cut", "company.maturity.handoff_delay_cut"),
+              {"company.maturity.initial": 0.5}, ("initial", "growth_per_answer"),
+              "maturity acts only when it is above 0"),
+    Condition("company.maturity.tool_adoption",
+              {"company.maturity.initial": 0.5, "company.tools.level": 1.0}, ("initial",),
+              "maturity raises tool use only when it is above 0 and there are tools"),
+    Condition("company.maturity.loss_at_stage_change",
+              {"company.maturity.initial": 0.5, "ownership.stages": _a_stage}, ("stages",),
+              "a stage change must happen, with some maturity to lose"),
+    Condition("company.rollout.handling_multiplier", {"company.rollout.overload_days": 3},
+              ("overload_days",), "the overload lasts overload_days after the launch"),
+    Condition("ownership.pilot.evaluation_day",
+              {"ownership.pilot_share": 0.5, "ownership.pilot.failure_base": 1.0},
+              ("pilot_share",), "only a pilot (pilot_share < 1) is judged, and it must fail"),
+    Condition("ownership.pilot.failure_base",
+              {"ownership.pilot_share": 0.5, "ownership.pilot.evaluation_day": 3.0},
+              ("pilot_share",), "only a pilot (pilot_share < 1) is judged; on day 3 here"),
+    Condition("ownership.pilot.failure_per_sla_miss",
+              {"ownership.pilot_share": 0.5, "ownership.pilot.evaluation_day": 3.0,
+               "ownership.pilot.tolerated_sla_miss": 0.0, "sla_hours": 0.25}, ("pilot_share",),
+              "only a pilot is judged; with no tolerance every missed SLA counts, and a "
+              "quarter-hour SLA makes most posts miss it (a tenth at 1 h)"),
+    Condition("ownership.pilot.tolerated_sla_miss",
+              {"ownership.pilot_share": 0.5, "ownership.pilot.evaluation_day": 3.0,
+               "ownership.pilot.tolerated_sla_miss": 0.0,
+               "ownership.pilot.failure_per_sla_miss": 10.0, "sla_hours": 0.25},
+              ("failure_per_sla_miss",), "the tolerance matters only with a failure chance "
+              "per missed SLA; a quarter-hour SLA makes most posts miss it"),
+    Condition(("ownership.pilot.on_failure", "ownership.pilot.withdrawal_cost",
+               "ownership.pilot.culture_setback"),
+              {"ownership.pilot_share": 0.5, "ownership.pilot.evaluation_day": 3.0,
+               "ownership.pilot.failure_base": 1.0}, ("failure_base",),
+              "what a failure leads to shows only when the pilot fails"),
+    Condition("ownership.pilot.learning_transfer", _rolled_out_pilot, ("stages",),
+              "a pilot must be rolled out (a later stage widens its scope) with some "
+              "maturity to pass on"),
 )
 
 # Pure labels: they name or describe, and no run may depend on them. Nothing else belongs here.
@@ -441,6 +496,14 @@ PERTURBATIONS: dict[str, tuple[str, list[Any]]] = {
         "0 means no accounts and 0-1 is refused; accounts of 3 contacts on average", [3.0]),
     "ownership.key_accounts.department": (
         "the department must have social staff: sales has a resolver in the base", ["sales"]),
+    "ownership.pilot.evaluation_day": (
+        "null means judged at the roll-out (none in the base); a day within the week", [3.0]),
+    "ownership.pilot.failure_base": (
+        "a certain failure, so that the one draw cannot hide it", [1.0]),
+    "ownership.pilot.failure_per_sla_miss": (
+        "steep enough that a tenth of posts missing the SLA makes failure certain", [10.0]),
+    "ownership.pilot.tolerated_sla_miss": (
+        "tolerating every miss: no failure, against a certain one", [1.0]),
     "ownership.budget_fte": (
         "null means no budget; any budget must cover the roles' rotas (13.4 FTE in the base), "
         "and one of 14.4 FTE leaves room for 4 team members at a quarter of their time",

@@ -73,7 +73,7 @@ PARAMETER_GROUPS: dict[str, tuple[str, ...]] = {
     "rogue": ("rogue",),
     "who_answers": ("front_line", "routing", "resolvers", "resolver_staff"),
     "staffing": ("staffing_scale", "budget_fte"),
-    "stages": ("stages",),
+    "stages": ("stages", "pilot"),
 }
 # what a model is called and argued from; no run depends on them
 LABEL_FIELDS: tuple[str, ...] = ("name", "description", "position", "source")

@@ -189,3 +189,13 @@ def model_label(model: str) -> str:
         return str(model)
     shown[0] = shown[0][:1].upper() + shown[0][1:]
     return " ".join(shown).replace(" led", "-led")
+
+# issue 16, maturity and pilots (appended)
+METRICS["maturity"] = Metric("maturity", "maturity of the programme", "0–1", format="{:.2f}",
+                             lower=0.0, upper=1.0)
+METRICS["maturity_final"] = Metric("maturity_final", "maturity of the programme at the end",
+                                   "0–1", format="{:.2f}", direction=1, lower=0.0, upper=1.0,
+                                   negligible=0.01)
+METRICS["pilot_failed"] = Metric("pilot_failed", "pilot failed", "% of runs", direction=-1,
+                                 negligible=1.0,
+                                 **PERCENT)

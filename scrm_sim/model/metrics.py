@@ -96,6 +96,7 @@ MODEL_REPORTERS = {
     "staff_hours_total": _counter("staff_hours"),
     "cost_total": _counter("cost"),
     "fte_budgeted": lambda m: m.fte_budgeted,
+    "maturity": lambda m: m.maturity.level,  # appended: earlier columns keep their order
 }
 
 
@@ -209,4 +210,6 @@ def run_summary(model: SCRMModel) -> dict[str, float]:
         "roi_proxy": value / counters["cost"] if counters["cost"] else float("nan"),
         "ownership_stage_final": model.stage_index,
         "churned_at_end": int((model.population.stage == Stage.CHURNED).sum()),
+        "maturity_final": model.maturity.level,
+        "pilot_failed": float(model.pilot.failed),  # its mean over runs: the failure rate
     }

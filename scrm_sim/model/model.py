@@ -15,9 +15,11 @@ from scrm_sim.model.culture import CultureProcess
 from scrm_sim.model.customers import CustomerPopulation
 from scrm_sim.model.engines import AgentEngine, CustomerEngine, VectorisedEngine
 from scrm_sim.model.feedback import FeedbackLoops
+from scrm_sim.model.maturity import MaturityStock
 from scrm_sim.model.metrics import MODEL_REPORTERS, run_summary, satisfaction_mean
 from scrm_sim.model.networks import customer_adjacency, organisation_graph
 from scrm_sim.model.outcomes import Outcomes
+from scrm_sim.model.pilot import PilotProcess
 from scrm_sim.model.posts import TYPE_CODE, PostStore
 from scrm_sim.model.response import ResponseProcess
 from scrm_sim.model.silos import Silos, department_graph
@@ -89,6 +91,9 @@ class SCRMModel(mesa.Model):
         self.social_team.seed_members()
         self.refresh_social_staff()
         self.culture_process = CultureProcess(self)
+        self.maturity = MaturityStock(self)
+        self.pilot = PilotProcess(self)
+        self.refresh_handling_factor()
         self.response = ResponseProcess(self)
         engines = {"vectorised": VectorisedEngine, "agents": AgentEngine}
         self.customer_engine: CustomerEngine = engines[scenario.engine](self)
@@ -241,8 +246,15 @@ class SCRMModel(mesa.Model):
 
     @property
     def tool_use(self) -> float:
-        """How much of the tools' benefit is realised: tooling level × culture (seed 002)."""
-        return self.config.company.tools.level * self.culture
+        """How much of the tools' benefit is realised: tooling level × culture (seed 002),
+        the culture raised toward 1 by the programme's maturity (tools adopted, §7.20)."""
+        return self.config.company.tools.level * self.maturity.realised_culture(self.culture)
+
+    def refresh_handling_factor(self) -> None:
+        """The factor on every handling time: maturity's speed-up × a launch's overload
+        (exactly 1 with both off)."""
+        self.handling_factor = (self.maturity.handling_factor
+                                * self.pilot.overload(self.maturity.level))
 
     def step(self) -> None:
         """Advance one hour."""
@@ -291,15 +303,20 @@ class SCRMModel(mesa.Model):
         self.silos.end_of_day(self.culture, self.ownership.executive_sponsorship)
         if self.config.company.culture_dynamics.agenda_pull > 0:
             self.response.plan.pull_agendas(self.agenda_pull)
+        # capability grows with the day's practice; a pilot may be judged on its day
+        self.maturity.end_of_day()
+        if self.pilot.due():
+            self.pilot.judge()
         self._check_stage_trigger()
         self.feedback.end_of_day()  # ROI reviews and ideas taken up (model/feedback.py)
+        self.refresh_handling_factor()
         if self.config.output.agent_records:
             self._record_agents()
 
     def _check_stage_trigger(self) -> None:
         stages = self.config.ownership.stages
-        if self.stage_index >= len(stages):
-            return
+        if self.stage_index >= len(stages) or self.pilot.failed:
+            return  # a failed pilot is never rolled out
         trigger = stages[self.stage_index].when
         if trigger.after_day is not None:
             holds = self.day >= trigger.after_day
@@ -309,13 +326,20 @@ class SCRMModel(mesa.Model):
                 "backlog": float(self.last_backlog),
                 "satisfaction_mean": satisfaction_mean(self),
                 "social_team_size": float(sum(s.in_team for s in self.social_staff)),
+                "maturity": self.maturity.level,
+                "culture": self.culture,
             }[trigger.metric]
             holds = value > trigger.above if trigger.above is not None else value < trigger.below
         self._trigger_streak = self._trigger_streak + 1 if holds else 0
         if self._trigger_streak >= trigger.for_days:
-            self.stage_index += 1
             self._trigger_streak = 0
+            if self.pilot.judged_at_roll_out() and not self.pilot.judge():
+                return
+            self.stage_index += 1
+            before = self.ownership
             self.apply_ownership(stages[self.stage_index - 1].ownership)
+            # the capability built so far carries over (§7.20), a pilot's at its share (§7.21)
+            self.maturity.carry_over(self.pilot.stage_changed(before))
 
     def _record_agents(self) -> None:
         day = self.hour // 24

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from scrm_sim.model.agents import Role, StaffMember
+from scrm_sim.model.maturity import PRACTICE_COUNTER
 from scrm_sim.model.posts import SILENTLY_DROPPED, DropReason, PostStatus
 from scrm_sim.model.queues import ServiceQueue
 from scrm_sim.scenario.schema import POST_TYPES, DepartmentSpec, Ownership, PostType
@@ -354,6 +355,9 @@ class ResponseProcess:
         handoff = model.ownership.handoff
         columns, counters = model.posts.columns, model.counters
         delay_cut = 1.0 - model.config.company.tools.handoff_delay_cut * model.tool_use
+        # a mature programme's playbooks: fewer losses, shorter delays (1 at maturity 0)
+        maturity = model.maturity
+        delay_cut *= maturity.handoff_delay_factor
         at = leaves
         for hop, (sender, receiver) in enumerate(itertools.pairwise(route)):
             if hop == handoff.max_hops:
@@ -364,7 +368,8 @@ class ResponseProcess:
             columns["handoffs"][post] += 1
             counters["handoffs"] += 1
             friction = model.effective_silo(sender, receiver)
-            if rng.random() < min(1.0, handoff.base_loss + handoff.silo_loss * friction):
+            loss = (handoff.base_loss + handoff.silo_loss * friction) * maturity.handoff_loss_factor
+            if rng.random() < min(1.0, loss):
                 self.schedule(at, Event.DROP, post)
                 return None
             mean_delay = handoff.base_delay_hours + handoff.silo_delay_hours * friction
@@ -383,6 +388,7 @@ class ResponseProcess:
         code = int(self.model.posts.columns["post_type"][post])
         done = start + self._handling_hours(code, person)
         person.busy_hours_today += done - start
+        self.model.counters[PRACTICE_COUNTER] += 1  # practice that builds maturity
         self.model.resolver_of[post] = person.department
         public = self.plan.public
         if self.plan.needs_approval[code] or (public is not None and person.department not in public):
@@ -426,7 +432,8 @@ class ResponseProcess:
         tool_use = self.model.tool_use
         if tool_use > 0:
             mean *= 1.0 - self.model.config.company.tools.handling_speedup * tool_use
-        return self._draw_hours(mean)
+        # maturity's speed-up and a launch's overload (exactly 1 with both off)
+        return self._draw_hours(mean * self.model.handling_factor)
 
     def _draw_hours(self, mean: float) -> float:
         handling = self.model.config.handling

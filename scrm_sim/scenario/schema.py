@@ -325,6 +325,103 @@ class CultureDynamics(StrictModel):
     )
 
 
+class Maturity(StrictModel):
+    """The social programme's capability: skills, playbooks and tools adopted (issue 16).
+
+    A stock m in [0, 1] that grows with practice, each answer the programme gives closing a
+    share of the gap to 1 (diminishing returns), may fade without practice, and carries
+    across stage changes (seed 004, Graham Hill: passing the baton to more formal groups
+    gives the business "a much better chance of developing the various capabilities
+    required"). It shortens handling, cuts hand-off losses and delays (playbooks) and raises
+    realised tool use. Off by default: m starts at 0 and never grows, and nothing changes.
+    """
+
+    initial: Probability = Field(
+        0.0,
+        description="Maturity at the start of the run (0: a programme new to social CRM). "
+        "Assumption; plausible 0–0.5.",
+        json_schema_extra=unit("index 0–1"),
+    )
+    growth_per_answer: Annotated[float, Field(ge=0.0, le=0.1)] = Field(
+        0.0,
+        description="Share of the gap to maturity 1 closed by each answer the programme's "
+        "own staff give (front line and resolvers, not rogue departments): m ← 1 − (1 − m)·"
+        "(1 − this)^answers, once a day. 0: off (m stays at initial). Assumption; plausible "
+        "0–0.002 (0.0005: about 1,400 answers take a new programme halfway).",
+        json_schema_extra=unit("share per answer"),
+    )
+    decay_per_day: Annotated[float, Field(ge=0.0, le=0.1)] = Field(
+        0.0,
+        description="Share of maturity lost each day (forgetting, staff turnover); practice "
+        "makes it up (acts when maturity is above 0: initial or growth_per_answer > 0). 0: "
+        "no decay. Assumption; plausible 0–0.01 (0.005: unused capability halves in about "
+        "four months).",
+        json_schema_extra=unit("share per day"),
+    )
+    loss_at_stage_change: Probability = Field(
+        0.0,
+        description="Share of maturity lost when a staged ownership model moves to its next "
+        "stage (new people, new processes); the rest carries over (acts with "
+        "ownership.stages when maturity is above 0: initial or growth_per_answer > 0). 0: "
+        "all of it carries. Assumption; plausible 0–0.3.",
+        json_schema_extra=unit("share 0–1"),
+    )
+    handling_speedup: Annotated[float, Field(ge=0.0, lt=1.0)] = Field(
+        0.2,
+        description="Handling time cut at maturity 1 (× m): skills and answer templates (acts "
+        "when maturity is above 0: initial or growth_per_answer > 0). Assumption; plausible "
+        "0–0.4.",
+        json_schema_extra=unit("share 0–1"),
+    )
+    handoff_loss_cut: Probability = Field(
+        0.5,
+        description="Chance of losing a post on a hand-off hop cut at maturity 1 (× m): a "
+        "playbook says who takes what (acts when maturity is above 0: initial or "
+        "growth_per_answer > 0). Assumption; plausible 0–0.8.",
+        json_schema_extra=unit("share 0–1"),
+    )
+    handoff_delay_cut: Probability = Field(
+        0.3,
+        description="Mean delay of a hand-off hop cut at maturity 1 (× m) (acts when "
+        "maturity is above 0: initial or growth_per_answer > 0). Assumption; plausible 0–0.6.",
+        json_schema_extra=unit("share 0–1"),
+    )
+    tool_adoption: Probability = Field(
+        0.5,
+        description="How far maturity closes the gap between culture and full use of the "
+        "tools: realised tool use is level × (c + (1 − c)·this·m), c the culture (acts when "
+        "maturity is above 0, initial or growth_per_answer > 0, and company.tools.level > 0). "
+        "Assumption; plausible 0–1.",
+        json_schema_extra=unit("share 0–1"),
+    )
+
+
+class Rollout(StrictModel):
+    """The overload of launching the programme to customers it did not serve before.
+
+    A launch is the start of the run (the programme's first scope) and every stage change
+    that widens its scope (``ownership.pilot_share`` rises). For ``overload_days`` after a
+    launch, handling takes longer, by less the more mature the programme is: staff learn new
+    tools and processes under full demand (seed 001, Wim Rampen, on a laboratory instead:
+    "You also do not have to start huge campaigns to involve the entire organization").
+    Off by default (0 days).
+    """
+
+    overload_days: int = Field(
+        0, ge=0, le=365,
+        description="Days after a launch during which handling is slower. 0: off. "
+        "Assumption; plausible 0–60.",
+        json_schema_extra=unit("days"),
+    )
+    handling_multiplier: Annotated[float, Field(ge=1.0, le=5.0)] = Field(
+        1.5,
+        description="Handling time × 1 + (this − 1)·(1 − m) during the overload after a "
+        "launch, m the maturity (company.maturity) (acts when overload_days > 0). "
+        "Assumption; plausible 1–2.",
+        json_schema_extra=unit("× (multiplier)"),
+    )
+
+
 class Company(StrictModel):
     """The organisation: departments, culture and tools."""
 
@@ -357,6 +454,8 @@ class Company(StrictModel):
     )
     culture_dynamics: CultureDynamics = Field(default_factory=CultureDynamics)
     silo_drift: SiloDrift = Field(default_factory=SiloDrift)
+    maturity: Maturity = Field(default_factory=Maturity)
+    rollout: Rollout = Field(default_factory=Rollout)
     liaisons: Liaisons = Field(
         "all_pairs",
         description="Which departments have a direct liaison tie (one person in each who know "
@@ -1290,14 +1389,100 @@ class KeyAccounts(StrictModel):
     )
 
 
+class Pilot(StrictModel):
+    """How a pilot is judged, and what a failed one costs (issue 16; seed 001, Wim Rampen).
+
+    A pilot is an ownership model serving part of the customers (``pilot_share`` < 1). It is
+    judged once, on ``evaluation_day`` or, when that is null, when the stage trigger that
+    would roll it out fires. A model serving everyone (a big bang) is judged the same way
+    only when it states an evaluation_day. It fails with probability
+
+        p = min(1, failure_base + failure_per_sla_miss · max(0, miss − tolerated_sla_miss))
+
+    where miss is the share of the posts it heard (not ignored, not answered by the
+    community) since it began that were not answered within the SLA: an under-staffed
+    pilot misses more. A failed pilot is withdrawn (or stays small), costs withdrawal_cost
+    and sets culture back; a pilot rolled out passes learning_transfer of its maturity on.
+    Off by default: the failure chance is 0.
+    """
+
+    evaluation_day: NonNegative | None = Field(
+        None,
+        description="Day of the run on which the model is judged: a pilot (pilot_share < 1), "
+        "or a big bang (pilot_share 1), judged only if this is set. Null: a pilot is judged "
+        "when the trigger of the next stage fires, before the roll-out. Assumption.",
+        json_schema_extra=unit("day of the run"),
+    )
+    failure_base: Probability = Field(
+        0.0,
+        description="Chance the pilot is judged a failure whatever its results (acts on a "
+        "pilot, pilot_share < 1, or a model with an evaluation_day). 0: off. Assumption; "
+        "plausible 0–0.3 (innovation trials that do "
+        "not fly).",
+        json_schema_extra=unit("probability 0–1"),
+    )
+    failure_per_sla_miss: Annotated[float, Field(ge=0.0, le=10.0)] = Field(
+        0.0,
+        description="Extra chance of failure per unit of the share of the pilot's heard posts "
+        "not answered within the SLA above tolerated_sla_miss (under-staffing; acts on a "
+        "pilot, pilot_share < 1, or a model with an evaluation_day). 0: off. Assumption; "
+        "plausible 0–2.",
+        json_schema_extra=unit("probability per share 0–1"),
+    )
+    tolerated_sla_miss: Probability = Field(
+        0.2,
+        description="Share of heard posts missing the SLA that management tolerates before "
+        "the chance of failure rises (acts on a pilot, pilot_share < 1, or a model with an "
+        "evaluation_day, when failure_per_sla_miss > 0). Assumption; plausible 0.1–0.5.",
+        json_schema_extra=unit("share 0–1"),
+    )
+    on_failure: Literal["withdraw", "stay_small"] = Field(
+        "withdraw",
+        description="What a failed pilot leads to (acts on a pilot, pilot_share < 1, or a "
+        "model with an evaluation_day, when a failure chance is set by failure_base or "
+        "failure_per_sla_miss): withdraw (nobody is heard any more, the social roles and "
+        "team are released, later stages never come) or "
+        "stay_small (the pilot goes on as it is, later stages never come).",
+        json_schema_extra=unit("—"),
+    )
+    withdrawal_cost: NonNegative = Field(
+        0.0,
+        description="Cost of withdrawing a failed pilot (announcements, tools written off), "
+        "added to cost (acts on a pilot, pilot_share < 1, or a model with an "
+        "evaluation_day, when a failure chance is set by failure_base or "
+        "failure_per_sla_miss). Assumption; set per company.",
+        json_schema_extra=unit("currency"),
+    )
+    culture_setback: Probability = Field(
+        0.0,
+        description="Share of the culture index lost when a failed pilot ends (seed 001: "
+        "\"the negative spirit internally when you have to withdraw from something you just "
+        "announced\"; acts on a pilot, pilot_share < 1, or a model with "
+        "an evaluation_day, when a failure chance is set by failure_base or "
+        "failure_per_sla_miss). Assumption; plausible 0–0.3.",
+        json_schema_extra=unit("share 0–1"),
+    )
+    learning_transfer: Probability = Field(
+        1.0,
+        description="Share of the maturity built in the pilot that carries into the roll-out "
+        "(a stage that widens pilot_share; acts when pilot_share < 1 with ownership.stages, "
+        "and maturity above 0: company.maturity initial or growth_per_answer > 0). "
+        "Assumption; plausible 0.3–1.",
+        json_schema_extra=unit("share 0–1"),
+    )
+
+
 class StageTrigger(StrictModel):
     """When a staged ownership model moves to its next stage."""
 
     after_day: NonNegative | None = Field(None, description="Switch on this day.",
                                           json_schema_extra=unit("day of the run"))
-    metric: Literal["share_within_sla", "backlog", "satisfaction_mean", "social_team_size"] | None = (
+    metric: Literal["share_within_sla", "backlog", "satisfaction_mean", "social_team_size",
+                    "maturity", "culture"] | None = (
         Field(None, description="Daily metric that triggers the switch (read when after_day "
-              "is null).", json_schema_extra=unit("—"))
+              "is null): the day's share within the SLA, the backlog, mean satisfaction, the "
+              "social team's size, the programme's maturity (company.maturity) or the "
+              "culture index.", json_schema_extra=unit("—"))
     )
     above: float | None = Field(
         None, description="Switch when the metric is above this … (read when after_day is null)",
@@ -1342,9 +1527,11 @@ class Ownership(StrictModel):
         1.0,
         description="Share of customers in the programme's scope (a laboratory pilot, seed "
         "001); posts of the others are not heard. The same customers stay in scope as the "
-        "share grows in later stages.",
+        "share grows in later stages. Below 1 the model is a pilot, judged as ownership.pilot "
+        "says.",
         json_schema_extra=unit("share 0–1"),
     )
+    pilot: Pilot = Field(default_factory=Pilot)
     rogue: dict[Department, RogueDepartment] = Field(
         default_factory=dict,
         description="Departments that answer outside the agreed model (none by default).",
