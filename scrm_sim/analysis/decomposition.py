@@ -71,7 +71,7 @@ PARAMETER_GROUPS: dict[str, tuple[str, ...]] = {
     "authority_and_sponsorship": ("authority", "executive_sponsorship"),
     "voice": ("brand_voice_training", "spoke_voice_factor"),
     "rogue": ("rogue",),
-    "who_answers": ("front_line", "routing", "resolvers", "resolver_staff"),
+    "who_answers": ("front_line", "routing", "resolvers", "resolver_staff", "key_accounts"),
     "staffing": ("staffing_scale", "budget_fte"),
     "stages": ("stages", "pilot"),
 }

@@ -220,7 +220,8 @@ def neutral_choices(robustness: Robustness, experiment_path: Path) -> dict[str, 
 # what makes one owner differ from another; the neutral comparison never sets these
 OWNER_DEFINING = frozenset({"front_line", "resolvers", "resolver_staff", "priorities",
                             "authority", "executive_sponsorship", "routing", "stages",
-                            "pilot_share", "name", "staffing_scale", "budget_fte", "rogue"})
+                            "pilot_share", "name", "staffing_scale", "budget_fte", "rogue",
+                            "key_accounts"})
 
 
 def neutral_budget(source: str | Path, overrides: dict[str, Any], models: list[str]) -> float:
