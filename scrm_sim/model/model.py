@@ -90,7 +90,8 @@ class SCRMModel(mesa.Model):
         self.response = ResponseProcess(self)
         engines = {"vectorised": VectorisedEngine, "agents": AgentEngine}
         self.customer_engine: CustomerEngine = engines[scenario.engine](self)
-        self.cascades = NegativeCascades(self.adjacency, scenario.word_of_mouth.max_cascade_hours)
+        self.cascades = NegativeCascades(self.adjacency, scenario.word_of_mouth.max_cascade_hours,
+                                         self.population.influence)
         self.outcomes = Outcomes(self)
         self.datacollector = mesa.DataCollector(model_reporters=MODEL_REPORTERS)
         self.agent_records: list[dict] = []
@@ -100,6 +101,8 @@ class SCRMModel(mesa.Model):
     def _build_customers(self) -> None:
         spec = self.config.customers
         self.population = CustomerPopulation(spec, self.rng)
+        # propensity, influence, community membership: a stream of their own (ODD §7.23)
+        self.population.assign_traits(spec, self.streams.stream("customer_traits"))
         graph_seed = int(self.rng.integers(2**31))
         self.adjacency = customer_adjacency(spec.network, self.population.n, graph_seed)
         # Who is in a pilot's scope: a fixed random order, so that a growing pilot keeps
