@@ -88,7 +88,10 @@ class CustomerPopulation:
             return
         z, u = rng.standard_normal(self.n), rng.random(self.n)
         if spread > 0.0:
-            self.propensity = lognormal_propensity(z, spread)
+            # mean 1 among the first customers and among the prospects separately: the
+            # volume each group starts with is the one it had without propensities
+            self.propensity = np.concatenate((lognormal_propensity(z[: spec.count], spread),
+                                              lognormal_propensity(z[spec.count :], spread)))
             if spec.propensity.influence_elasticity > 0.0:
                 self.influence = relative_power(self.propensity,
                                                 spec.propensity.influence_elasticity)

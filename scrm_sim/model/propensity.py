@@ -25,7 +25,7 @@ def lognormal_propensity(z: np.ndarray, spread: float) -> np.ndarray:
     from seed to seed: at spread 2.12 the sample mean of 15,000 people has a standard
     deviation of 8%.)"""
     w = np.exp(spread * z)
-    return w / w.mean()
+    return w / w.mean() if len(w) else w
 
 
 def top_share(weights: np.ndarray, fraction: float) -> float:
