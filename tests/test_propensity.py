@@ -72,7 +72,6 @@ def test_every_post_rate_of_a_person_is_multiplied_by_their_propensity():
     assert with_propensity == pytest.approx([r * propensity[3] for r in alike])
 
 
-@pytest.mark.slow
 def test_the_ten_percent_most_active_write_the_cited_share_of_posts():
     """The vectorised demand, drawn for 30 busy hours over 5,000 customers, gives the top
     decile of authors Pew's 80% of the posts (within 4 points)."""
