@@ -13,6 +13,7 @@ from scrm_sim.model.community import (
     answer_probability,
     draw_members,
 )
+from scrm_sim.model.customers import Stage
 from scrm_sim.model.model import SCRMModel
 
 from .conftest import small_scenario
@@ -48,11 +49,17 @@ def test_membership_takes_its_share_and_favours_frequent_posters():
 
 
 def test_only_current_customers_count_and_dissatisfied_members_count_less():
-    member = np.array([True, True, True, False])
-    customer = np.array([True, True, False, True])
-    satisfaction = np.array([1.0, 0.5, 1.0, 1.0])
-    assert active_members(member, customer, satisfaction, 0.0) == 2
-    assert active_members(member, customer, satisfaction, 1.0) == pytest.approx(1.5)
+    scenario = small_scenario("service_led", customers={"community_membership": {"share": 0.5}})
+    population = SCRMModel(scenario, seed=1).population
+    population.community_member[:4] = [True, True, True, False]
+    population.satisfaction[:3] = [1.0, 0.5, 1.0]
+    population.move(np.array([2]), Stage.CHURNED, 0.0)  # a member who left
+    members = population.member_customers()
+    assert 0 in members and 1 in members and 2 not in members and 3 not in members
+    weighed = active_members(members, population.satisfaction, 1.0)
+    expected = np.sum(population.satisfaction[members])  # 1 − (1 − s) = s
+    assert weighed == pytest.approx(expected)
+    assert active_members(members, population.satisfaction, 0.0) == len(members)
 
 
 def community(members: float, **extra: object) -> dict:

@@ -31,13 +31,12 @@ def draw_members(propensity: np.ndarray | None, n: int, share: float, elasticity
     return u < chance
 
 
-def active_members(member: np.ndarray, is_customer: np.ndarray, satisfaction: np.ndarray,
+def active_members(member_customers: np.ndarray, satisfaction: np.ndarray,
                    satisfaction_slope: float) -> float:
-    """M: members who are current customers, each weighing 1 − slope·(1 − s)."""
-    active = member & is_customer
+    """M: the members who are current customers (their rows), each weighing 1 − slope·(1 − s)."""
     if satisfaction_slope == 0.0:
-        return float(np.count_nonzero(active))
-    return float(np.sum(1.0 - satisfaction_slope * (1.0 - satisfaction[active])))
+        return float(len(member_customers))
+    return float(np.sum(1.0 - satisfaction_slope * (1.0 - satisfaction[member_customers])))
 
 
 def answer_probability(members: float, chance: np.ndarray) -> np.ndarray:

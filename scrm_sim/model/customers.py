@@ -77,6 +77,7 @@ class CustomerPopulation:
         self.influence: np.ndarray | None = None
         self.community_member: np.ndarray | None = None
         self._weighted: dict[str, np.ndarray | float] | None = None
+        self._member_customers: np.ndarray | None = None  # members among customers (cached)
 
     def assign_traits(self, spec: Customers, rng: np.random.Generator) -> None:
         """Draw each person's posting propensity, influence and community membership
@@ -150,6 +151,7 @@ class CustomerPopulation:
         if len(people):
             self._rows = None
             self._weighted = None
+            self._member_customers = None
 
     def counts(self) -> dict[str, int]:
         """Number of people in each stage."""
@@ -178,7 +180,7 @@ class CustomerPopulation:
                 "prospects": float(prospect_cum[-1]) if len(prospects) else 0.0,
                 "b2b_customers": float(np.sum(w[customers][self.b2b[customers]])),
                 "b2b_prospects": float(np.sum(w[prospects][self.b2b[prospects]])),
-                "customer_weight": np.where(self._customer_mask, w, 0.0),
+                "customer_weight": w * self._customer_mask,
             }
         return self._weighted
 
@@ -186,3 +188,12 @@ class CustomerPopulation:
         """Σ propensity × satisfaction over current customers (no BLAS: see
         :meth:`customer_satisfaction_sum`)."""
         return float(np.sum(self.satisfaction * self.weighted_rows()["customer_weight"]))
+
+    def member_customers(self) -> np.ndarray:
+        """Rows of community members who are current customers (cached until someone
+        moves); empty without members."""
+        if self._member_customers is None:
+            members = self.community_member
+            self._member_customers = (np.flatnonzero(members & self._customer_mask)
+                                      if members is not None else np.empty(0, np.int64))
+        return self._member_customers

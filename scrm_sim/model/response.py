@@ -222,10 +222,8 @@ class ResponseProcess:
         model = self.model
         spec, population = model.ownership.community, model.population
         u = model.rng.random(len(rows))
-        members = 0.0
-        if population.community_member is not None:
-            members = active_members(population.community_member, population.is_customer(),
-                                     population.satisfaction, spec.member_satisfaction_slope)
+        members = active_members(population.member_customers(), population.satisfaction,
+                                 spec.member_satisfaction_slope)
         chance = self.plan.member_answer_chance[types]
         answered = u < answer_probability(members, chance)
         delays = answer_delays(members, chance[answered], spec.answer_window_hours, u[answered])
