@@ -197,6 +197,11 @@ OVERLOADED_TEAM = {  # the team alone works a busy hub
     "ownership.front_line": {},
 }
 
+MEMBERS_ANSWER = {  # a community platform whose answers come from its members
+    "ownership.community.enabled": True,
+    "ownership.community.member_answer_chance": {"question": 0.01, "idea": 0.01},
+}
+
 CONDITIONS: tuple[Condition, ...] = (
     # first, as later conditions may set fields of the stage it makes
     Condition("ownership.stages[0].*", {"ownership.stages": _a_stage}, None,
@@ -420,6 +425,26 @@ CONDITIONS: tuple[Condition, ...] = (
     Condition("outcomes.idea_uptake.complaint_cut_per_idea",
               {"outcomes.idea_uptake.delay_days": 1}, None,
               "ideas released the next day, so that the week shows the cut"),
+    # listening as work and customers as individuals (issue 16 items 5-6)
+    Condition("ownership.listening.analysts.*", {"ownership.listening.analysts": {"staff": 0.1}},
+              None, "analysts' fields act when there are analysts; a tenth of one (6 posts an "
+              "hour) so that the capacity binds"),
+    Condition("ownership.listening.tool.*", {"ownership.listening.tool": {}}, None,
+              "a tool's fields act when there is a tool"),
+    Condition("customers.propensity.influence_elasticity",
+              {"customers.propensity.spread": 1.5}, ("spread",),
+              "influence follows propensity, which needs a spread"),
+    Condition("customers.community_membership.share", MEMBERS_ANSWER, ("member_answer_chance",),
+              "members answer only on an enabled platform with member_answer_chance"),
+    Condition("customers.community_membership.propensity_elasticity",
+              {**MEMBERS_ANSWER, "customers.community_membership.share": 0.1,
+               "customers.propensity.spread": 1.5}, ("spread",),
+              "membership follows propensity, which needs a spread; and members who answer"),
+    Condition(("ownership.community.member_answer_chance*",
+               "ownership.community.answer_window_hours",
+               "ownership.community.member_satisfaction_slope"),
+              {**MEMBERS_ANSWER, "customers.community_membership.share": 0.1}, ("enabled",),
+              "members answer only on an enabled platform, and there must be members"),
     Condition("ownership.stages[0].when.metric", {"ownership.stages[0].when": {
               "after_day": None, "metric": "satisfaction_mean", "above": 5.0}}, ("after_day",),
               "a metric trigger is read only when after_day is null"),

@@ -7,6 +7,8 @@ from enum import IntEnum
 import numpy as np
 from scipy import stats
 
+from scrm_sim.model.community import draw_members
+from scrm_sim.model.propensity import lognormal_propensity, relative_power
 from scrm_sim.scenario.schema import Customers
 
 
@@ -69,6 +71,34 @@ class CustomerPopulation:
         self._log_median_complaint = -self._log_sd * stats.norm.ppf(
             spec.complainers_expect_reply_within_hour
         )
+        # Individual traits (issue 16 item 6), None while switched off so that the default
+        # path draws and computes exactly as before: see assign_traits.
+        self.propensity: np.ndarray | None = None
+        self.influence: np.ndarray | None = None
+        self.community_member: np.ndarray | None = None
+        self._weighted: dict[str, np.ndarray | float] | None = None
+        self._member_customers: np.ndarray | None = None  # members among customers (cached)
+
+    def assign_traits(self, spec: Customers, rng: np.random.Generator) -> None:
+        """Draw each person's posting propensity, influence and community membership
+        (:mod:`scrm_sim.model.propensity`, :mod:`scrm_sim.model.community`) from their own
+        stream ``rng``; nothing is drawn while all three are off."""
+        spread = spec.propensity.spread
+        share = spec.community_membership.share
+        if spread == 0.0 and share == 0.0:
+            return
+        z, u = rng.standard_normal(self.n), rng.random(self.n)
+        if spread > 0.0:
+            # mean 1 among the first customers and among the prospects separately: the
+            # volume each group starts with is the one it had without propensities
+            self.propensity = np.concatenate((lognormal_propensity(z[: spec.count], spread),
+                                              lognormal_propensity(z[spec.count :], spread)))
+            if spec.propensity.influence_elasticity > 0.0:
+                self.influence = relative_power(self.propensity,
+                                                spec.propensity.influence_elasticity)
+        if share > 0.0:
+            self.community_member = draw_members(
+                self.propensity, self.n, share, spec.community_membership.propensity_elasticity, u)
 
     def is_customer(self) -> np.ndarray:
         """Boolean mask of current customers (not prospects, not churned); do not modify."""
@@ -120,8 +150,50 @@ class CustomerPopulation:
         self._customer_mask[people] = to in CUSTOMER_STAGES
         if len(people):
             self._rows = None
+            self._weighted = None
+            self._member_customers = None
 
     def counts(self) -> dict[str, int]:
         """Number of people in each stage."""
         counts = np.bincount(self.stage, minlength=len(Stage))
         return {s.name.lower(): int(counts[s]) for s in Stage}
+
+    # ------------------------------------------------------------------ posting propensity
+
+    def weighted_rows(self) -> dict[str, np.ndarray | float]:
+        """Sums and cumulative sums of posting propensity over customers and prospects
+        (cached until someone moves), for drawing authors in proportion to it.
+
+        Keys: ``customer_cum``/``prospect_cum`` (cumulative propensity in row order of
+        :meth:`customer_rows`/:meth:`prospect_rows`), ``customers``/``prospects`` (totals),
+        ``b2b_customers``/``b2b_prospects`` (totals over business people) and
+        ``customer_weight`` (propensity of current customers, 0 elsewhere).
+        """
+        if self._weighted is None:
+            w = self.propensity
+            customers, prospects = self.customer_rows(), self.prospect_rows()
+            customer_cum, prospect_cum = np.cumsum(w[customers]), np.cumsum(w[prospects])
+            self._weighted = {
+                "customer_cum": customer_cum,
+                "prospect_cum": prospect_cum,
+                "customers": float(customer_cum[-1]) if len(customers) else 0.0,
+                "prospects": float(prospect_cum[-1]) if len(prospects) else 0.0,
+                "b2b_customers": float(np.sum(w[customers][self.b2b[customers]])),
+                "b2b_prospects": float(np.sum(w[prospects][self.b2b[prospects]])),
+                "customer_weight": w * self._customer_mask,
+            }
+        return self._weighted
+
+    def weighted_satisfaction_sum(self) -> float:
+        """Σ propensity × satisfaction over current customers (no BLAS: see
+        :meth:`customer_satisfaction_sum`)."""
+        return float(np.sum(self.satisfaction * self.weighted_rows()["customer_weight"]))
+
+    def member_customers(self) -> np.ndarray:
+        """Rows of community members who are current customers (cached until someone
+        moves); empty without members."""
+        if self._member_customers is None:
+            members = self.community_member
+            self._member_customers = (np.flatnonzero(members & self._customer_mask)
+                                      if members is not None else np.empty(0, np.int64))
+        return self._member_customers

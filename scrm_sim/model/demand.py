@@ -7,6 +7,11 @@ praise) or the B2B multiplier for questions.
 Drawing the total count per type from a Poisson and spreading it over people in
 proportion to their rates is exactly equivalent to independent Poisson counts
 per person, at a fraction of the cost.
+
+With individual posting propensities (``customers.propensity.spread`` > 0; ODD §7.23)
+every rate of person i is also multiplied by their propensity w_i: the totals become
+propensity-weighted sums and authors are proposed in proportion to w (a binary search in
+cached cumulative sums), then thinned by the driver as before.
 """
 
 from __future__ import annotations
@@ -75,6 +80,8 @@ class DemandProcess:
         eligibility, accept with driver / max driver), so no per-step cumulative sums over
         the whole population are needed.
         """
+        if population.propensity is not None:
+            return self._draw_weighted(population, hour, responsiveness, rng)
         spec = self.spec
         customers, prospects = population.customer_rows(), population.prospect_rows()
         n_c, n_p = len(customers), len(prospects) * (spec.prospect_activity > 0)
@@ -145,6 +152,72 @@ class DemandProcess:
                 p_index = np.minimum(((u - n_c) / activity).astype(np.int64), n_p - 1)
                 people = np.where(from_customers, customers[c_index] if n_c else -1,
                                   prospects[np.maximum(p_index, 0)])
+            driver, bound = self._driver(post_type, people, population)
+            accepted = people[rng.random(batch) * bound < driver]
+            chosen.append(accepted[:needed])
+            needed -= len(chosen[-1])
+        return np.concatenate(chosen)
+
+    # ------------------------------------------------------------------ with propensities
+
+    def _draw_weighted(self, population: CustomerPopulation, hour: int, responsiveness: float,
+                       rng: np.random.Generator) -> list[NewPosts]:
+        """:meth:`draw` when each person's rates are multiplied by their posting propensity w:
+        the same formulas with every count replaced by a sum of w (ODD §7.23)."""
+        spec = self.spec
+        weighted = population.weighted_rows()
+        pa = spec.prospect_activity
+        w_c = float(weighted["customers"])
+        w_p = float(weighted["prospects"]) if pa > 0 else 0.0
+        b2b_c = float(weighted["b2b_customers"])
+        b2b_p = float(weighted["b2b_prospects"]) if pa > 0 else 0.0
+        sum_ws = population.weighted_satisfaction_sum()
+        m = spec.b2b_question_multiplier
+        a_c, a_p = spec.complaint_dissatisfaction_slope, spec.praise_satisfaction_slope
+        totals = {
+            PostType.QUESTION: w_c + (m - 1) * b2b_c + pa * (w_p + (m - 1) * b2b_p),
+            PostType.COMPLAINT: (w_c * (1 + a_c) - a_c * sum_ws) / (1 + a_c * 0.3),
+            PostType.PRAISE: (w_c + a_p * sum_ws) / (1 + a_p * 0.7),
+            PostType.IDEA: w_c,
+            PostType.PURCHASE_INTENT: w_c + pa * w_p,
+        }
+        common = self.diurnal[hour % 24] * (1.0 + spec.responsiveness_feedback * responsiveness)
+        drawn = []
+        for post_type in POST_TYPES:
+            rate = self.hourly_base[post_type] * common * self.event_multiplier(post_type, hour)
+            total = totals[post_type]
+            count = rng.poisson(rate * total) if rate > 0 and total > 0 else 0
+            if count == 0:
+                continue
+            with_prospects = post_type in PROSPECT_TYPES and w_p > 0
+            authors = self._weighted_authors(post_type, count, population, with_prospects, rng)
+            times = np.sort(hour + rng.random(count))
+            drawn.append(NewPosts(post_type, authors, times))
+        return drawn
+
+    def _weighted_authors(self, post_type: PostType, count: int, population: CustomerPopulation,
+                          with_prospects: bool, rng: np.random.Generator) -> np.ndarray:
+        """Draw ``count`` authors with probability proportional to propensity × driver:
+        proposals in proportion to propensity (customers w, prospects ``prospect_activity``·w),
+        accepted with driver / bound."""
+        weighted = population.weighted_rows()
+        customers, prospects = population.customer_rows(), population.prospect_rows()
+        customer_cum, prospect_cum = weighted["customer_cum"], weighted["prospect_cum"]
+        w_c = float(weighted["customers"])
+        activity = self.spec.prospect_activity
+        pool = w_c + (activity * float(weighted["prospects"]) if with_prospects else 0.0)
+        chosen: list[np.ndarray] = []
+        needed = count
+        while needed > 0:
+            batch = 2 * needed + 8
+            u = rng.random(batch) * pool
+            c_index = np.minimum(np.searchsorted(customer_cum, u, side="right"),
+                                 max(len(customers) - 1, 0))
+            people = customers[c_index] if len(customers) else np.full(batch, -1)
+            if with_prospects:
+                p_index = np.minimum(np.searchsorted(prospect_cum, (u - w_c) / activity,
+                                                     side="right"), len(prospects) - 1)
+                people = np.where(u < w_c, people, prospects[np.maximum(p_index, 0)])
             driver, bound = self._driver(post_type, people, population)
             accepted = people[rng.random(batch) * bound < driver]
             chosen.append(accepted[:needed])

@@ -190,8 +190,12 @@ def post_rates(customer: Customer, rates: dict[PostType, float], demand: Demand)
         return [0.0] * len(POST_TYPES)
     s = customer.model.population.satisfaction[customer.row]
     b2b = customer.model.population.b2b[customer.row]
-    return [rates[t] * eligibility[t] * float(posting_driver(t, s, b2b, demand))
-            for t in POST_TYPES]
+    own_rates = [rates[t] * eligibility[t] * float(posting_driver(t, s, b2b, demand))
+                 for t in POST_TYPES]
+    propensity = customer.model.population.propensity
+    if propensity is not None:  # a frequent poster posts more of everything (ODD §7.23)
+        own_rates = [rate * float(propensity[customer.row]) for rate in own_rates]
+    return own_rates
 
 
 def poisson_count(total: float, u: float) -> int:

@@ -97,7 +97,8 @@ class SCRMModel(mesa.Model):
         self.response = ResponseProcess(self)
         engines = {"vectorised": VectorisedEngine, "agents": AgentEngine}
         self.customer_engine: CustomerEngine = engines[scenario.engine](self)
-        self.cascades = NegativeCascades(self.adjacency, scenario.word_of_mouth.max_cascade_hours)
+        self.cascades = NegativeCascades(self.adjacency, scenario.word_of_mouth.max_cascade_hours,
+                                         self.population.influence)
         self.outcomes = Outcomes(self)
         self.feedback = FeedbackLoops(self)
         self.datacollector = mesa.DataCollector(model_reporters=MODEL_REPORTERS)
@@ -108,6 +109,8 @@ class SCRMModel(mesa.Model):
     def _build_customers(self) -> None:
         spec = self.config.customers
         self.population = CustomerPopulation(spec, self.rng)
+        # propensity, influence, community membership: a stream of their own (ODD §7.23)
+        self.population.assign_traits(spec, self.streams.stream("customer_traits"))
         graph_seed = int(self.rng.integers(2**31))
         self.adjacency = customer_adjacency(spec.network, self.population.n, graph_seed)
         # B2B accounts (off: none), their contacts tied to each other (model/accounts.py)

@@ -27,6 +27,8 @@ import numpy as np
 
 from scrm_sim.model.agents import Role, StaffMember
 from scrm_sim.model.maturity import PRACTICE_COUNTER
+from scrm_sim.model.community import active_members, answer_delays, answer_probability
+from scrm_sim.model.listening import ListeningDesk
 from scrm_sim.model.posts import SILENTLY_DROPPED, DropReason, PostStatus
 from scrm_sim.model.queues import ServiceQueue
 from scrm_sim.scenario.schema import POST_TYPES, DepartmentSpec, Ownership, PostType
@@ -78,6 +80,9 @@ class RoutingPlan:
             [own.community.answer_share.get(t, 0.0) if own.community.enabled else 0.0
              for t in POST_TYPES]
         )
+        # with member_answer_chance: each active member's chance to answer (ODD §7.23)
+        chance = own.community.member_answer_chance or {}
+        self.member_answer_chance = np.array([chance.get(t, 0.0) for t in POST_TYPES])
 
     def pull_agendas(self, pull: float) -> None:
         """Each department's queue priorities: its own agenda pulled toward the model's
@@ -100,6 +105,8 @@ class ResponseProcess:
         self.approval = ServiceQueue("approval")
         self.rogue: dict[str, ServiceQueue] = {}  # made when a department first goes rogue
         self.plan = self._compile(model.ownership)
+        # listening as work (analysts, a tool): ODD §7.22; idle under the coverage rule
+        self.listening = ListeningDesk(model, model.ownership.listening)
         # draws for the second and later hops of a hand-off: a stream of their own, so that a
         # route of one hop (every route under all_pairs liaisons) draws exactly as before
         self._hop_rng = model.streams.stream("handoff_hops")
@@ -125,6 +132,7 @@ class ResponseProcess:
     def use_ownership(self, own: Ownership) -> None:
         """Compile a (new) ownership model; posts waiting where nobody serves go to the hub."""
         self.plan = self._compile(own)
+        self.listening.use(own.listening, self.model.hour)
         served = {s.department for s in self.model.social_staff if s.role == Role.RESOLVER}
         for name, queue in self.departments.items():
             if name not in served:
@@ -150,6 +158,7 @@ class ResponseProcess:
     def triage(self, rows: np.ndarray) -> None:
         """Listening and triage of new posts: who hears them and where they go."""
         model, plan, posts = self.model, self.plan, self.model.posts
+        self.listening.pay(model.hour)
         if len(rows) == 0:
             return
         rng = model.rng
@@ -160,18 +169,28 @@ class ResponseProcess:
         for row, deadline in zip(rows[watched].tolist(), (times + patience)[watched].tolist(),
                                  strict=True):
             self.schedule(deadline, Event.SILENCE, row)
-        community = rng.random(len(rows)) < plan.community_share[types]
-        delay = model.ownership.community.mean_delay_hours
-        for row, t in zip(rows[community].tolist(), times[community].tolist(), strict=True):
-            self.schedule(t + rng.exponential(delay) if delay > 0 else t, Event.COMMUNITY, row)
+        if model.ownership.community.from_members:
+            self._member_answers(rows, types, times)
+        else:
+            community = rng.random(len(rows)) < plan.community_share[types]
+            delay = model.ownership.community.mean_delay_hours
+            for row, t in zip(rows[community].tolist(), times[community].tolist(), strict=True):
+                self.schedule(t + rng.exponential(delay) if delay > 0 else t, Event.COMMUNITY, row)
 
-        coverage = plan.coverage[types]
-        tool_use = model.tool_use
-        if tool_use > 0:  # the listening platform hears part of what people would miss
-            coverage = coverage + (1.0 - coverage) * model.config.company.tools.coverage_gain * tool_use
-        heard = rng.random(len(rows)) < coverage
-        if model.ownership.pilot_share < 1.0:
-            heard &= model.scope_rank[posts.author[rows]] < model.ownership.pilot_share
+        screened_at = times
+        if model.ownership.listening.is_work:  # coverage follows from analysts and a tool
+            in_scope = np.ones(len(rows), dtype=bool)
+            if model.ownership.pilot_share < 1.0:
+                in_scope = model.scope_rank[posts.author[rows]] < model.ownership.pilot_share
+            heard, screened_at = self.listening.hear(times, in_scope, model.hour)
+        else:
+            coverage = plan.coverage[types]
+            tool_use = model.tool_use
+            if tool_use > 0:  # the listening platform hears part of what people would miss
+                coverage = coverage + (1.0 - coverage) * model.config.company.tools.coverage_gain * tool_use
+            heard = rng.random(len(rows)) < coverage
+            if model.ownership.pilot_share < 1.0:
+                heard &= model.scope_rank[posts.author[rows]] < model.ownership.pilot_share
         # key-account managers hear their accounts' posts themselves (model/accounts.py)
         managed = model.accounts.managed_posts(model, rows, times)
         if managed is not None:
@@ -185,7 +204,7 @@ class ResponseProcess:
         listening_delay = model.ownership.listening.delay_hours
         delays = rng.exponential(listening_delay, len(rows)) if listening_delay > 0 else np.zeros(
             len(rows))
-        posts.columns["time_heard"][rows[heard]] = (times + delays)[heard]
+        posts.columns["time_heard"][rows[heard]] = (screened_at + delays)[heard]
         if managed is not None:
             posts.columns["time_heard"][rows[managed[0]]] = managed[1][managed[0]]
         posts.columns["status"][rows[~heard]] = PostStatus.DROPPED
@@ -217,6 +236,21 @@ class ResponseProcess:
         for row in rows.tolist():
             queue.add(row, float(columns["time_heard"][row]),
                       float(priority[columns["post_type"][row]]))
+
+    def _member_answers(self, rows: np.ndarray, types: np.ndarray, times: np.ndarray) -> None:
+        """Community answers from the members (ODD §7.23): one uniform per post decides
+        whether some active member answers within the window and when the first does."""
+        model = self.model
+        spec, population = model.ownership.community, model.population
+        u = model.rng.random(len(rows))
+        members = active_members(population.member_customers(), population.satisfaction,
+                                 spec.member_satisfaction_slope)
+        chance = self.plan.member_answer_chance[types]
+        answered = u < answer_probability(members, chance)
+        delays = answer_delays(members, chance[answered], spec.answer_window_hours, u[answered])
+        for row, t in zip(rows[answered].tolist(), (times[answered] + delays).tolist(),
+                          strict=True):
+            self.schedule(t, Event.COMMUNITY, row)
 
     def serve(self, hour: int) -> None:
         """Run every queue over [hour, hour + 1) with the staff on duty."""

@@ -7,6 +7,10 @@ the company answers publicly. Above the bond-percolation threshold
 T_c = <k> / (<k²> − <k>) a cascade can go viral (VALIDATION.md) — "the source of
 most of the viral exposures (a la United, Comcast)" (seed 001).
 
+With individual influence (``customers.propensity.influence_elasticity``; ODD §7.23) each
+spreader passes a grievance on with the cascade's transmission × their influence
+w^e / mean(w^e), w their posting propensity: frequent posters are heard further.
+
 Positive: praise and good answers are seen by the author's contacts; a prospect
 who sees them converts with a per-exposure probability, the network analogue of
 Bass imitation, and a churned contact may come back.
@@ -23,8 +27,11 @@ from scrm_sim.model.networks import neighbours_of
 class NegativeCascades:
     """All grievance cascades of a run, advanced together with array operations."""
 
-    def __init__(self, adj: sp.csr_array, max_hours: int) -> None:
+    def __init__(self, adj: sp.csr_array, max_hours: int,
+                 influence: np.ndarray | None = None) -> None:
         self.adj = adj
+        # each person's factor on the transmission of what they pass on (None: all alike)
+        self.influence = influence
         self.n = adj.shape[0]
         self.max_hours = max_hours
         self.transmission: list[float] = []
@@ -67,7 +74,10 @@ class NegativeCascades:
         nodes, cascades = self._frontier_nodes[alive], self._frontier_cascades[alive]
         source, targets = neighbours_of(self.adj, nodes)
         target_cascades = cascades[source]
-        passes = rng.random(len(targets)) < np.asarray(self.transmission)[target_cascades]
+        transmission = np.asarray(self.transmission)[target_cascades]
+        if self.influence is not None:
+            transmission = transmission * self.influence[nodes[source]]
+        passes = rng.random(len(targets)) < transmission
         keys = np.unique(target_cascades[passes] * self.n + targets[passes])
         new = np.fromiter((k for k in keys.tolist() if k not in self._reached), dtype=np.int64)
         self._reached.update(new.tolist())

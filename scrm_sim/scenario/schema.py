@@ -625,6 +625,61 @@ class Accounts(StrictModel):
         return self
 
 
+class PostingPropensity(StrictModel):
+    """How much each customer posts relative to the others, and how far they are heard
+    (issue 16 item 6; docs/ODD.md §7.23).
+
+    Each person's propensity w is lognormal with mean 1 (log-sd ``spread``): every post rate of
+    theirs is multiplied by w, so the expected total volume is unchanged while a few write most
+    posts. Pew Research Center (Wojcik & Hughes 2019, "Sizing Up Twitter Users"): "The most
+    prolific tweeters – those in the top 10% by number of tweets – are responsible for 80% of
+    all tweets created by U.S. adults." A lognormal gives the top 10% the share
+    Φ(spread − 1.2816): 80% at spread 2.12, 90% at 2.56.
+    """
+
+    spread: Annotated[float, Field(ge=0.0, le=4.0)] = Field(
+        0.0,
+        description="Log-sd of the lognormal posting propensity (mean 1) that multiplies every "
+        "post rate of a person; 0: everyone posts alike. 2.12 makes the 10% most active write "
+        "80% of the posts (Pew Research Center 2019, Twitter, U.S. adults); 2.56: 90%. "
+        "Plausible 1.5–2.6.",
+        json_schema_extra=unit("— (log standard deviation)"),
+    )
+    influence_elasticity: Annotated[float, Field(ge=0.0, le=2.0)] = Field(
+        0.0,
+        description="Frequent posters are heard further: a person passes a grievance on to each "
+        "contact with the cascade's transmission × w^e / mean(w^e), w their posting propensity "
+        "(acts only when spread > 0). 0: everyone alike. Assumption; plausible 0–1 (Pew 2019: "
+        "the top 10% by tweets have a median of 387 followers against 19).",
+        json_schema_extra=unit("— (elasticity)"),
+    )
+
+
+class CommunityMembership(StrictModel):
+    """Which customers belong to the company's community (issue 16 item 6; ODD §7.23).
+
+    A person is a member with probability min(1, share · w^e / mean(w^e)), w their posting
+    propensity: frequent posters are more likely members. Members answer other customers'
+    posts when the platform runs with ``ownership.community.member_answer_chance``.
+    """
+
+    share: Probability = Field(
+        0.0,
+        description="Share of people who are community members (acts only with "
+        "ownership.community.enabled and ownership.community.member_answer_chance set). "
+        "Assumption; plausible 0.02–0.2 (Nielsen 2006: in most online communities 90% of users "
+        "never contribute).",
+        json_schema_extra=unit("share 0–1"),
+    )
+    propensity_elasticity: Annotated[float, Field(ge=0.0, le=3.0)] = Field(
+        1.0,
+        description="Membership chance × w^e / mean(w^e), w the posting propensity: frequent "
+        "posters join more often (acts only when customers.propensity.spread > 0 and share > "
+        "0). Assumption; plausible 0–2.",
+        json_schema_extra=unit("— (elasticity)"),
+    )
+
+
 class Customers(StrictModel):
     """The customer population."""
 
@@ -664,6 +719,8 @@ class Customers(StrictModel):
         "agents are made on demand by SCRMModel.customer_agent (state always lives in arrays).",
         json_schema_extra=unit("customers"),
     )
+    propensity: PostingPropensity = Field(default_factory=PostingPropensity)
+    community_membership: CommunityMembership = Field(default_factory=CommunityMembership)
 
 
 # --------------------------------------------------------------------------- demand
@@ -1178,15 +1235,77 @@ class Economics(StrictModel):
 # --------------------------------------------------------------------------- ownership
 
 
+class ListeningAnalysts(StrictModel):
+    """Analysts who screen the stream of posts (the owner's "monitors", MODEL.md; ODD §7.22).
+
+    Each hour their shift is open they screen up to ``staff × posts_per_hour`` posts, oldest
+    first; a post not screened within ``screening_window_hours`` is never heard. They are paid
+    their department's ``hourly_cost`` for every hour on shift, busy or not.
+    """
+
+    department: Department = Field(
+        "marketing", description="Department the analysts belong to: sets their hourly cost "
+        "and, unless shift is given, their working hours.", json_schema_extra=unit("—"))
+    staff: Annotated[float, Field(ge=0.0, le=MAX_STAFF)] = Field(
+        1.0, description="Analysts on duty whenever their shift is open (a fraction: part of "
+        "one analyst's hours). A listening desk beside the department's own staff. Assumption.",
+        json_schema_extra=unit("staff"))
+    posts_per_hour: Annotated[float, Field(gt=0.0, le=10_000.0)] = Field(
+        60.0, description="Posts one analyst screens (reads and classifies) per hour: one a "
+        "minute. Assumption; plausible 20–200.",
+        json_schema_extra=unit("posts per staff-hour"))
+    shift: ShiftSpec | None = Field(
+        None, description="The analysts' working hours; null: their department's shift.",
+        json_schema_extra=unit("—"))
+    screening_window_hours: Annotated[float, Field(ge=1.0, le=720.0)] = Field(
+        24.0, description="A post not screened within this many hours of being posted is "
+        "never heard (what waits overnight is screened in the morning). Assumption.",
+        json_schema_extra=unit("hours"))
+
+
+class ListeningTool(StrictModel):
+    """A listening platform licensed by the day (ODD §7.22): it picks up a share of posts by
+    itself, and misclassifies some of what it picks up."""
+
+    licence_per_day: NonNegative = Field(
+        100.0, description="Licence cost of the tool per day. Assumption.",
+        json_schema_extra=unit("currency per day"))
+    automated_share: Probability = Field(
+        0.5, description="Share of posts the tool picks up and routes by itself, at any hour; "
+        "the rest go to the analysts (if any) or are missed. Assumption.",
+        json_schema_extra=unit("share 0–1"))
+    miss_rate: Probability = Field(
+        0.1, description="Share of the posts the tool picks up that it misclassifies as "
+        "needing no answer: never heard. Assumption.",
+        json_schema_extra=unit("share 0–1"))
+
+
 class Listening(StrictModel):
-    """Who listens, and how much they hear."""
+    """Who listens, and how much they hear.
+
+    With ``analysts`` and ``tool`` null (the default) a post is heard with the probability
+    ``coverage`` (raised by ``company.tools``), free of cost. With either set, coverage follows
+    from the work: the tool's pick-up plus what the analysts can screen (ODD §7.22).
+    """
 
     coverage: dict[PostType, Probability] | Probability = Field(
-        0.8, description="Share of posts the monitors see, overall or per post type.",
+        0.8, description="Share of posts the monitors see, overall or per post type (acts only "
+        "when analysts and tool are null; otherwise coverage follows from them).",
         json_schema_extra=unit("share 0–1"),
     )
     delay_hours: NonNegative = Field(0.25, description="Mean delay from post to triage.",
                                      json_schema_extra=unit("hours"))
+    analysts: ListeningAnalysts | None = Field(
+        None, description="Analysts who screen posts; null: none (with tool also null, the "
+        "coverage rule).", json_schema_extra=unit("—"))
+    tool: ListeningTool | None = Field(
+        None, description="A licensed listening tool; null: none (with analysts also null, the "
+        "coverage rule).", json_schema_extra=unit("—"))
+
+    @property
+    def is_work(self) -> bool:
+        """Whether coverage follows from analysts and a tool rather than a probability."""
+        return self.analysts is not None or self.tool is not None
 
 
 class Handoff(StrictModel):
@@ -1316,19 +1435,52 @@ class SocialTeamPolicy(StrictModel):
 
 
 class Community(StrictModel):
-    """A community platform where customers answer customers (seed 004)."""
+    """A community platform where customers answer customers (seed 004).
+
+    By default a fixed share of each post type is answered (``answer_share``). With
+    ``member_answer_chance`` set, answers come from the members
+    (``customers.community_membership``): ODD §7.23.
+    """
 
     enabled: bool = Field(False, description="Whether the company runs a community platform.",
                           json_schema_extra=unit("—"))
     answer_share: dict[PostType, Probability] = Field(
         default_factory=lambda: {PostType.QUESTION: 0.3, PostType.IDEA: 0.2},
-        description="Share of these post types that other customers answer (when enabled).",
+        description="Share of these post types that other customers answer (when enabled and "
+        "member_answer_chance is null).",
         json_schema_extra=unit("share 0–1"),
     )
     mean_delay_hours: NonNegative = Field(
-        2.0, description="Mean time until a customer answers (when enabled).",
+        2.0, description="Mean time until a customer answers (when enabled and "
+        "member_answer_chance is null).",
         json_schema_extra=unit("hours"),
     )
+    member_answer_chance: dict[PostType, Probability] | None = Field(
+        None,
+        description="Chance that one active member answers a post of this type within "
+        "answer_window_hours (when enabled); a post is answered with probability 1 − exp(−M·a), "
+        "M the members who are current customers (weighted by member_satisfaction_slope), and "
+        "the first answer comes after an exponential time of mean window / (M·a), so more "
+        "members answer more and sooner. null: the fixed answer_share. Assumption; plausible "
+        "0.0001–0.01 per member.",
+        json_schema_extra=unit("probability per member"),
+    )
+    answer_window_hours: Annotated[float, Field(gt=0.0, le=720.0)] = Field(
+        24.0, description="Hours a post stays in view of the members (when enabled and "
+        "member_answer_chance is set). Assumption.",
+        json_schema_extra=unit("hours"),
+    )
+    member_satisfaction_slope: Probability = Field(
+        0.0, description="Dissatisfied members answer less: a member counts 1 − slope·(1 − s) "
+        "toward M, s their satisfaction (when enabled and member_answer_chance is set). "
+        "Assumption.",
+        json_schema_extra=unit("per unit of satisfaction"),
+    )
+
+    @property
+    def from_members(self) -> bool:
+        """Whether answers come from the members rather than a fixed share."""
+        return self.enabled and self.member_answer_chance is not None
 
 
 class RogueDepartment(StrictModel):
