@@ -162,3 +162,22 @@ def test_grievances_of_frequent_posters_reach_further_with_influence():
     for seed in (1, 2):
         assert frequent_posters_grievance_reach(1.0, seed) > 2 * frequent_posters_grievance_reach(
             0.0, seed)
+
+
+def test_an_influential_author_s_praise_converts_more_of_the_same_contacts():
+    """Positive word of mouth is scaled by the author's influence, as grievances are."""
+    from scrm_sim.model.customers import Stage
+    from scrm_sim.model.word_of_mouth import contacts_of
+
+    def conversions(influence: float) -> int:
+        model = SCRMModel(small_scenario("service_led", customers={
+            "propensity": {"spread": 1.0, "influence_elasticity": 1.0}}), seed=5)
+        model.population.influence[:] = influence
+        author = int(np.flatnonzero(model.population.stage != Stage.PROSPECT)[0])
+        contacts = contacts_of(model.adjacency, author)
+        model.population.stage[contacts] = Stage.PROSPECT
+        model.rng = np.random.default_rng(1)
+        model.outcomes.spread_praise(author)
+        return int(model.counters["acquired_word_of_mouth"])
+
+    assert conversions(50.0) > conversions(1.0)

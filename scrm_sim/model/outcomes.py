@@ -226,8 +226,13 @@ class Outcomes:
         draws = model.rng.random(len(contacts))
         chance = conversion_probability(wom.positive_conversion,
                                         model.population.satisfaction[contacts], model.config)
+        win_back = wom.win_back
+        influence = model.population.influence
+        if influence is not None:  # frequent posters are heard further (ODD §7.23)
+            chance = np.minimum(1.0, chance * influence[author])
+            win_back = min(1.0, win_back * float(influence[author]))
         converts = contacts[(stage == Stage.PROSPECT) & (draws < chance)]
-        returns = contacts[(stage == Stage.CHURNED) & (draws < wom.win_back)]
+        returns = contacts[(stage == Stage.CHURNED) & (draws < win_back)]
         if len(converts):
             model.population.move(converts, Stage.ONBOARDING, model.day)
             model.counters["acquired_word_of_mouth"] += len(converts)

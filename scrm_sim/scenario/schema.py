@@ -648,7 +648,8 @@ class PostingPropensity(StrictModel):
     influence_elasticity: Annotated[float, Field(ge=0.0, le=2.0)] = Field(
         0.0,
         description="Frequent posters are heard further: a person passes a grievance on to each "
-        "contact with the cascade's transmission × w^e / mean(w^e), w their posting propensity "
+        "contact with the cascade's transmission × w^e / mean(w^e), w their posting propensity, "
+        "and their praise converts prospects and wins back churned contacts × the same factor "
         "(acts only when spread > 0). 0: everyone alike. Assumption; plausible 0–1 (Pew 2019: "
         "the top 10% by tweets have a median of 387 followers against 19).",
         json_schema_extra=unit("— (elasticity)"),
