@@ -273,7 +273,8 @@ CONDITIONS: tuple[Condition, ...] = (
               "only with a team from several departments"),
     Condition("ownership.handoff.named_liaisons", {"company.liaisons": "through_executive"},
               ("liaisons",), "under all_pairs every hand-off is one hop already"),
-    Condition("ownership.handoff.max_hops", {"company.liaisons": [
+    Condition("ownership.handoff.max_hops", {"ownership.handoff.named_liaisons": False,
+                                             "company.liaisons": [
               ["marketing", "it"], ["it", "service"], ["service", "sales"], ["sales", "pr"],
               ["pr", "product"], ["product", "executive"]]}, ("liaisons",),
               "routes longer than the limit exist only where liaisons are sparse: a chain, on "
