@@ -75,6 +75,8 @@ BASE: dict[str, Any] = {
         # a marketing resolver too, so that every post type can also be routed directly
         "resolver_staff": {"service": 1, "sales": 1, "product": 1, "marketing": 1},
         "social_team": {"policy": "self_organising", "initial_members": 2, "max_size": 10},
+        # hand-offs follow the company's liaisons (the preset names a liaison in each spoke)
+        "handoff": {"named_liaisons": False},
     },
 }
 
