@@ -75,6 +75,8 @@ BASE: dict[str, Any] = {
         # a marketing resolver too, so that every post type can also be routed directly
         "resolver_staff": {"service": 1, "sales": 1, "product": 1, "marketing": 1},
         "social_team": {"policy": "self_organising", "initial_members": 2, "max_size": 10},
+        # hand-offs follow the company's liaisons (the preset names a liaison in each spoke)
+        "handoff": {"named_liaisons": False},
     },
 }
 
@@ -273,7 +275,8 @@ CONDITIONS: tuple[Condition, ...] = (
               "only with a team from several departments"),
     Condition("ownership.handoff.named_liaisons", {"company.liaisons": "through_executive"},
               ("liaisons",), "under all_pairs every hand-off is one hop already"),
-    Condition("ownership.handoff.max_hops", {"company.liaisons": [
+    Condition("ownership.handoff.max_hops", {"ownership.handoff.named_liaisons": False,
+                                             "company.liaisons": [
               ["marketing", "it"], ["it", "service"], ["service", "sales"], ["sales", "pr"],
               ["pr", "product"], ["product", "executive"]]}, ("liaisons",),
               "routes longer than the limit exist only where liaisons are sparse: a chain, on "

@@ -116,3 +116,16 @@ def test_a_tool_costs_and_covers():
     with_tool = run_with({"analysts": analysts, "tool": {"automated_share": 0.6}})
     assert with_tool["share_unheard"] < without["share_unheard"]
     assert with_tool["cost"] > without["cost"]
+
+
+def test_cutting_analysts_wastes_no_later_free_slot():
+    """Slots taken before a cut may exceed an hour's new capacity; the free slots of later
+    hours are still used, oldest post first."""
+    from scrm_sim.scenario.schema import Listening
+
+    model, desk = desk_of({"staff": 3, "posts_per_hour": 10, "shift": ALWAYS})
+    desk.hear(20.0 + np.linspace(0.0, 0.99, 150), np.ones(150, bool), 20)  # hours 20-24 full
+    desk.use(Listening(analysts={"staff": 1, "posts_per_hour": 10, "shift": ALWAYS}), 22)
+    heard, at = desk.hear(22.0 + np.linspace(0.0, 0.99, 40), np.ones(40, bool), 22)
+    assert heard.all()
+    assert sorted(set(at.astype(int).tolist())) == [25, 26, 27, 28]

@@ -144,7 +144,9 @@ def test_a_stage_change_loses_its_stated_share_of_maturity():
 
 @pytest.mark.parametrize(("initial", "switched"), [(0.5, 1), (0.2, 0)])
 def test_a_stage_can_wait_for_maturity(initial, switched):
-    model = staged({"metric": "maturity", "above": 0.3}, initial=initial)
+    # a growth too small to matter in a day (a maturity that cannot grow is refused)
+    model = staged({"metric": "maturity", "above": 0.3}, initial=initial,
+                   growth_per_answer=1e-12)
     a_day(model)
     assert model.stage_index == switched
 
@@ -200,3 +202,13 @@ def test_maturity_carried_into_the_next_stage_answers_more_in_time_than_a_fresh_
     reset = small_scenario("service_led", stages, company={
         "maturity": {**growth, "loss_at_stage_change": 1.0}})
     assert_moves(paired("share_within_sla", carried, reset), "down")
+
+
+def test_a_stage_waiting_for_a_maturity_that_cannot_grow_is_refused():
+    from scrm_sim.errors import ScenarioError
+
+    stages = [{"ownership": "hybrid", "when": {"metric": "maturity", "above": 0.4}}]
+    with pytest.raises(ScenarioError, match="growth_per_answer"):
+        small_scenario("service_led", {"stages": stages})
+    small_scenario("service_led", {"stages": stages},
+                   company={"maturity": {"growth_per_answer": 0.001}})  # can grow: accepted

@@ -23,7 +23,8 @@ ROLL_OUT_DAY_2 = [{"ownership": "hybrid", "when": {"after_day": 2}}]
 def pilot_scenario(pilot: dict | None = None, stages: list | None = None,
                    staffing_scale: float = 1.0, **overrides: object):
     """The laboratory (a fifth of the customers in scope), rolled out as hybrid on day 2."""
-    changes = {"pilot": pilot or {}, "stages": ROLL_OUT_DAY_2 if stages is None else stages,
+    # the preset's own judgement (a chance of failure) replaced by the schema's (none)
+    changes = {"pilot": {**Pilot().model_dump(), **(pilot or {})}, "stages": ROLL_OUT_DAY_2 if stages is None else stages,
                "staffing_scale": staffing_scale}
     return small_scenario("laboratory", changes, **overrides)
 
@@ -48,7 +49,9 @@ def test_the_pilot_is_judged_on_the_posts_it_heard_once_their_sla_has_passed():
     model = SCRMModel(pilot_scenario(), seed=1)
     model.hour = 48
     times = np.array([10.0, 11.0, 12.0, 13.0, 14.0, 15.0, 47.5])
-    rows = model.posts.append(np.zeros(7, np.int64), TYPE_CODE["question"], times, np.ones(7))
+    in_scope = int(np.flatnonzero(model.scope_rank < 0.2)[0])  # a customer of the pilot
+    rows = model.posts.append(np.full(7, in_scope, np.int64), TYPE_CODE["question"], times,
+                              np.ones(7))
     c = model.posts.columns
     c["time_heard"][rows] = times
     c["time_first_response"][rows[:2]] = times[:2] + np.array([0.5, 3.0])  # in time; late
@@ -58,6 +61,9 @@ def test_the_pilot_is_judged_on_the_posts_it_heard_once_their_sla_has_passed():
     c["community_answered"][rows[5]] = True
     # rows[6]: posted half an hour ago, its SLA of 1 h still running
     assert model.pilot.sla_miss_share() == pytest.approx(2 / 3)
+    outside = int(np.flatnonzero(model.scope_rank >= 0.2)[0])  # heard by someone else
+    model.posts.columns["author"][rows[2]] = outside
+    assert model.pilot.sla_miss_share() == pytest.approx(1 / 2)
 
 
 def test_by_default_a_pilot_never_fails_and_is_rolled_out():
@@ -232,3 +238,44 @@ def test_a_pilot_s_learning_carried_into_the_roll_out_eases_its_overload():
     kept = pilot_scenario({"learning_transfer": 1.0}, company=company)
     lost = pilot_scenario({"learning_transfer": 0.0}, company=company)
     assert_moves(paired(summary("share_within_sla"), kept, lost), "down")
+
+
+# ----------------------------------------------------------- withdrawal of everything paid
+
+
+def test_a_withdrawn_pilot_s_key_account_managers_and_listening_desk_stop_too():
+    own = {"extends": "sales_led", "pilot_share": 0.5,
+           "pilot": {"evaluation_day": 1, "failure_base": 1.0},
+           "listening": {"analysts": {"department": "marketing", "staff": 1},
+                         "tool": {"licence_per_day": 100.0}}}
+    model = SCRMModel(small_scenario(own, customers={
+        "b2b_share": 0.5, "accounts": {"contacts_per_account": 3}}), seed=1)
+    days(model, 2)
+    assert model.pilot.failed
+    since, paid = len(model.posts), model.counters["listening_cost"]
+    days(model, 2)
+    assert len(model.posts) > since
+    assert np.isnan(model.posts.time_heard[since:]).all()
+    assert model.counters["listening_cost"] == paid
+
+
+def test_a_pilot_rolled_out_before_its_evaluation_day_is_judged_at_the_roll_out():
+    model = days(SCRMModel(pilot_scenario({"failure_base": 1.0, "evaluation_day": 5}), seed=1), 3)
+    assert model.pilot.failed and model.stage_index == 0
+
+
+def test_a_launch_s_overload_does_not_slow_a_rogue_department():
+    rogue = {"rogue": {"pr": {"share": 0.5, "staff": 2}}}
+    calm = small_scenario("marketing_led", rogue)
+    launch = small_scenario("marketing_led", rogue, company={
+        "rollout": {"overload_days": 5, "handling_multiplier": 3.0}})
+    took = []
+    for scenario in (calm, launch):
+        model = SCRMModel(scenario, seed=2)
+        model.response._draw_hours = lambda mean: mean  # the mean, not a draw
+        post = model.posts.append(np.zeros(1, np.int64), TYPE_CODE["question"],
+                                  np.array([0.0]), np.ones(1))[0]
+        person = next(s for s in model.staff_list if s.role == Role.ROGUE)
+        took.append(model.response._serve_rogue(int(post), person, 0.0))
+    assert took[0] == took[1] > 0
+    assert model.handling_factor > 1.0  # the programme's own work is slowed

@@ -125,7 +125,8 @@ class ListeningDesk:
             queue = queue[np.argsort(times[queue], kind="stable")]  # oldest first
             self._reserve(hour + int(analysts.screening_window_hours))
             window = slice(hour, hour + int(analysts.screening_window_hours))
-            free = self.capacity[window] - self.used[window]
+            # slots taken before a cut in analysts can exceed the new capacity: none free
+            free = np.maximum(self.capacity[window] - self.used[window], 0.0)
             slot = np.searchsorted(np.cumsum(free), np.arange(len(queue)), side="right")
             screened = slot < len(free)
             np.add.at(self.used, hour + slot[screened], 1.0)

@@ -39,7 +39,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from scrm_sim.model.posts import DropReason
-from scrm_sim.scenario.schema import Community, Ownership, Pilot, SocialTeamPolicy
+from scrm_sim.scenario.schema import (Community, KeyAccounts, Ownership, Pilot,
+                                      SocialTeamPolicy)
 
 if TYPE_CHECKING:
     from scrm_sim.model.model import SCRMModel
@@ -57,11 +58,14 @@ def failure_probability(spec: Pilot, sla_miss: float) -> float:
 
 def withdrawn(own: Ownership) -> Ownership:
     """The ownership model after its pilot is withdrawn: nobody in scope, no social roles,
-    no team, no community platform, no later stages (rogue departments carry on: they were
-    never part of the programme)."""
+    no key-account managers, no listening desk or tool to pay, no team, no community
+    platform, no later stages (rogue departments carry on: they were never part of the
+    programme)."""
     return own.model_copy(update={
         "pilot_share": 0.0, "front_line": {}, "resolver_staff": {},
         "approval": own.approval.model_copy(update={"approver": None, "approver_staff": 0}),
+        "key_accounts": KeyAccounts(),
+        "listening": own.listening.model_copy(update={"analysts": None, "tool": None}),
         "social_team": SocialTeamPolicy(policy="none", initial_members=0, max_size=0),
         "community": Community(enabled=False), "stages": [],
     })
@@ -96,9 +100,10 @@ class PilotProcess:
                 and self.model.day >= day)
 
     def judged_at_roll_out(self) -> bool:
-        """Whether the pilot is judged now that its stage trigger fired (no evaluation day)."""
-        return (self.is_pilot and not self.judged
-                and self.model.ownership.pilot.evaluation_day is None)
+        """Whether the pilot is judged now that its stage trigger fired: a pilot not judged
+        yet (no evaluation day, or one the roll-out came before) is judged before it is
+        rolled out, never skipped."""
+        return self.is_pilot and not self.judged
 
     def sla_miss_share(self) -> float:
         """Share of the posts the pilot heard since it began (not ignored, not answered by
@@ -109,6 +114,9 @@ class PilotProcess:
         judged = ((posted >= self.started_hour) & (posted <= model.hour - sla)
                   & ~np.isnan(posts.time_heard) & (posts.drop_reason != DropReason.IGNORED)
                   & ~posts.community_answered)
+        share = model.ownership.pilot_share
+        if share < 1.0:  # its own customers only, not posts key-account managers heard
+            judged &= model.scope_rank[posts.author] < share
         if not judged.any():
             return 0.0
         waits = posts.time_first_response[judged] - posted[judged]

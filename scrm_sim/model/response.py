@@ -438,7 +438,7 @@ class ResponseProcess:
         """A rogue department replies on its own: a resolution where it has the skill, else
         an acknowledgement; unreviewed, so often off the brand voice."""
         code = int(self.model.posts.columns["post_type"][post])
-        done = start + self._handling_hours(code, person)
+        done = start + self._handling_hours(code, person, programme=False)
         person.busy_hours_today += done - start
         self.model.counters["rogue_replies"] += 1
         voice = self.model.ownership.rogue[person.department].voice
@@ -454,7 +454,8 @@ class ResponseProcess:
         self.schedule(done, Event.RESOLVE, post, self.model.resolver_of.get(post, ""), True)
         return done
 
-    def _handling_hours(self, code: int, person: StaffMember, share: float = 1.0) -> float:
+    def _handling_hours(self, code: int, person: StaffMember, share: float = 1.0, *,
+                        programme: bool = True) -> float:
         handling = self.model.config.handling
         mean = share * self._time_multiplier[code] / person.capacity_per_hour
         if code not in person.skills:
@@ -466,8 +467,9 @@ class ResponseProcess:
         tool_use = self.model.tool_use
         if tool_use > 0:
             mean *= 1.0 - self.model.config.company.tools.handling_speedup * tool_use
-        # maturity's speed-up and a launch's overload (exactly 1 with both off)
-        return self._draw_hours(mean * self.model.handling_factor)
+        # maturity's speed-up and a launch's overload (exactly 1 with both off): the
+        # programme's, so not a rogue department's
+        return self._draw_hours(mean * self.model.handling_factor if programme else mean)
 
     def _draw_hours(self, mean: float) -> float:
         handling = self.model.config.handling

@@ -19,7 +19,21 @@ def check_consistency(scenario: Scenario) -> list[Problem]:
         if stage.ownership.stages:
             problems.append(Problem(f"{where}.stages", "a stage cannot have stages of its own; "
                                     "list every stage, in order, under ownership.stages"))
+        problems += _check_maturity_trigger(scenario, stage.when.metric,
+                                            stage.when.above, f"ownership.stages.{i}.when")
     return problems
+
+
+def _check_maturity_trigger(scenario: Scenario, metric: str | None, above: float | None,
+                            where: str) -> list[Problem]:
+    """A trigger waiting for maturity to rise must have a maturity that can rise."""
+    maturity = scenario.company.maturity
+    if (metric == "maturity" and above is not None and maturity.growth_per_answer == 0
+            and maturity.initial <= above):
+        return [Problem(f"{where}.metric", f"waits for maturity above {above:g}, but maturity "
+                        f"stays at company.maturity.initial ({maturity.initial:g}): set "
+                        "company.maturity.growth_per_answer > 0, or trigger on another metric")]
+    return []
 
 
 def _check_liaisons(scenario: Scenario) -> list[Problem]:
