@@ -47,3 +47,16 @@ def small_scenario(
 def small() -> Scenario:
     """A small service-led scenario."""
     return small_scenario()
+
+
+class Scripted:
+    """A stand-in generator: uniforms from a script, each exponential draw at its mean."""
+
+    def __init__(self, uniforms: list[float]) -> None:
+        self.uniforms = list(uniforms)
+
+    def random(self) -> float:
+        return self.uniforms.pop(0)
+
+    def exponential(self, mean: float) -> float:
+        return mean

@@ -13,7 +13,7 @@ from scrm_sim.model.model import SCRMModel
 from scrm_sim.model.posts import TYPE_CODE
 from scrm_sim.model.response import Event
 
-from .conftest import small_scenario
+from .conftest import Scripted, small_scenario
 
 PAIRED_SEEDS = range(1, 7)
 
@@ -93,19 +93,6 @@ def test_maturity_raises_realised_tool_use_toward_full_use():
         "culture": 0.4, "tools": {"level": 1.0}}), seed=1)
     assert plain.tool_use == pytest.approx(0.4)
     assert model.tool_use == pytest.approx(0.4 + 0.6 * 0.5 * 0.5)
-
-
-class Scripted:
-    """Uniforms from a script; each exponential draw at its mean."""
-
-    def __init__(self, uniforms: list[float]) -> None:
-        self.uniforms = list(uniforms)
-
-    def random(self) -> float:
-        return self.uniforms.pop(0)
-
-    def exponential(self, mean: float) -> float:
-        return mean
 
 
 @pytest.mark.parametrize(("initial", "delivered_at"), [(0.0, None), (0.5, 10.0 + 2.0 * 0.85)])

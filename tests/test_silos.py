@@ -13,7 +13,7 @@ from scrm_sim.model.response import Event
 from scrm_sim.model.silos import Silos
 from scrm_sim.scenario.schema import Company
 
-from .conftest import small_scenario
+from .conftest import Scripted, small_scenario
 
 # a chain: marketing - it - service - sales - pr - product - executive
 CHAIN = [["marketing", "it"], ["it", "service"], ["service", "sales"], ["sales", "pr"],
@@ -22,19 +22,6 @@ SILOS = {"marketing": {"silo_strength": 0.2}, "it": {"silo_strength": 0.8},
          "service": {"silo_strength": 0.4}}
 FRICTION = {"base_delay_hours": 1.0, "silo_delay_hours": 10.0, "base_loss": 0.05,
             "silo_loss": 0.5}
-
-
-class Scripted:
-    """A stand-in generator: uniforms from a script, each exponential draw at its mean."""
-
-    def __init__(self, uniforms: list[float]) -> None:
-        self.uniforms = list(uniforms)
-
-    def random(self) -> float:
-        return self.uniforms.pop(0)
-
-    def exponential(self, mean: float) -> float:
-        return mean
 
 
 def chain_model(monkeypatch, uniforms: list[float], max_hops: int = 3,

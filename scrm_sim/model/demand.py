@@ -16,6 +16,7 @@ cached cumulative sums), then thinned by the driver as before.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -85,19 +86,37 @@ class DemandProcess:
         spec = self.spec
         customers, prospects = population.customer_rows(), population.prospect_rows()
         n_c, n_p = len(customers), len(prospects) * (spec.prospect_activity > 0)
-        pa = spec.prospect_activity
-        sum_s = population.customer_satisfaction_sum()
-        m = spec.b2b_question_multiplier
         b2b_c, b2b_p = population.b2b_counts()
-        b2b_p = b2b_p if n_p else 0
+        totals = self._totals(n_c, n_p, b2b_c, b2b_p if n_p else 0,
+                              population.customer_satisfaction_sum())
+
+        def authors(post_type: PostType, count: int, with_prospects: bool) -> np.ndarray:
+            return self._authors(post_type, count, customers,
+                                 prospects if with_prospects else prospects[:0], population, rng)
+
+        return self._posts(hour, responsiveness, totals, n_p > 0, authors, rng)
+
+    def _totals(self, customers: float, prospects: float, b2b_customers: float,
+                b2b_prospects: float, satisfaction_sum: float) -> dict[PostType, float]:
+        """Each type's total rate weight: the population's counts (or sums of propensity)
+        through each type's driver, so that no per-person sum is needed each hour."""
+        spec = self.spec
+        pa, m = spec.prospect_activity, spec.b2b_question_multiplier
         a_c, a_p = spec.complaint_dissatisfaction_slope, spec.praise_satisfaction_slope
-        totals = {
-            PostType.QUESTION: n_c + (m - 1) * b2b_c + pa * (n_p + (m - 1) * b2b_p),
-            PostType.COMPLAINT: (n_c * (1 + a_c) - a_c * sum_s) / (1 + a_c * 0.3),
-            PostType.PRAISE: (n_c + a_p * sum_s) / (1 + a_p * 0.7),
-            PostType.IDEA: float(n_c),
-            PostType.PURCHASE_INTENT: n_c + pa * n_p,
+        return {
+            PostType.QUESTION: customers + (m - 1) * b2b_customers
+            + pa * (prospects + (m - 1) * b2b_prospects),
+            PostType.COMPLAINT: (customers * (1 + a_c) - a_c * satisfaction_sum) / (1 + a_c * 0.3),
+            PostType.PRAISE: (customers + a_p * satisfaction_sum) / (1 + a_p * 0.7),
+            PostType.IDEA: float(customers),
+            PostType.PURCHASE_INTENT: customers + pa * prospects,
         }
+
+    def _posts(self, hour: int, responsiveness: float, totals: dict[PostType, float],
+               has_prospects: bool, authors: Callable[[PostType, int, bool], np.ndarray],
+               rng: np.random.Generator) -> list[NewPosts]:
+        """Per type: a Poisson count at the total rate, its authors, its times in the hour."""
+        spec = self.spec
         common = self.diurnal[hour % 24] * (1.0 + spec.responsiveness_feedback * responsiveness)
         drawn = []
         for post_type in POST_TYPES:
@@ -106,11 +125,9 @@ class DemandProcess:
             count = rng.poisson(rate * total) if rate > 0 and total > 0 else 0
             if count == 0:
                 continue
-            with_prospects = post_type in PROSPECT_TYPES and n_p > 0
-            authors = self._authors(post_type, count, customers,
-                                    prospects if with_prospects else prospects[:0], population, rng)
+            found = authors(post_type, count, post_type in PROSPECT_TYPES and has_prospects)
             times = np.sort(hour + rng.random(count))
-            drawn.append(NewPosts(post_type, authors, times))
+            drawn.append(NewPosts(post_type, found, times))
         return drawn
 
     def _driver(self, post_type: PostType, people: np.ndarray, population: CustomerPopulation
@@ -164,36 +181,16 @@ class DemandProcess:
                        rng: np.random.Generator) -> list[NewPosts]:
         """:meth:`draw` when each person's rates are multiplied by their posting propensity w:
         the same formulas with every count replaced by a sum of w (ODD §7.23)."""
-        spec = self.spec
         weighted = population.weighted_rows()
-        pa = spec.prospect_activity
-        w_c = float(weighted["customers"])
-        w_p = float(weighted["prospects"]) if pa > 0 else 0.0
-        b2b_c = float(weighted["b2b_customers"])
-        b2b_p = float(weighted["b2b_prospects"]) if pa > 0 else 0.0
-        sum_ws = population.weighted_satisfaction_sum()
-        m = spec.b2b_question_multiplier
-        a_c, a_p = spec.complaint_dissatisfaction_slope, spec.praise_satisfaction_slope
-        totals = {
-            PostType.QUESTION: w_c + (m - 1) * b2b_c + pa * (w_p + (m - 1) * b2b_p),
-            PostType.COMPLAINT: (w_c * (1 + a_c) - a_c * sum_ws) / (1 + a_c * 0.3),
-            PostType.PRAISE: (w_c + a_p * sum_ws) / (1 + a_p * 0.7),
-            PostType.IDEA: w_c,
-            PostType.PURCHASE_INTENT: w_c + pa * w_p,
-        }
-        common = self.diurnal[hour % 24] * (1.0 + spec.responsiveness_feedback * responsiveness)
-        drawn = []
-        for post_type in POST_TYPES:
-            rate = self.hourly_base[post_type] * common * self.event_multiplier(post_type, hour)
-            total = totals[post_type]
-            count = rng.poisson(rate * total) if rate > 0 and total > 0 else 0
-            if count == 0:
-                continue
-            with_prospects = post_type in PROSPECT_TYPES and w_p > 0
-            authors = self._weighted_authors(post_type, count, population, with_prospects, rng)
-            times = np.sort(hour + rng.random(count))
-            drawn.append(NewPosts(post_type, authors, times))
-        return drawn
+        w_p = float(weighted["prospects"]) if self.spec.prospect_activity > 0 else 0.0
+        b2b_p = float(weighted["b2b_prospects"]) if self.spec.prospect_activity > 0 else 0.0
+        totals = self._totals(float(weighted["customers"]), w_p, float(weighted["b2b_customers"]),
+                              b2b_p, population.weighted_satisfaction_sum())
+
+        def authors(post_type: PostType, count: int, with_prospects: bool) -> np.ndarray:
+            return self._weighted_authors(post_type, count, population, with_prospects, rng)
+
+        return self._posts(hour, responsiveness, totals, w_p > 0, authors, rng)
 
     def _weighted_authors(self, post_type: PostType, count: int, population: CustomerPopulation,
                           with_prospects: bool, rng: np.random.Generator) -> np.ndarray:
