@@ -47,8 +47,8 @@ validate: $(STAMP)
 bench: $(STAMP)
 	$(PY) -m benchmarks.bench
 
-# the debate's claims as experiments (26.5 minutes on 2 cores measured beside another job;
-# under 30 minutes):
+# the debate's claims as experiments, on scenarios/contested.yaml (30 minutes on 2 cores,
+# measured beside an 18-minute test suite):
 # results/debate/<claim>/ and the figures of docs/debate.md (docs/images/debate/<claim>.png);
 # then each claim in its plausible worlds and with neutral operating choices
 # (results/debate/<claim>/robustness/), and the robustness table spliced into docs/debate.md.
