@@ -14,6 +14,9 @@ Measured in one run on one machine:
 * mechanisms: CPU time of a baseline replication with the contested mechanisms of issue 16
   switched on (``scenarios/contested.yaml``) against the same replication without them,
   interleaved in one run (target: at most 1.3×);
+* process start: a fresh Python process that imports ``scrm_sim`` (and, separately, also
+  runs a 7-day, 2,000-customer scenario), median of several, as a pool worker or an EMA
+  Workbench model call pays it;
 * view: one step of the browser view at its default step size (24 h) on the baseline, as
   the model's advance and the redraw of the figures and number tiles, at the figure sizes
   of 1366- and 1920-pixel windows; and, where chromium and the viz extra are installed,
@@ -96,6 +99,45 @@ def mechanisms_table(cost: dict[str, object]) -> list[str]:
     return [f"| contested mechanisms on (issue 16) vs off, CPU of {runs} baseline replications "
             f"| {cost['ratio']:.2f}× ({cost['on_cpu_s']:.1f} vs {cost['off_cpu_s']:.1f} s) "
             f"| ≤ {cost['target_ratio']:g}× |"]
+
+
+START_SCRIPT = """
+import time
+started = time.perf_counter()
+import scrm_sim
+imported = time.perf_counter()
+if {run}:
+    from scrm_sim import SCRMModel, load_scenario
+    scenario = load_scenario({path!r}, {{"duration_days": 7,
+                                         "customers": {{"count": 2000, "prospects": 1000}}}})
+    SCRMModel(scenario, seed=0).run()
+print(imported - started, time.perf_counter() - started)
+"""
+
+
+def process_start(repeats: int = 5) -> dict[str, object]:
+    """Seconds a fresh process takes to import scrm_sim, and to import it and run a small
+    scenario (7 days, 2,000 customers), medians of ``repeats`` processes each."""
+    def measure(run: bool) -> list[float]:
+        script = START_SCRIPT.format(run=run, path=str(BASELINE))
+        times = []
+        for _ in range(repeats):
+            out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                                 check=True, cwd=ROOT).stdout.split()
+            times.append(float(out[1] if run else out[0]))
+        return times
+
+    imports, runs = measure(False), measure(True)
+    return {"import_s": float(np.median(imports)), "import_and_run_s": float(np.median(runs)),
+            "repeats": repeats, "target_s": 0.8}
+
+
+def process_start_table(start: dict[str, object]) -> list[str]:
+    """Process start as table rows."""
+    return [f"| fresh process: import scrm_sim, median of {start['repeats']} | "
+            f"{start['import_s']:.2f} s | — |",
+            f"| fresh process: import and run 7 days of 2,000 customers | "
+            f"{start['import_and_run_s']:.2f} s | ≤ {start['target_s']:g} s |"]
 
 
 def run_phase_seconds(scenario: Scenario, seed: int = 0) -> tuple[float, int]:
@@ -415,6 +457,8 @@ def table(report: dict[str, object]) -> str:
     ]
     if report.get("mechanisms"):
         lines += mechanisms_table(report["mechanisms"])
+    if report.get("process_start"):
+        lines += process_start_table(report["process_start"])
     for point in report["scaling"]:
         lines.append(
             f"| {point['customers']:,} customers ({point['people']:,} people, {point['staff']:,} "
@@ -451,9 +495,10 @@ def main() -> None:
     parser.add_argument("--sizes", default="1000,10000,100000,1000000")
     parser.add_argument("--replications", type=int, default=3)
     parser.add_argument("--out", type=Path, default=ROOT / "results" / "bench")
-    parser.add_argument("--only", choices=["view", "mechanisms"],
+    parser.add_argument("--only", choices=["view", "mechanisms", "start"],
                         help="measure one part alone (view: the browser view's step + redraw; "
-                        "mechanisms: the CPU cost of issue 16's contested mechanisms)")
+                        "mechanisms: the CPU cost of issue 16's contested mechanisms; start: a "
+                        "fresh process's import and a small run)")
     parser.add_argument("--no-browser", action="store_true",
                         help="view: skip the end-to-end measurement in headless chromium")
     args = parser.parse_args()
@@ -467,6 +512,12 @@ def main() -> None:
         (args.out / "view.json").write_text(json.dumps(view, indent=2), encoding="utf-8")
         print("\n".join(view_table(view["view"])[1:]))
         return
+    if args.only == "start":
+        start = {"machine": machine(), "process_start": process_start()}
+        args.out.mkdir(parents=True, exist_ok=True)
+        (args.out / "start.json").write_text(json.dumps(start, indent=2), encoding="utf-8")
+        print("\n".join(process_start_table(start["process_start"])))
+        return
     if args.only == "mechanisms":
         print("  contested mechanisms …", file=sys.stderr, flush=True)
         cost = {"machine": machine(), "mechanisms": mechanisms_cost(args.replications)}
@@ -479,6 +530,8 @@ def main() -> None:
                                  "baseline": baseline_timing(args.replications)}
     print("  contested mechanisms …", file=sys.stderr, flush=True)
     report["mechanisms"] = mechanisms_cost(args.replications)
+    print("  process start …", file=sys.stderr, flush=True)
+    report["process_start"] = process_start()
     print("  engines …", file=sys.stderr, flush=True)
     report["engines"] = engine_comparison(days=2.0)
     print("  numpy floor …", file=sys.stderr, flush=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from enum import IntEnum
 
 import numpy as np
-from scipy import stats
+from scipy.special import ndtri  # the inverse of the standard normal cdf
 
 from scrm_sim.model.community import draw_members
 from scrm_sim.model.propensity import lognormal_propensity, relative_power
@@ -67,8 +67,8 @@ class CustomerPopulation:
         self.expectation_factor = np.ones(n)
         # Medians chosen so that the cited shares expect a reply within one hour:
         # P(E <= 1) = Phi(-ln(median) / sd)  =>  ln(median) = -sd * Phi^-1(share).
-        self._log_median_any = -self._log_sd * stats.norm.ppf(spec.expect_reply_within_hour)
-        self._log_median_complaint = -self._log_sd * stats.norm.ppf(
+        self._log_median_any = -self._log_sd * ndtri(spec.expect_reply_within_hour)
+        self._log_median_complaint = -self._log_sd * ndtri(
             spec.complainers_expect_reply_within_hour
         )
         # Individual traits (issue 16 item 6), None while switched off so that the default

@@ -16,7 +16,7 @@ what it was.
 from __future__ import annotations
 
 import numpy as np
-from scipy import stats
+from scipy.special import ndtr, ndtri  # the standard normal's cdf and its inverse
 
 
 def lognormal_propensity(z: np.ndarray, spread: float) -> np.ndarray:
@@ -39,12 +39,12 @@ def top_share(weights: np.ndarray, fraction: float) -> float:
 def expected_top_share(spread: float, fraction: float) -> float:
     """Share of all posts the ``fraction`` most active write, for a lognormal of log-sd
     ``spread`` (in expectation, a large population)."""
-    return float(stats.norm.cdf(spread - stats.norm.ppf(1.0 - fraction)))
+    return float(ndtr(spread - ndtri(1.0 - fraction)))
 
 
 def spread_for_top_share(share: float, fraction: float) -> float:
     """The log-sd at which the ``fraction`` most active write ``share`` of the posts."""
-    return float(stats.norm.ppf(1.0 - fraction) + stats.norm.ppf(share))
+    return float(ndtri(1.0 - fraction) + ndtri(share))
 
 
 def relative_power(propensity: np.ndarray, elasticity: float) -> np.ndarray:
