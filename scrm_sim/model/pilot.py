@@ -39,8 +39,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from scrm_sim.model.posts import DropReason
-from scrm_sim.scenario.schema import (Community, KeyAccounts, Ownership, Pilot,
-                                      SocialTeamPolicy)
+from scrm_sim.scenario.schema import Community, KeyAccounts, Ownership, Pilot, SocialTeamPolicy
 
 if TYPE_CHECKING:
     from scrm_sim.model.model import SCRMModel

@@ -26,9 +26,9 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from scrm_sim.model.agents import Role, StaffMember
-from scrm_sim.model.maturity import PRACTICE_COUNTER
 from scrm_sim.model.community import active_members, answer_delays, answer_probability
 from scrm_sim.model.listening import ListeningDesk
+from scrm_sim.model.maturity import PRACTICE_COUNTER
 from scrm_sim.model.posts import SILENTLY_DROPPED, DropReason, PostStatus
 from scrm_sim.model.queues import ServiceQueue
 from scrm_sim.scenario.schema import POST_TYPES, DepartmentSpec, Ownership, PostType

@@ -25,6 +25,7 @@ from scrm_sim.scenario.limits import (
     MAX_STAFF,
 )
 
+
 def unit(name: str) -> dict[str, str]:
     """The ``json_schema_extra`` of a field measured in ``name``: "days", "share 0–1",
     "× (multiplier)", or "—" for a name, a choice or a pure number. Every leaf field
