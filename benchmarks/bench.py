@@ -14,6 +14,9 @@ Measured in one run on one machine:
 * mechanisms: CPU time of a baseline replication with the contested mechanisms of issue 16
   switched on (``scenarios/contested.yaml``) against the same replication without them,
   interleaved in one run (target: at most 1.3×);
+* pairing: how much common random numbers narrow a comparison: the variance of the difference
+  in share within the SLA (hybrid − service-led) between runs on different seeds over its
+  variance between runs on the same seed (the variance-reduction factor; issue 17);
 * process start: a fresh Python process that imports ``scrm_sim`` (and, separately, also
   runs a 7-day, 2,000-customer scenario), median of several, as a pool worker or an EMA
   Workbench model call pays it;
@@ -113,6 +116,37 @@ if {run}:
     SCRMModel(scenario, seed=0).run()
 print(imported - started, time.perf_counter() - started)
 """
+
+
+PAIRED_MODELS = ("hybrid", "service_led")
+PAIRED_METRICS = ("share_within_sla", "satisfaction_final", "churn_rate", "cost")
+
+
+def pairing_variance(replications: int = 20, days: float = 30.0) -> dict[str, object]:
+    """Variance-reduction factor of paired seeds, per headline metric: var(A_i − B_j), i ≠ j
+    (unpaired: A on seed i, B on seed i + 1), over var(A_i − B_i) (paired: the same seed)."""
+    runs = {}
+    for ownership in PAIRED_MODELS:
+        scenario = load_scenario(BASELINE, {"ownership": ownership, "duration_days": days})
+        runs[ownership] = [SCRMModel(scenario, seed=seed).run() for seed in range(replications)]
+    factors = {}
+    for metric in PAIRED_METRICS:
+        a = np.array([r[metric] for r in runs[PAIRED_MODELS[0]]])
+        b = np.array([r[metric] for r in runs[PAIRED_MODELS[1]]])
+        paired = np.var(a - b, ddof=1)
+        unpaired = np.var(a - np.roll(b, 1), ddof=1)
+        factors[metric] = float(unpaired / paired) if paired > 0 else float("inf")
+    return {"models": list(PAIRED_MODELS), "replications": replications, "days": days,
+            "variance_reduction": factors, "target": 4.0}
+
+
+def pairing_table(pairing: dict[str, object]) -> list[str]:
+    """The variance-reduction factors as table rows."""
+    a, b = pairing["models"]
+    return [f"| paired seeds: variance reduction of {a} − {b}, {metric} "
+            f"({pairing['replications']} seeds, {pairing['days']:g} days) | {factor:.1f}× | "
+            + (f"≥ {pairing['target']:g}× |" if metric == "share_within_sla" else "— |")
+            for metric, factor in pairing["variance_reduction"].items()]
 
 
 def process_start(repeats: int = 5) -> dict[str, object]:
@@ -484,6 +518,8 @@ def table(report: dict[str, object]) -> str:
         lines += mechanisms_table(report["mechanisms"])
     if report.get("process_start"):
         lines += process_start_table(report["process_start"])
+    if report.get("pairing"):
+        lines += pairing_table(report["pairing"])
     for point in report["scaling"]:
         lines.append(
             f"| {point['customers']:,} customers ({point['people']:,} people, {point['staff']:,} "
@@ -520,11 +556,12 @@ def main() -> None:
     parser.add_argument("--sizes", default="1000,10000,100000,1000000")
     parser.add_argument("--replications", type=int, default=3)
     parser.add_argument("--out", type=Path, default=ROOT / "results" / "bench")
-    parser.add_argument("--only", choices=["view", "mechanisms", "start", "floor"],
+    parser.add_argument("--only",
+                        choices=["view", "mechanisms", "start", "floor", "pairing"],
                         help="measure one part alone (view: the browser view's step + redraw; "
                         "mechanisms: the CPU cost of issue 16's contested mechanisms; start: a "
                         "fresh process's import and a small run; floor: the run against "
-                        "its floors)")
+                        "its floors; pairing: the variance reduction of paired seeds)")
     parser.add_argument("--no-browser", action="store_true",
                         help="view: skip the end-to-end measurement in headless chromium")
     args = parser.parse_args()
@@ -537,6 +574,12 @@ def main() -> None:
         args.out.mkdir(parents=True, exist_ok=True)
         (args.out / "view.json").write_text(json.dumps(view, indent=2), encoding="utf-8")
         print("\n".join(view_table(view["view"])[1:]))
+        return
+    if args.only == "pairing":
+        pairing = {"machine": machine(), "pairing": pairing_variance()}
+        args.out.mkdir(parents=True, exist_ok=True)
+        (args.out / "pairing.json").write_text(json.dumps(pairing, indent=2), encoding="utf-8")
+        print("\n".join(pairing_table(pairing["pairing"])))
         return
     if args.only == "floor":
         floor = floor_comparison()
@@ -565,6 +608,8 @@ def main() -> None:
                                  "baseline": baseline_timing(args.replications)}
     print("  contested mechanisms …", file=sys.stderr, flush=True)
     report["mechanisms"] = mechanisms_cost(args.replications)
+    print("  pairing …", file=sys.stderr, flush=True)
+    report["pairing"] = pairing_variance()
     print("  process start …", file=sys.stderr, flush=True)
     report["process_start"] = process_start()
     print("  engines …", file=sys.stderr, flush=True)
