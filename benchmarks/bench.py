@@ -548,6 +548,32 @@ def table(report: dict[str, object]) -> str:
     return "\n".join(lines)
 
 
+def floor_rows(floor: dict[str, object]) -> list[str]:
+    """The run against both floors, in one line."""
+    return [f"model run {floor['model_run_s']:.2f} s; Poisson floor {floor['floor_s']:.2f} s "
+            f"({floor['ratio']:.1f}×); true floor {floor['true_floor_s']:.2f} s "
+            f"({floor['true_ratio']:.1f}×)"]
+
+
+def measure_alone(part: str, args: argparse.Namespace) -> None:
+    """``--only PART``: measure one part, write ``PART.json`` and print its rows."""
+    parts = {  # key in the report, how to measure, how to show
+        "view": (lambda: view_timing(browser=not args.no_browser),
+                 lambda view: view_table(view)[1:]),
+        "mechanisms": (lambda: mechanisms_cost(args.replications), mechanisms_table),
+        "start": (process_start, process_start_table),
+        "floor": (floor_comparison, floor_rows),
+        "pairing": (pairing_variance, pairing_table),
+    }
+    measure, rows = parts[part]
+    print(f"  {part} …", file=sys.stderr, flush=True)
+    result = measure()
+    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / f"{part}.json").write_text(json.dumps({"machine": machine(), part: result},
+                                                      indent=2), encoding="utf-8")
+    print("\n".join(rows(result)))
+
+
 def main() -> None:
     """Run every benchmark, or one scaling point (``--point N``)."""
     parser = argparse.ArgumentParser(description=__doc__)
@@ -568,40 +594,8 @@ def main() -> None:
     if args.point:
         print(json.dumps(scaling_point(args.point, args.days)))
         return
-    if args.only == "view":
-        print("  view …", file=sys.stderr, flush=True)
-        view = {"machine": machine(), "view": view_timing(browser=not args.no_browser)}
-        args.out.mkdir(parents=True, exist_ok=True)
-        (args.out / "view.json").write_text(json.dumps(view, indent=2), encoding="utf-8")
-        print("\n".join(view_table(view["view"])[1:]))
-        return
-    if args.only == "pairing":
-        pairing = {"machine": machine(), "pairing": pairing_variance()}
-        args.out.mkdir(parents=True, exist_ok=True)
-        (args.out / "pairing.json").write_text(json.dumps(pairing, indent=2), encoding="utf-8")
-        print("\n".join(pairing_table(pairing["pairing"])))
-        return
-    if args.only == "floor":
-        floor = floor_comparison()
-        args.out.mkdir(parents=True, exist_ok=True)
-        (args.out / "floor.json").write_text(json.dumps({"machine": machine(), "floor": floor},
-                                                        indent=2), encoding="utf-8")
-        print(f"model run {floor['model_run_s']:.2f} s; Poisson floor {floor['floor_s']:.2f} s "
-              f"({floor['ratio']:.1f}×); true floor {floor['true_floor_s']:.2f} s "
-              f"({floor['true_ratio']:.1f}×)")
-        return
-    if args.only == "start":
-        start = {"machine": machine(), "process_start": process_start()}
-        args.out.mkdir(parents=True, exist_ok=True)
-        (args.out / "start.json").write_text(json.dumps(start, indent=2), encoding="utf-8")
-        print("\n".join(process_start_table(start["process_start"])))
-        return
-    if args.only == "mechanisms":
-        print("  contested mechanisms …", file=sys.stderr, flush=True)
-        cost = {"machine": machine(), "mechanisms": mechanisms_cost(args.replications)}
-        args.out.mkdir(parents=True, exist_ok=True)
-        (args.out / "mechanisms.json").write_text(json.dumps(cost, indent=2), encoding="utf-8")
-        print("\n".join(mechanisms_table(cost["mechanisms"])))
+    if args.only:
+        measure_alone(args.only, args)
         return
     print("  baseline …", file=sys.stderr, flush=True)
     report: dict[str, object] = {"machine": machine(),
