@@ -135,9 +135,7 @@ class FeedbackLoops:
         if staffing_changed:
             # roles follow the new seats; the team may take members up to its new limit (a
             # smaller limit only stops new joiners: nobody is sent away)
-            model.assign_roles()
-            model.social_team.seed_members()
-            model.refresh_social_staff()
+            model.seat_staff()
 
     # ------------------------------------------------------------------ ideas
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import operator
-from collections import defaultdict
+from collections import Counter, defaultdict
 
 import mesa
 import networkx as nx
@@ -87,9 +87,7 @@ class SCRMModel(mesa.Model):
         self.posts = PostStore()
         self.resolver_of: dict[int, str] = {}
         self.social_team = SocialTeam(self, self.ownership.social_team)
-        self.assign_roles()
-        self.social_team.seed_members()
-        self.refresh_social_staff()
+        self.seat_staff()
         self.culture_process = CultureProcess(self)
         self.maturity = MaturityStock(self)
         self.pilot = PilotProcess(self)
@@ -207,6 +205,17 @@ class SCRMModel(mesa.Model):
         """Recompute who works social posts (after role changes and team moves)."""
         self.social_staff = [s for s in self.staff_list if s.role != Role.NONE or s.in_team]
 
+    def in_pilot_scope(self, authors: np.ndarray) -> np.ndarray:
+        """Whether each author is among the customers the current model serves (all of them
+        unless it is a pilot: the first ``pilot_share`` of the fixed scope order)."""
+        return self.scope_rank[authors] < self.ownership.pilot_share
+
+    def seat_staff(self) -> None:
+        """Fill the current model's roles, then its social team's first places."""
+        self.assign_roles()
+        self.social_team.seed_members()
+        self.refresh_social_staff()
+
     def apply_ownership(self, own: Ownership) -> None:
         """Switch to another ownership model mid-run (staged models)."""
         self.ownership = own
@@ -214,9 +223,7 @@ class SCRMModel(mesa.Model):
             for person in self.staff_list:
                 person.in_team = False
         self.social_team = SocialTeam(self, own.social_team)
-        self.assign_roles()
-        self.social_team.seed_members()
-        self.refresh_social_staff()
+        self.seat_staff()
         self.response.use_ownership(own)
 
     # ------------------------------------------------------------------ step
@@ -297,12 +304,8 @@ class SCRMModel(mesa.Model):
         # culture follows what leadership sponsors, up or down (seed 002), and what the
         # organisation lives through; silos wear down or rebuild
         self.culture_process.end_of_day()
-        if self.config.company.silo_drift.team_joint_cases_per_day > 0:
-            team = defaultdict(int)
-            for person in self.social_staff:
-                if person.in_team:
-                    team[person.department] += 1
-            self.silos.record_team_day(team)
+        self.silos.record_team_day(Counter(s.department for s in self.social_staff
+                                           if s.in_team))
         self.silos.end_of_day(self.culture, self.ownership.executive_sponsorship)
         if self.config.company.culture_dynamics.agenda_pull > 0:
             self.response.plan.pull_agendas(self.agenda_pull)

@@ -113,9 +113,8 @@ class PilotProcess:
         judged = ((posted >= self.started_hour) & (posted <= model.hour - sla)
                   & ~np.isnan(posts.time_heard) & (posts.drop_reason != DropReason.IGNORED)
                   & ~posts.community_answered)
-        share = model.ownership.pilot_share
-        if share < 1.0:  # its own customers only, not posts key-account managers heard
-            judged &= model.scope_rank[posts.author] < share
+        if model.ownership.pilot_share < 1.0:  # its own customers, not key accounts' posts
+            judged &= model.in_pilot_scope(posts.author)
         if not judged.any():
             return 0.0
         waits = posts.time_first_response[judged] - posted[judged]

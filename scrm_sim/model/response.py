@@ -178,19 +178,16 @@ class ResponseProcess:
                 self.schedule(t + rng.exponential(delay) if delay > 0 else t, Event.COMMUNITY, row)
 
         screened_at = times
+        in_scope = (model.in_pilot_scope(posts.author[rows]) if model.ownership.pilot_share < 1.0
+                    else np.ones(len(rows), dtype=bool))
         if model.ownership.listening.is_work:  # coverage follows from analysts and a tool
-            in_scope = np.ones(len(rows), dtype=bool)
-            if model.ownership.pilot_share < 1.0:
-                in_scope = model.scope_rank[posts.author[rows]] < model.ownership.pilot_share
             heard, screened_at = self.listening.hear(times, in_scope, model.hour)
         else:
             coverage = plan.coverage[types]
             tool_use = model.tool_use
             if tool_use > 0:  # the listening platform hears part of what people would miss
                 coverage = coverage + (1.0 - coverage) * model.config.company.tools.coverage_gain * tool_use
-            heard = rng.random(len(rows)) < coverage
-            if model.ownership.pilot_share < 1.0:
-                heard &= model.scope_rank[posts.author[rows]] < model.ownership.pilot_share
+            heard = (rng.random(len(rows)) < coverage) & in_scope
         # key-account managers hear their accounts' posts themselves (model/accounts.py)
         managed = model.accounts.managed_posts(model, rows, times)
         if managed is not None:
