@@ -53,11 +53,7 @@ class ListeningDesk:
         self.used = np.zeros_like(self.capacity)
         self.staff_on_shift = np.zeros(HOURS_PER_WEEK)
         self.hourly_cost = 0.0
-        # The tool's draws for hour h: the ``listening`` stream advanced by h · 2**40 draws, so
-        # that they depend only on the seed and the hour (paired runs share them), at a
-        # seventh of the cost of a fresh generator per hour (streams.at)
-        self._tool_bits = model.streams.stream("listening").bit_generator
-        self._tool_start = self._tool_bits.state
+        self._streams = model.streams  # the tool's draws: the hour's, shared by paired runs
         self.use(listening, 0)
 
     def use(self, listening: Listening, from_hour: int) -> None:
@@ -113,8 +109,7 @@ class ListeningDesk:
         to_analysts = in_scope.copy()
         tool = self.spec.tool
         if tool is not None:
-            self._tool_bits.state = self._tool_start
-            draws = np.random.Generator(self._tool_bits.advance(hour * 2**40))
+            draws = self._streams.at("listening", hour)
             picked = in_scope & (draws.random(n) < tool.automated_share)
             kept = draws.random(n) >= tool.miss_rate
             heard |= picked & kept
