@@ -5,6 +5,17 @@ never a model) and yield each payload with its result or the exception it raised
 completion order. Only a bounded number of runs is in flight at once, so a 10^5-run
 experiment does not hold every payload in memory.
 
+Local workers are forked from a *fork server* (``multiprocessing``'s ``forkserver`` start
+method, Python 3.14's default on Linux), never from the calling process: that process has
+threads (the numerical libraries' pools, a progress display, Dask's), and forking a
+multi-threaded process can deadlock the child. The server is a fresh interpreter that
+imports the model once, with its numerical libraries held to one thread (a run never uses
+more), so it is single-threaded when it forks, and each worker starts with the model
+already imported. Each worker imports the caller's main script (as any pool that does not
+fork the caller does), so a script that runs experiments on more than one worker needs the
+``if __name__ == "__main__":`` guard; a script without one would run again in every worker,
+so it gets the old start (fork) and a warning saying how to get the safe one.
+
 Workers never outlive the experiment: whatever kills the main process (kill -9, the OOM
 killer), each local pool worker exits with it (:func:`exit_with_parent`). Dask's local
 cluster needs nothing of ours: its worker processes watch a pipe from the main process
@@ -14,12 +25,18 @@ cluster needs nothing of ours: its worker processes watch a pipe from the main p
 from __future__ import annotations
 
 import ctypes
+import multiprocessing
+import multiprocessing.forkserver
 import os
+import re
 import signal
 import sys
 import threading
 import time
+import warnings
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from typing import Any, Protocol
 
@@ -29,6 +46,59 @@ Outcome = tuple[dict[str, Any], Any]  # (payload, result or exception)
 IN_FLIGHT_PER_WORKER = 4
 PARENT_POLL_SECONDS = 0.5
 PR_SET_PDEATHSIG = 1  # linux/prctl.h
+# what the fork server imports once, so that every worker starts with it (the run function)
+WORKER_MODULES = ["scrm_sim.experiment.runner"]
+# The fork server's environment: the numerical libraries' thread pools held to one thread,
+# and no background thread in Arrow's allocator (pandas imports pyarrow), so that the
+# server has a single thread when it forks.
+SINGLE_THREADED = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
+                   "JE_ARROW_MALLOC_CONF": "background_thread:false"}
+MAIN_GUARD = re.compile(r"""__name__\s*==\s*['"]__main__['"]""")
+
+
+@contextmanager
+def _environment(values: dict[str, str]) -> Iterator[None]:
+    saved = {name: os.environ.get(name) for name in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+def main_is_guarded() -> bool:
+    """Whether worker processes can import the caller's main module without running it again:
+    interactive sessions, ``python -c`` and notebooks have no main file to import; a script
+    or a ``python -m`` module must test ``__name__ == "__main__"``."""
+    path = getattr(sys.modules.get("__main__"), "__file__", None)
+    if path is None:
+        return True
+    try:
+        source = Path(path).read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return False
+    return MAIN_GUARD.search(source) is not None
+
+
+def pool_context() -> multiprocessing.context.BaseContext:
+    """The start method of local pools: a fork server, started (once per process) with the
+    model imported and a single thread; fork for an unguarded script."""
+    if not main_is_guarded():
+        warnings.warn(
+            "this script has no 'if __name__ == \"__main__\":' guard, so its worker processes "
+            "are forked from it (unsafe in a multi-threaded process); put the code that runs "
+            "the experiment under that guard to get the safe start (a fork server)",
+            RuntimeWarning, stacklevel=4)
+        return multiprocessing.get_context("fork")
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(WORKER_MODULES)
+    with _environment(SINGLE_THREADED):
+        multiprocessing.forkserver.ensure_running()
+    return context
 
 
 def exit_with_parent(parent: int) -> None:
@@ -97,8 +167,8 @@ class LocalExecutor:
                     yield payload, exc
             return
         # A fresh pool per call: a pool broken by a crashed worker never outlives its round.
-        with ProcessPoolExecutor(max_workers=self.workers, initializer=exit_with_parent,
-                                 initargs=(os.getpid(),)) as pool:
+        with ProcessPoolExecutor(max_workers=self.workers, mp_context=pool_context(),
+                                 initializer=exit_with_parent, initargs=(os.getpid(),)) as pool:
             yield from _bounded(lambda p: pool.submit(fn, p), payloads,
                                 self.workers * IN_FLIGHT_PER_WORKER)
 
