@@ -56,3 +56,31 @@ def test_neighbours_of_lists_every_contact_of_the_given_nodes():
 def test_the_organisation_graph_links_every_department():
     graph = organisation_graph({"a": [0, 1, 2], "b": [3, 4], "c": [5]}, seed=1)
     assert nx.is_connected(graph)
+
+
+@pytest.mark.parametrize(("n", "m", "p", "seed"), [
+    (60, 3, 0.5, 1), (2000, 5, 0.9, 2), (6000, 5, 0.3, 3), (400, 2, 1.0, 4), (150, 5, 0.0, 5),
+    (12, 11, 0.7, 6)])
+def test_the_compiled_holme_kim_loop_gives_the_python_loop_s_graph_edge_for_edge(n, m, p, seed):
+    python = holme_kim_adjacency(n, m, p, seed, compiled=False)
+    compiled = holme_kim_adjacency(n, m, p, seed, compiled=True)
+    assert (python.indptr == compiled.indptr).all() and (python.indices == compiled.indices).all()
+
+
+def test_the_compiled_holme_kim_loop_says_when_its_uniforms_run_out():
+    from scrm_sim.model.holme_kim import grow
+
+    uniforms = np.random.default_rng(0).random(10_000)
+    assert grow(1000, 4, 0.5, uniforms)[2]
+    assert not grow(1000, 4, 0.5, uniforms[:500])[2]
+
+
+def test_large_populations_get_the_compiled_loop(monkeypatch):
+    import scrm_sim.model.networks as networks
+
+    called = []
+    monkeypatch.setattr(networks, "_compiled_holme_kim", lambda *a: called.append(a) or "graph")
+    monkeypatch.setattr(networks, "COMPILED_FROM_PEOPLE", 1000)
+    holme_kim_adjacency(999, 3, 0.5, 1)
+    assert not called
+    assert holme_kim_adjacency(1000, 3, 0.5, 1) == "graph" and len(called) == 1
