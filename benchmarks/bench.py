@@ -343,6 +343,91 @@ def experiment_throughput(replications: int = 4) -> dict[str, object]:
             "by_replications": by_replications}
 
 
+def warm_throughput(replications: int = 8, days: float = 30.0, workers: int = 2
+                    ) -> dict[str, object]:
+    """Runs per second of the baseline at ``days`` days over the four core models on
+    ``workers`` workers, start-up excluded (issue 17): a small experiment first starts the
+    pool's fork server, which imports the model once; the timed one then forks warm workers."""
+    import tempfile
+
+    import yaml
+
+    from scrm_sim.experiment.executors import LocalExecutor
+    from scrm_sim.experiment.runner import run_experiment
+
+    def timed(spec: dict[str, object]) -> tuple[float, int]:
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / "bench.yaml"
+            path.write_text(yaml.safe_dump(spec), encoding="utf-8")
+            started = time.perf_counter()
+            out = run_experiment(path, out=Path(folder) / "out", executor=LocalExecutor(workers),
+                                 progress=False)
+            seconds = time.perf_counter() - started
+            return seconds, int(json.loads((out / "manifest.json").read_text())["runs_done"])
+
+    base = {"name": "bench", "scenario": str(BASELINE), "models": list(CORE_MODELS),
+            "overrides": {"duration_days": days}, "seed": 1}
+    timed({**base, "replications": 1, "overrides": {"duration_days": 1}})  # start-up
+    seconds, runs = timed({**base, "replications": replications})
+    return {"runs": runs, "seconds": seconds, "runs_per_second": runs / seconds,
+            "days": days, "workers": workers, "target_runs_per_second": 10.0}
+
+
+# The figures issue 17 measured before its work (idle 2-core machine, Python 3.13), quoted so
+# that the table shows them beside today's; they are not recomputed.
+ISSUE_17_BEFORE = {
+    "replication": "1.4 s; run ≈ 10× the floor",
+    "million": "308 s (build 29 s, run 279 s), 2.3 GB; per customer 1.9× the cost at 10⁵",
+    "throughput": "3.2 runs/s",
+    "start": "import alone 1.2 s",
+    "pairing": "≈ 1",
+}
+
+
+def targets_table(report: dict[str, object]) -> list[str]:
+    """Issue 17's table: each target with the issue's figure before and today's."""
+    b, f, x = report["baseline"], report["floor"], report["throughput"]
+    start, pairing = report["process_start"], report["pairing"]
+    rows = report["scaling"]
+    build = float(np.median([r["build_s"] for r in b["replications"]]))
+    run = float(np.median([r["run_s"] for r in b["replications"]]))
+    lines = ["", "| issue 17 measure | before (issue 17) | now | target |", "|---|---|---|---|",
+             f"| baseline replication ({b['people']:,} people, {b['staff']} staff, 90 days), "
+             f"build + run | {ISSUE_17_BEFORE['replication']} | {b['median_total_s']:.2f} s "
+             f"(build {build:.2f} s, run {run:.2f} s); run {f['true_ratio']:.1f}× the true floor "
+             f"| ≤ 0.4 s; run ≤ 3× the floor |"]
+    million = next((r for r in rows if r["customers"] == 1_000_000), None)
+    tenth = next((r for r in rows if r["customers"] == 100_000), None)
+    if million is not None:
+        growth = ((million["total_s"] / million["customers"]) / (tenth["total_s"] / tenth["customers"])
+                  if tenth else float("nan"))
+        lines.append(
+            f"| 10⁶ customers × {million['days']:g} days | {ISSUE_17_BEFORE['million']} | "
+            f"{million['total_s']:.0f} s (build {million['build_s']:.0f} s, run "
+            f"{million['run_s']:.0f} s), {million['peak_memory_mb'] / 1024:.1f} GB; per customer "
+            f"{growth:.1f}× the cost at 10⁵ | ≤ 30 s, ≤ 2 GB, linear from 10⁵ |")
+    lines += [
+        f"| experiment throughput, baseline at {x['days']:g} days, {x['workers']} workers, "
+        f"start-up excluded | {ISSUE_17_BEFORE['throughput']} | {x['runs_per_second']:.1f} runs/s "
+        f"({x['runs']} runs in {x['seconds']:.1f} s) | ≥ {x['target_runs_per_second']:g} runs/s |",
+        f"| whole process: import scrm_sim and run 7 days of 2,000 customers | "
+        f"{ISSUE_17_BEFORE['start']} | import {start['import_s']:.2f} s, with the run "
+        f"{start['import_and_run_s']:.2f} s | ≤ {start['target_s']:g} s |",
+        f"| variance reduction of the paired difference in share within the SLA "
+        f"({' vs '.join(pairing['models'])}) | {ISSUE_17_BEFORE['pairing']} | "
+        f"{pairing['variance_reduction']['share_within_sla']:.1f}× | ≥ {pairing['target']:g}× |",
+    ]
+    return lines
+
+
+def targets(args: argparse.Namespace) -> dict[str, object]:
+    """Everything issue 17's table needs (about ten minutes: the 10⁶ run is most of it)."""
+    return {"baseline": baseline_timing(args.replications), "floor": floor_comparison(),
+            "scaling": scaling([100_000, 1_000_000], args.days),
+            "throughput": warm_throughput(), "process_start": process_start(),
+            "pairing": pairing_variance()}
+
+
 VIEW_WIDTHS = (1366, 1920)
 VIEW_TARGET_S = 0.3
 
@@ -545,6 +630,8 @@ def table(report: dict[str, object]) -> str:
                   f"{p['seconds']:.1f} |" for p in x["by_replications"]]
     if report.get("view"):
         lines += view_table(report["view"])
+    if report.get("throughput"):
+        lines += targets_table(report)
     return "\n".join(lines)
 
 
@@ -564,6 +651,9 @@ def measure_alone(part: str, args: argparse.Namespace) -> None:
         "start": (process_start, process_start_table),
         "floor": (floor_comparison, floor_rows),
         "pairing": (pairing_variance, pairing_table),
+        "throughput": (warm_throughput, lambda x: [
+            f"{x['runs_per_second']:.1f} runs/s ({x['runs']} runs in {x['seconds']:.1f} s)"]),
+        "targets": (lambda: targets(args), targets_table),
     }
     measure, rows = parts[part]
     print(f"  {part} …", file=sys.stderr, flush=True)
@@ -583,11 +673,13 @@ def main() -> None:
     parser.add_argument("--replications", type=int, default=3)
     parser.add_argument("--out", type=Path, default=ROOT / "results" / "bench")
     parser.add_argument("--only",
-                        choices=["view", "mechanisms", "start", "floor", "pairing"],
+                        choices=["view", "mechanisms", "start", "floor", "pairing",
+                                 "throughput", "targets"],
                         help="measure one part alone (view: the browser view's step + redraw; "
                         "mechanisms: the CPU cost of issue 16's contested mechanisms; start: a "
                         "fresh process's import and a small run; floor: the run against "
-                        "its floors; pairing: the variance reduction of paired seeds)")
+                        "its floors; pairing: the variance reduction of paired seeds; throughput: "
+                        "warm experiment runs per second; targets: issue 17's table)")
     parser.add_argument("--no-browser", action="store_true",
                         help="view: skip the end-to-end measurement in headless chromium")
     args = parser.parse_args()
@@ -613,6 +705,8 @@ def main() -> None:
     report["scaling"] = scaling([int(s) for s in args.sizes.split(",")], args.days)
     print("  experiment throughput …", file=sys.stderr, flush=True)
     report["experiments"] = experiment_throughput()
+    print("  warm throughput …", file=sys.stderr, flush=True)
+    report["throughput"] = warm_throughput()
     print("  view …", file=sys.stderr, flush=True)
     report["view"] = view_timing(browser=not args.no_browser)
     report["table"] = table(report)
