@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import networkx as nx
 import numpy as np
 import pytest
@@ -81,6 +83,16 @@ def test_large_populations_get_the_compiled_loop(monkeypatch):
     called = []
     monkeypatch.setattr(networks, "_compiled_holme_kim", lambda *a: called.append(a) or "graph")
     monkeypatch.setattr(networks, "COMPILED_FROM_PEOPLE", 1000)
+    monkeypatch.delitem(sys.modules, "scrm_sim.model.holme_kim", raising=False)
     holme_kim_adjacency(999, 3, 0.5, 1)
     assert not called
     assert holme_kim_adjacency(1000, 3, 0.5, 1) == "graph" and len(called) == 1
+
+
+def test_small_populations_get_the_compiled_loop_once_it_is_loaded(monkeypatch):
+    import scrm_sim.model.holme_kim  # noqa: F401 - loaded, as in a pool worker
+    import scrm_sim.model.networks as networks
+
+    called = []
+    monkeypatch.setattr(networks, "_compiled_holme_kim", lambda *a: called.append(a) or "graph")
+    assert holme_kim_adjacency(50, 3, 0.5, 1) == "graph"

@@ -28,6 +28,15 @@ def threads_of_workers_parent(payload: dict) -> int:
     return len(os.listdir(f"/proc/{os.getppid()}/task"))
 
 
+def compiled_loop_loaded(payload: dict) -> bool:
+    return "scrm_sim.model.holme_kim" in sys.modules
+
+
+def test_pool_workers_start_with_the_compiled_network_loop_loaded():
+    results = list(LocalExecutor(2).run(compiled_loop_loaded, [{"run": i} for i in range(2)]))
+    assert [loaded for _, loaded in results] == [True, True]
+
+
 def test_pool_workers_are_not_children_of_the_calling_process():
     results = list(LocalExecutor(2).run(parent_of_worker, [{"run": i} for i in range(4)]))
     assert len(results) == 4

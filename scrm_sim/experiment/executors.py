@@ -46,8 +46,8 @@ Outcome = tuple[dict[str, Any], Any]  # (payload, result or exception)
 IN_FLIGHT_PER_WORKER = 4
 PARENT_POLL_SECONDS = 0.5
 PR_SET_PDEATHSIG = 1  # linux/prctl.h
-# what the fork server imports once, so that every worker starts with it (the run function)
-WORKER_MODULES = ["scrm_sim.experiment.runner"]
+# what the fork server loads once, so that every worker starts with it
+WORKER_MODULES = ["scrm_sim.experiment.warm"]
 # The fork server's environment: the numerical libraries' thread pools held to one thread,
 # and no background thread in Arrow's allocator (pandas imports pyarrow), so that the
 # server has a single thread when it forks.

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import networkx as nx
 import numpy as np
 import scipy.sparse as sp
@@ -64,12 +66,15 @@ def holme_kim_adjacency(n: int, m: int, triangle_probability: float, seed: int,
     yet linked (at least half are), rather than listing the free ones: the same uniform
     choice, without a pass over a hub's neighbours for every triad.
 
-    This loop is the readable reference. From ``COMPILED_FROM_PEOPLE`` people on (or with
-    ``compiled=True``) the same algorithm runs compiled (:mod:`scrm_sim.model.holme_kim`)
-    on the same draws and gives the same graph, edge for edge.
+    This loop is the readable reference. From ``COMPILED_FROM_PEOPLE`` people on, once the
+    compiled loop is loaded (a pool worker has it: :mod:`scrm_sim.experiment.warm`), or with
+    ``compiled=True``, the same algorithm runs compiled (:mod:`scrm_sim.model.holme_kim`) on
+    the same draws and gives the same graph, edge for edge.
     """
     rng = np.random.default_rng(seed)
-    if n >= COMPILED_FROM_PEOPLE if compiled is None else compiled:
+    if compiled is None:  # the same graph either way: the faster loop, once it is loaded
+        compiled = n >= COMPILED_FROM_PEOPLE or "scrm_sim.model.holme_kim" in sys.modules
+    if compiled:
         return _compiled_holme_kim(n, m, triangle_probability, rng)
     uniforms = iter(rng.random(4 * m * n + 64).tolist())  # enough for the expected draws
     neighbours: list[list[int]] = [[] for _ in range(n)]
