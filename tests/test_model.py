@@ -132,6 +132,12 @@ def test_silence_on_complaints_starts_word_of_mouth_cascades():
     assert np.isnan(model.posts.time_first_response).all()
 
 
+def test_the_total_reach_of_cascades_is_the_sum_of_their_reaches():
+    model = run(small_scenario("service_led", {"listening": {"coverage": 0.0}}))
+    assert len(model.cascades.reach) > 1
+    assert model.cascades.total_reach == sum(model.cascades.reach)
+
+
 def test_customer_agents_are_made_on_demand_above_the_limit():
     model = SCRMModel(small_scenario(customers={"max_agent_objects": 0}))
     assert not any(isinstance(a, Customer) for a in model.agents)

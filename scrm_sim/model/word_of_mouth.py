@@ -37,6 +37,7 @@ class NegativeCascades:
         self.transmission: list[float] = []
         self.started_hour: list[int] = []
         self.reach: list[int] = []
+        self._total_reach = 0  # sum(reach), kept as it grows (reported every hour)
         self._reached: set[int] = set()  # cascade * n + node
         self._frontier_nodes = np.empty(0, dtype=np.int64)
         self._frontier_cascades = np.empty(0, dtype=np.int64)
@@ -84,13 +85,14 @@ class NegativeCascades:
         new_cascades, new_nodes = np.divmod(new, self.n)
         for cascade, count in zip(*np.unique(new_cascades, return_counts=True), strict=True):
             self.reach[cascade] += int(count)
+        self._total_reach += len(new)
         self._frontier_nodes, self._frontier_cascades = new_nodes, new_cascades
         return new_nodes
 
     @property
     def total_reach(self) -> int:
         """Exposures over all cascades (a person reached by two cascades counts twice)."""
-        return int(sum(self.reach))
+        return self._total_reach
 
     @property
     def largest(self) -> int:
