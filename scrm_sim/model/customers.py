@@ -40,6 +40,11 @@ ALLOWED_TRANSITIONS: frozenset[tuple[Stage, Stage]] = frozenset({
 CUSTOMER_STAGES = np.array([Stage.ONBOARDING, Stage.ACTIVE, Stage.AT_RISK, Stage.WON_BACK])
 
 
+# Up to this many people joining or leaving the customers in one move update the cached
+# rows in place (two array copies); more rebuild them (a pass over the population).
+INCREMENTAL_MOVES = 256
+
+
 class CustomerPopulation:
     """Hot state of every customer and prospect.
 
@@ -144,14 +149,50 @@ class CustomerPopulation:
             self.expectation_factor[people])
 
     def move(self, people: np.ndarray, to: Stage, day: float) -> None:
-        """Move people to a stage (only along ALLOWED_TRANSITIONS)."""
+        """Move people to a stage (only along ALLOWED_TRANSITIONS).
+
+        The cached rows change only where someone becomes or stops being a customer, or stops
+        being a prospect; a few such people (a word-of-mouth conversion) are updated in place,
+        many (a day's churn) make the cache be rebuilt at the next use.
+        """
+        people = np.asarray(people)
+        if len(people) == 0:
+            return
+        was_customer = self._customer_mask[people]
+        was_prospect = self.stage[people] == Stage.PROSPECT
+        now_customer = to in CUSTOMER_STAGES
         self.stage[people] = to
         self.stage_since_day[people] = day
-        self._customer_mask[people] = to in CUSTOMER_STAGES
-        if len(people):
+        self._customer_mask[people] = now_customer
+        joined_or_left = was_customer != now_customer
+        left_prospects = was_prospect & (to != Stage.PROSPECT)
+        if not (joined_or_left.any() or left_prospects.any()):
+            return  # between customer stages: every cached row list still holds
+        self._weighted = None
+        self._member_customers = None
+        if self._rows is not None and np.count_nonzero(joined_or_left) <= INCREMENTAL_MOVES:
+            self._update_rows(people[joined_or_left], now_customer, people[left_prospects])
+        else:
             self._rows = None
-            self._weighted = None
-            self._member_customers = None
+
+    def _update_rows(self, changed: np.ndarray, now_customer: bool,
+                     no_longer_prospects: np.ndarray) -> None:
+        """Update the cached rows for a few people who joined (or left) the customers and
+        people who stopped being prospects: the same arrays a rebuild would give."""
+        rows = self._rows
+        changed, gone = np.unique(changed), np.unique(no_longer_prospects)
+        customers = rows["customers"]
+        if now_customer:
+            rows["customers"] = np.insert(customers, np.searchsorted(customers, changed), changed)
+        else:
+            rows["customers"] = np.delete(customers, np.searchsorted(customers, changed))
+        rows["customer_weight"][changed] = 1.0 if now_customer else 0.0
+        b2b_changed = int(np.count_nonzero(self.b2b[changed]))
+        rows["b2b_customers"] += b2b_changed if now_customer else -b2b_changed
+        if len(gone):
+            rows["prospects"] = np.delete(rows["prospects"],
+                                          np.searchsorted(rows["prospects"], gone))
+            rows["b2b_prospects"] -= int(np.count_nonzero(self.b2b[gone]))
 
     def counts(self) -> dict[str, int]:
         """Number of people in each stage."""
