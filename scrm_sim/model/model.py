@@ -21,6 +21,7 @@ from scrm_sim.model.networks import customer_adjacency, organisation_graph
 from scrm_sim.model.outcomes import Outcomes
 from scrm_sim.model.pilot import PilotProcess
 from scrm_sim.model.posts import TYPE_CODE, PostStore
+from scrm_sim.model.recorder import StepRecorder
 from scrm_sim.model.response import ResponseProcess
 from scrm_sim.model.silos import Silos, department_graph
 from scrm_sim.model.social_team import SocialTeam
@@ -99,7 +100,7 @@ class SCRMModel(mesa.Model):
                                          self.population.influence)
         self.outcomes = Outcomes(self)
         self.feedback = FeedbackLoops(self)
-        self.datacollector = mesa.DataCollector(model_reporters=MODEL_REPORTERS)
+        self.datacollector = StepRecorder(MODEL_REPORTERS)  # Mesa's DataCollector API, no copies
         self.agent_records: list[dict] = []
 
     # ------------------------------------------------------------------ build
