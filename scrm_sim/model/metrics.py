@@ -5,6 +5,8 @@ Every number here is computed from the model's state; none is typed in.
 
 from __future__ import annotations
 
+import math
+import weakref
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -12,6 +14,7 @@ import numpy as np
 from scrm_sim.model.agents import Role
 from scrm_sim.model.customers import Stage
 from scrm_sim.model.posts import DropReason, PostStatus
+from scrm_sim.model.silos import Silos
 from scrm_sim.scenario.schema import POST_TYPES, PostType
 
 if TYPE_CHECKING:
@@ -22,20 +25,41 @@ def customer_statistics(model: SCRMModel) -> dict[str, float]:
     cached = model.customer_statistics_cache
     if cached is not None and cached[0] == model.hour:
         return cached[1]
-    s = model.population.satisfaction[model.population.customer_rows()]
+    population = model.population
+    s = population.satisfaction[population.customer_rows()]
     if len(s) == 0:
         stats = {"satisfaction_mean": float("nan"), "nps": float("nan"), "customers": 0}
     else:
-        score = np.rint(10 * s)  # satisfaction read as a 0–10 score
+        score = 10 * s  # satisfaction read as a 0–10 score (rounded as np.rint rounds it)
         output = model.config.output
+        promoters = count_rounded_at_least(score, output.nps_promoter_min)
+        detractors = count_rounded_at_most(score, output.nps_detractor_max)
         stats = {
-            "satisfaction_mean": float(s.mean()),
-            "nps": float(100 * (np.count_nonzero(score >= output.nps_promoter_min)
-                                - np.count_nonzero(score <= output.nps_detractor_max)) / len(s)),
+            # np.add.reduce is what ndarray.mean sums with: the same bits, less overhead
+            "satisfaction_mean": float(np.add.reduce(s)) / len(s),
+            "nps": float(100 * (promoters - detractors) / len(s)),
             "customers": len(s),
         }
     model.customer_statistics_cache = (model.hour, stats)
     return stats
+
+
+def count_rounded_at_least(values: np.ndarray, least: float) -> int:
+    """How many ``values`` round (``np.rint``: to the nearest whole number, halves to even)
+    to at least ``least``, in one comparison rather than a rounding pass and a comparison."""
+    whole = math.ceil(least)
+    edge = whole - 0.5  # values above it round to ``whole`` or more; at it, to the even side
+    above = np.greater_equal if np.rint(edge) >= whole else np.greater
+    return int(np.count_nonzero(above(values, edge)))
+
+
+def count_rounded_at_most(values: np.ndarray, most: float) -> int:
+    """How many ``values`` round (``np.rint``) to at most ``most``; see
+    :func:`count_rounded_at_least`."""
+    whole = math.floor(most)
+    edge = whole + 0.5
+    below = np.less_equal if np.rint(edge) <= whole else np.less
+    return int(np.count_nonzero(below(values, edge)))
 
 
 def satisfaction_mean(model: SCRMModel) -> float:
@@ -60,7 +84,22 @@ def social_team_size(model: SCRMModel) -> int:
 
 def staff_in_social_roles(model: SCRMModel) -> int:
     """Front line, resolvers and approvers assigned by the ownership model."""
-    return sum(1 for s in model.social_staff if s.role != Role.NONE)
+    return sum(1 for s in model.social_staff if s.role is not Role.NONE)
+
+
+# The mean silo strength of each Silos (keyed weakly: it goes with its model) and the day it
+# was taken: strengths change only in the daily update (Silos.end_of_day), so the hours up
+# to the next one read the same mean.
+_silo_means: weakref.WeakKeyDictionary[Silos, tuple[int, float]] = weakref.WeakKeyDictionary()
+
+
+def silo_strength_mean(model: SCRMModel) -> float:
+    """Mean silo strength between departments (:meth:`Silos.mean_strength`), taken once a day."""
+    day = model.hour // 24
+    taken = _silo_means.get(model.silos)
+    if taken is None or taken[0] != day:
+        taken = _silo_means[model.silos] = (day, model.silos.mean_strength())
+    return taken[1]
 
 
 def _counter(name: str):  # noqa: ANN202 - returns a reporter
@@ -92,7 +131,7 @@ MODEL_REPORTERS = {
     "social_team_size": social_team_size,
     "staff_in_social_roles": staff_in_social_roles,
     "culture": lambda m: m.culture,
-    "silo_strength_mean": lambda m: m.silos.mean_strength(),
+    "silo_strength_mean": silo_strength_mean,
     "staff_hours_total": _counter("staff_hours"),
     "cost_total": _counter("cost"),
     "fte_budgeted": lambda m: m.fte_budgeted,

@@ -87,12 +87,18 @@ class ServiceQueue:
             heapq.heappush(free, (done, index))
 
     def waiting(self, at: float, is_live: IsLiveFn) -> int:
-        """Live posts that have arrived by ``at`` and not started service."""
+        """Live posts that have arrived by ``at`` and not started."""
+        posts = self.unstarted(at)
+        return int(np.count_nonzero(is_live(np.asarray(posts, dtype=np.int64), at))) if posts else 0
+
+    def unstarted(self, at: float) -> list[int]:
+        """Posts that have arrived by ``at`` and not started, live or not (posts answered
+        elsewhere leave only when a server reaches them, so the caller tests liveness)."""
         if not self._ready and not (self._arrivals and self._arrivals[0][0] < at):
-            return 0
+            return []
         posts = [entry[3] for entry in self._ready]
         posts += [entry[2] for entry in self._arrivals if entry[0] < at]
-        return int(np.count_nonzero(is_live(np.asarray(posts, dtype=np.int64), at)))
+        return posts
 
     def sample_length(self, at: float, left_at: Callable[[int], float]) -> None:
         """Record how many posts were waiting at a moment ``at`` inside the last step.

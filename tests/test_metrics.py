@@ -1,0 +1,60 @@
+"""The hourly reporters give exactly what the plain computation gives."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from scrm_sim.model import SCRMModel
+from scrm_sim.model.metrics import (
+    count_rounded_at_least,
+    count_rounded_at_most,
+    customer_statistics,
+    silo_strength_mean,
+)
+from scrm_sim.scenario import load_scenario
+
+from .conftest import SCENARIOS, small_scenario
+
+
+def test_counting_rounded_values_agrees_with_rounding_them_first_halves_included():
+    rng = np.random.default_rng(0)
+    # satisfaction on a 0–10 score, with every exact half (where rounding goes to even)
+    values = np.concatenate([10 * rng.random(5000), np.arange(0.0, 10.5, 0.5),
+                             10 * np.array([0.85, 0.65, 0.95, 0.25])])
+    rounded = np.rint(values)
+    for threshold in range(11):
+        assert count_rounded_at_least(values, threshold) == np.count_nonzero(rounded >= threshold)
+        assert count_rounded_at_most(values, threshold) == np.count_nonzero(rounded <= threshold)
+
+
+def plain_statistics(model: SCRMModel) -> dict[str, float]:
+    """Satisfaction mean, NPS and customers as written plainly (round, then count)."""
+    s = model.population.satisfaction[model.population.customer_rows()]
+    score = np.rint(10 * s)
+    output = model.config.output
+    return {"satisfaction_mean": float(s.mean()),
+            "nps": float(100 * (np.count_nonzero(score >= output.nps_promoter_min)
+                                - np.count_nonzero(score <= output.nps_detractor_max)) / len(s)),
+            "customers": len(s)}
+
+
+def test_customer_statistics_are_bit_for_bit_the_plain_computation_every_hour():
+    model = SCRMModel(small_scenario("hybrid", duration_days=2), seed=8)
+    while model.running:
+        model.step()
+        assert customer_statistics(model) == plain_statistics(model)
+
+
+@pytest.mark.parametrize("ownership", ["cross_functional", "hub_and_spoke"])
+def test_the_silo_reporter_reads_the_current_strengths_every_hour_as_they_drift(ownership):
+    scenario = load_scenario(SCENARIOS / "contested.yaml", {
+        "ownership": ownership, "duration_days": 4,
+        "customers": {"count": 800, "prospects": 400}})
+    model = SCRMModel(scenario, seed=2)
+    means = []
+    while model.running:
+        model.step()
+        means.append(model.silos.mean_strength())
+        assert silo_strength_mean(model) == means[-1]
+    assert len(set(means)) > 1  # the strengths did drift: the reporter had to follow them
