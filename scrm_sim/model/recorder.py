@@ -42,6 +42,7 @@ class StepRecorder:
     """
 
     def __init__(self, reporters: Mapping[str, Reporter]) -> None:
+        self.model_reporters = dict(reporters)
         self.model_vars: dict[str, list[Any]] = {name: [] for name in reporters}
         self._appends = [(self.model_vars[name].append, reporter)
                          for name, reporter in reporters.items()]
@@ -68,6 +69,6 @@ class StepRecorder:
         # values are stored as they are, not copied: a mutable value would change in the record
         for name, values in self.model_vars.items():
             value = values[-1]
-            if not (value is None or isinstance(value, Number | str | bool | np.generic)):
+            if not (value is None or isinstance(value, Number | str | np.generic)):
                 raise TypeError(f"reporter {name!r} returned {type(value).__name__}; a step "
                                 "recorder stores scalars only")
