@@ -48,8 +48,10 @@ def count_rounded_at_least(values: np.ndarray, least: float) -> int:
     """How many ``values`` round (``np.rint``: to the nearest whole number, halves to even)
     to at least ``least``, in one comparison rather than a rounding pass and a comparison."""
     whole = math.ceil(least)
-    edge = whole - 0.5  # values above it round to ``whole`` or more; at it, to the even side
-    above = np.greater_equal if np.rint(edge) >= whole else np.greater
+    # values above the edge round to ``whole`` or more; at it, to the even side (Python's
+    # round() rounds halves to even, as np.rint does)
+    edge = whole - 0.5
+    above = np.greater_equal if round(edge) >= whole else np.greater
     return int(np.count_nonzero(above(values, edge)))
 
 
@@ -58,7 +60,7 @@ def count_rounded_at_most(values: np.ndarray, most: float) -> int:
     :func:`count_rounded_at_least`."""
     whole = math.floor(most)
     edge = whole + 0.5
-    below = np.less_equal if np.rint(edge) <= whole else np.less
+    below = np.less_equal if round(edge) <= whole else np.less
     return int(np.count_nonzero(below(values, edge)))
 
 
