@@ -6,7 +6,6 @@ Every number here is computed from the model's state; none is typed in.
 from __future__ import annotations
 
 import math
-import weakref
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -14,7 +13,6 @@ import numpy as np
 from scrm_sim.model.agents import Role
 from scrm_sim.model.customers import Stage
 from scrm_sim.model.posts import DropReason, PostStatus
-from scrm_sim.model.silos import Silos
 from scrm_sim.scenario.schema import POST_TYPES, PostType
 
 if TYPE_CHECKING:
@@ -89,21 +87,6 @@ def staff_in_social_roles(model: SCRMModel) -> int:
     return sum(1 for s in model.social_staff if s.role is not Role.NONE)
 
 
-# The mean silo strength of each Silos (keyed weakly: it goes with its model) and the day it
-# was taken: strengths change only in the daily update (Silos.end_of_day), so the hours up
-# to the next one read the same mean.
-_silo_means: weakref.WeakKeyDictionary[Silos, tuple[int, float]] = weakref.WeakKeyDictionary()
-
-
-def silo_strength_mean(model: SCRMModel) -> float:
-    """Mean silo strength between departments (:meth:`Silos.mean_strength`), taken once a day."""
-    day = model.hour // 24
-    taken = _silo_means.get(model.silos)
-    if taken is None or taken[0] != day:
-        taken = _silo_means[model.silos] = (day, model.silos.mean_strength())
-    return taken[1]
-
-
 def _counter(name: str):  # noqa: ANN202 - returns a reporter
     def report(model: SCRMModel) -> float:
         return model.counters[name]
@@ -133,7 +116,7 @@ MODEL_REPORTERS = {
     "social_team_size": social_team_size,
     "staff_in_social_roles": staff_in_social_roles,
     "culture": lambda m: m.culture,
-    "silo_strength_mean": silo_strength_mean,
+    "silo_strength_mean": lambda m: m.silos.mean_strength(),
     "staff_hours_total": _counter("staff_hours"),
     "cost_total": _counter("cost"),
     "fte_budgeted": lambda m: m.fte_budgeted,

@@ -53,6 +53,7 @@ class Silos:
         self.base = (strength[:, None] + strength[None, :]) / 2.0
         self.strength = self.base.copy()
         self._strength_rows: list[list[float]] = self.strength.tolist()
+        self._mean: float | None = None  # mean_strength, until the strengths next change
         # delivered hops between each pair today (symmetric), for learning by working together
         self.joint_cases_today = np.zeros_like(self.base)
         self.joint_cases_total = np.zeros_like(self.base)
@@ -114,11 +115,14 @@ class Silos:
             wear = 1.0 - d.culture_erosion * culture - d.sponsorship_erosion * sponsorship
             self.strength *= wear * (1.0 - d.learning_per_joint_case) ** self.joint_cases_today
             self._strength_rows = self.strength.tolist()
+            self._mean = None
         self.joint_cases_today[:] = 0.0
 
     def mean_strength(self) -> float:
-        """Mean silo strength over the pairs of different departments (for inspection)."""
-        n = len(self.names)
-        if n < 2:
-            return 0.0
-        return float((self.strength.sum() - np.trace(self.strength)) / (n * (n - 1)))
+        """Mean silo strength over the pairs of different departments (reported every hour;
+        kept until the daily drift changes the strengths)."""
+        if self._mean is None:
+            n = len(self.names)
+            self._mean = 0.0 if n < 2 else float(
+                (self.strength.sum() - np.trace(self.strength)) / (n * (n - 1)))
+        return self._mean
