@@ -72,6 +72,15 @@ class Draw(IntEnum):
 
 TAKEN_ONCE = Draw.HEARD  # slots below this are taken one at a time, each at most once
 
+
+class Praise(IntEnum):
+    """Why a post's author shares praise with their contacts: each reason has its own
+    draws, one per contact (:meth:`PostStore.contact_uniforms`)."""
+
+    POSTED = 0  # a praise post
+    ACKNOWLEDGED = 1  # a good acknowledgement
+    RESOLVED = 2  # a good resolution
+
 _COLUMNS: dict[str, tuple[type, float | int]] = {
     "author": (np.int64, -1),
     "post_type": (np.int8, -1),
@@ -118,10 +127,17 @@ class PostStore:
         self.department_index = {name: i for i, name in enumerate(departments)}
         self.draws = np.zeros((initial_capacity, Draw.ROGUE_ANSWERS + len(departments)),
                               dtype=np.float32)
-        # bit s set: slot s (< TAKEN_ONCE) has been taken
-        self._taken = np.zeros(initial_capacity, dtype=np.uint16)
+        # bit s set: slot s (< TAKEN_ONCE) has been taken; bit TAKEN_ONCE + r: the contact
+        # draws of Praise r
+        self._taken = np.zeros(initial_capacity, dtype=np.uint32)
         self._draw_hour: int | None = None
         self._draw_rng: np.random.Generator | None = None
+        # contact draws: Philox, a counter-based generator, keyed by the run and the post
+        # and reason, so that they need no storage (their number varies)
+        run_key = streams.stream("post_draws").integers(2**63)
+        self._keyed_bits = np.random.Philox(key=np.array([run_key, 0], dtype=np.uint64))
+        self._keyed = np.random.Generator(self._keyed_bits)
+        self._keyed_state = self._keyed_bits.state
 
     def __len__(self) -> int:
         return self.size
@@ -168,6 +184,23 @@ class PostStore:
         self._taken[post] = taken | bit
         return float(self.draws[post, slot])
 
+    def contact_uniforms(self, post: int, reason: Praise, n: int,
+                         fallback: np.random.Generator) -> np.ndarray:
+        """``n`` uniforms for the contacts who see the praise ``post``'s author shares for
+        ``reason`` (in the order of the author's contacts): the same for that post and
+        reason in every ownership model; fresh draws from ``fallback`` if asked again."""
+        bit = 1 << (TAKEN_ONCE + reason)
+        taken = int(self._taken[post])
+        if taken & bit:
+            return fallback.random(n)
+        self._taken[post] = taken | bit
+        state = self._keyed_state
+        state["state"]["key"][1] = post * len(Praise) + reason  # key[0]: the run's
+        state["state"]["counter"][:] = 0
+        state["buffer_pos"] = 4  # nothing buffered: start at the counter
+        self._keyed_bits.state = state
+        return self._keyed.random(n)
+
     def _draw_blocks(self, rows: np.ndarray, times: np.ndarray) -> None:
         """Draw the new posts' blocks from the stream of the hour they are posted in (that
         of the first of them). Posts of a later hour than any before start that hour's
@@ -207,7 +240,7 @@ class PostStore:
         draws = np.zeros((capacity, self.draws.shape[1]), dtype=np.float32)
         draws[: self.size] = self.draws[: self.size]
         self.draws = draws
-        taken = np.zeros(capacity, dtype=np.uint16)
+        taken = np.zeros(capacity, dtype=np.uint32)
         taken[: self.size] = self._taken[: self.size]
         self._taken = taken
         self._capacity = capacity
