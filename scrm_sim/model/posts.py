@@ -132,12 +132,6 @@ class PostStore:
         self._taken = np.zeros(initial_capacity, dtype=np.uint32)
         self._draw_hour: int | None = None
         self._draw_rng: np.random.Generator | None = None
-        # contact draws: Philox, a counter-based generator, keyed by the run and the post
-        # and reason, so that they need no storage (their number varies)
-        run_key = streams.stream("post_draws").integers(2**63)
-        self._keyed_bits = np.random.Philox(key=np.array([run_key, 0], dtype=np.uint64))
-        self._keyed = np.random.Generator(self._keyed_bits)
-        self._keyed_state = self._keyed_bits.state
 
     def __len__(self) -> int:
         return self.size
@@ -188,24 +182,24 @@ class PostStore:
                          fallback: np.random.Generator) -> np.ndarray:
         """``n`` uniforms for the contacts who see the praise ``post``'s author shares for
         ``reason`` (in the order of the author's contacts): the same for that post and
-        reason in every ownership model; fresh draws from ``fallback`` if asked again."""
+        reason in every ownership model; fresh draws from ``fallback`` if asked again.
+
+        Their number varies, so they are not stored: they come from the ``post_praise``
+        stream addressed by post and reason."""
         bit = 1 << (TAKEN_ONCE + reason)
         taken = int(self._taken[post])
         if taken & bit:
             return fallback.random(n)
         self._taken[post] = taken | bit
-        state = self._keyed_state
-        state["state"]["key"][1] = post * len(Praise) + reason  # key[0]: the run's
-        state["state"]["counter"][:] = 0
-        state["buffer_pos"] = 4  # nothing buffered: start at the counter
-        self._keyed_bits.state = state
-        return self._keyed.random(n)
+        return self._streams.at("post_praise", post * len(Praise) + reason).random(n)
 
     def _draw_blocks(self, rows: np.ndarray, times: np.ndarray) -> None:
         """Draw the new posts' blocks from the stream of the hour they are posted in (that
         of the first of them). Posts of a later hour than any before start that hour's
         stream; others continue the current one, so that no block is ever drawn twice (posts
-        placed out of time order, as validation code does, still get fresh draws)."""
+        placed out of time order, as validation code does, still get fresh draws). The store
+        is the only user of ``post_draws``, so nothing re-keys the hour's generator between
+        appends."""
         if len(rows) == 0:
             return
         hour = int(times[0] // 1.0)
