@@ -186,16 +186,49 @@ def test_praise_draws_are_uniform_and_independent_across_posts():
 
 # ----------------------------------------------------------------------------- the payoff
 
+
+def within_sla_by_position(model: SCRMModel) -> dict[tuple[int, int], tuple[bool, int]]:
+    """For each post, keyed by (hour, position in the hour): answered within the SLA, type."""
+    posts = model.posts
+    hour = np.floor(posts.time_posted).astype(int)
+    position = np.arange(len(posts)) - np.searchsorted(hour, hour)
+    within = (posts.time_first_response - posts.time_posted) <= model.config.sla_hours
+    return {(h, k): (w, t) for h, k, w, t in zip(hour.tolist(), position.tolist(),
+                                                  within.tolist(), posts.post_type.tolist(),
+                                                  strict=True)}
+
+
+def test_the_same_post_tends_to_make_the_sla_under_both_models_or_under_neither():
+    """Per post, the correlation of "answered within the SLA" between hybrid and service-led
+    on one seed (the k-th post of each hour, where both models' is of the same type).
+    Measured: about 0.73 with per-post draws, 0.2 when handling came from the model's
+    sequential generator (4 seeds, 30 days each); over some 1,700 posts its standard error
+    is about 0.02, so 0.5 separates the two."""
+    answered = []
+    for ownership in ("hybrid", "service_led"):
+        scenario = load_scenario(SCENARIOS / "baseline.yaml",
+                                 {"ownership": ownership, "duration_days": 14})
+        model = SCRMModel(scenario, seed=1)
+        model.run()
+        answered.append(within_sla_by_position(model))
+    hybrid, service = answered
+    both = [k for k in hybrid.keys() & service.keys() if hybrid[k][1] == service[k][1]]
+    a = np.array([hybrid[k][0] for k in both])
+    b = np.array([service[k][0] for k in both])
+    assert len(both) > 1000
+    assert np.corrcoef(a, b)[0, 1] > 0.5
+
+
 PAIRED_SEEDS = range(16)
 
 
 @pytest.mark.slow
-def test_pairing_narrows_the_difference_in_share_within_the_sla_at_least_2_5_fold():
+def test_pairing_narrows_the_difference_in_share_within_the_sla_at_least_3_fold():
     """hybrid − service-led on the baseline company for 14 days, 16 seeds: the variance of
-    the difference on the same seed against that on independent seeds, var(A) + var(B).
-    Measured (2025-06, issue 17): about 6 with per-post draws, 1.1 when handling and hand-off
-    draws came from the model's sequential generator; 2.5 leaves room for the estimate's
-    sampling error with 15 degrees of freedom on each side (a 90 % range of about ÷1.9)."""
+    the difference on independent seeds, var(A) + var(B), over that on the same seed.
+    Measured on these seeds: 6.3 with per-post draws, 2.2 when handling, hand-off and voice
+    draws came from the model's sequential generator; on 32 seeds 6.2 (90 % bootstrap
+    interval 4.0-10.3) against 2.1 (1.6-2.9), so 3 separates the two."""
     runs = {}
     for ownership in ("hybrid", "service_led"):
         scenario = load_scenario(SCENARIOS / "baseline.yaml",
@@ -204,4 +237,4 @@ def test_pairing_narrows_the_difference_in_share_within_the_sla_at_least_2_5_fol
                                     for s in PAIRED_SEEDS])
     a, b = runs["hybrid"], runs["service_led"]
     reduction = (a.var(ddof=1) + b.var(ddof=1)) / (a - b).var(ddof=1)
-    assert reduction >= 2.5
+    assert reduction >= 3.0

@@ -42,8 +42,9 @@ from scrm_sim.scenario.schema import POST_TYPES, DepartmentSpec, Ownership, Post
 if TYPE_CHECKING:
     from scrm_sim.model.model import SCRMModel
 
-def exponential_from_uniform(u: float | np.ndarray, mean: float) -> float | np.ndarray:
-    """An exponential draw of mean ``mean`` from a uniform in [0, 1) (its inverse cdf)."""
+
+def exponential_from_uniform(u: np.ndarray, mean: float) -> np.ndarray:
+    """Exponential draws of mean ``mean`` from uniforms in [0, 1) (the inverse cdf)."""
     return -mean * np.log1p(-u)
 
 
@@ -417,7 +418,7 @@ class ResponseProcess:
                 return None
             mean_delay = handoff.base_delay_hours + handoff.silo_delay_hours * friction
             mean_delay *= delay_cut
-            at += exponential_from_uniform(self._hop_draw(post, hop, Draw.HOP_DELAY), mean_delay)
+            at += -mean_delay * math.log1p(-self._hop_draw(post, hop, Draw.HOP_DELAY))
             model.silos.record_joint_case(sender, receiver)
         return at
 
