@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from scrm_sim import SCRMModel, load_scenario
-from scrm_sim.model.posts import TYPE_CODE, Draw, PostStore, Praise
+from scrm_sim.model.posts import TYPE_CODE, Draw, PostStore
 from scrm_sim.model.streams import CommonStreams
 
 from .conftest import SCENARIOS, small_scenario
@@ -143,45 +143,6 @@ def test_a_hand_off_hop_loses_posts_at_its_chance_and_delays_them_by_its_mean():
     assert lost.mean() == pytest.approx(0.1, abs=4 * math.sqrt(0.1 * 0.9 / N_HANDLED))
     delivered = arrivals[~lost]
     assert delivered.mean() == pytest.approx(2.0, abs=4 * 2.0 / math.sqrt(len(delivered)))
-
-
-# ----------------------------------------------------------------------------- praise
-
-
-def test_praise_of_the_same_post_and_reason_reaches_contacts_with_the_same_draws():
-    a, b, c = store(seed=5), store(seed=5), store(seed=5)
-    for posts in (a, b, c):
-        post_at(posts, [0.5, 0.7])
-    rng = np.random.default_rng(0)
-    same = a.contact_uniforms(1, Praise.RESOLVED, 12, rng)
-    assert np.array_equal(same, b.contact_uniforms(1, Praise.RESOLVED, 12, rng))
-    assert not np.array_equal(same, a.contact_uniforms(1, Praise.ACKNOWLEDGED, 12, rng))
-    assert not np.array_equal(same, a.contact_uniforms(0, Praise.RESOLVED, 12, rng))
-    other_run = store(seed=6)
-    post_at(other_run, [0.5, 0.7])
-    assert not np.array_equal(same, other_run.contact_uniforms(1, Praise.RESOLVED, 12, rng))
-    # the first contacts' draws do not depend on how many contacts there are
-    assert np.array_equal(c.contact_uniforms(1, Praise.RESOLVED, 5, rng), same[:5])
-
-
-def test_praise_asked_for_again_for_the_same_post_and_reason_draws_afresh():
-    posts = store(seed=5)
-    post_at(posts, [0.5])
-    first = posts.contact_uniforms(0, Praise.POSTED, 8, np.random.default_rng(1))
-    again = posts.contact_uniforms(0, Praise.POSTED, 8, np.random.default_rng(1))
-    assert np.array_equal(again, np.random.default_rng(1).random(8))
-    assert not np.array_equal(first, again)
-
-
-def test_praise_draws_are_uniform_and_independent_across_posts():
-    posts = store(seed=6)
-    post_at(posts, list(np.linspace(0.0, 0.99, 5_000)))
-    draws = np.array([posts.contact_uniforms(p, Praise.RESOLVED, 2, np.random.default_rng(0))
-                      for p in range(5_000)])
-    n = draws.size
-    assert draws.mean() == pytest.approx(0.5, abs=4 / math.sqrt(12 * n))
-    # a post's first contact and the next post's first contact: uncorrelated
-    assert abs(np.corrcoef(draws[:-1, 0], draws[1:, 0])[0, 1]) < 4 / math.sqrt(len(draws))
 
 
 # ----------------------------------------------------------------------------- the payoff

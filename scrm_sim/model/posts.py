@@ -73,14 +73,6 @@ class Draw(IntEnum):
 TAKEN_ONCE = Draw.HEARD  # slots below this are taken one at a time, each at most once
 
 
-class Praise(IntEnum):
-    """Why a post's author shares praise with their contacts: each reason has its own
-    draws, one per contact (:meth:`PostStore.contact_uniforms`)."""
-
-    POSTED = 0  # a praise post
-    ACKNOWLEDGED = 1  # a good acknowledgement
-    RESOLVED = 2  # a good resolution
-
 _COLUMNS: dict[str, tuple[type, float | int]] = {
     "author": (np.int64, -1),
     "post_type": (np.int8, -1),
@@ -125,11 +117,11 @@ class PostStore:
         # one rogue slot per department of the company (not of the model), so that the
         # block's layout is the same under every ownership model
         self.department_index = {name: i for i, name in enumerate(departments)}
+        # one row per post, as the columns (rows from ``size`` on are not posts yet)
         self.draws = np.zeros((initial_capacity, Draw.ROGUE_ANSWERS + len(departments)),
                               dtype=np.float32)
-        # bit s set: slot s (< TAKEN_ONCE) has been taken; bit TAKEN_ONCE + r: the contact
-        # draws of Praise r
-        self._taken = np.zeros(initial_capacity, dtype=np.uint32)
+        # bit s set: slot s (< TAKEN_ONCE) has been taken
+        self._taken = np.zeros(initial_capacity, dtype=np.uint16)
         self._draw_hour: int | None = None
         self._draw_rng: np.random.Generator | None = None
 
@@ -178,21 +170,6 @@ class PostStore:
         self._taken[post] = taken | bit
         return float(self.draws[post, slot])
 
-    def contact_uniforms(self, post: int, reason: Praise, n: int,
-                         fallback: np.random.Generator) -> np.ndarray:
-        """``n`` uniforms for the contacts who see the praise ``post``'s author shares for
-        ``reason`` (in the order of the author's contacts): the same for that post and
-        reason in every ownership model; fresh draws from ``fallback`` if asked again.
-
-        Their number varies, so they are not stored: they come from the ``post_praise``
-        stream addressed by post and reason."""
-        bit = 1 << (TAKEN_ONCE + reason)
-        taken = int(self._taken[post])
-        if taken & bit:
-            return fallback.random(n)
-        self._taken[post] = taken | bit
-        return self._streams.at("post_praise", post * len(Praise) + reason).random(n)
-
     def _draw_blocks(self, rows: np.ndarray, times: np.ndarray) -> None:
         """Draw the new posts' blocks from the stream of the hour they are posted in (that
         of the first of them). Posts of a later hour than any before start that hour's
@@ -234,7 +211,7 @@ class PostStore:
         draws = np.zeros((capacity, self.draws.shape[1]), dtype=np.float32)
         draws[: self.size] = self.draws[: self.size]
         self.draws = draws
-        taken = np.zeros(capacity, dtype=np.uint32)
+        taken = np.zeros(capacity, dtype=np.uint16)
         taken[: self.size] = self._taken[: self.size]
         self._taken = taken
         self._capacity = capacity
