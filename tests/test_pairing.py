@@ -189,8 +189,8 @@ def test_pairing_narrows_the_difference_in_share_within_the_sla_at_least_3_fold(
     """hybrid − service-led on the baseline company for 14 days, 16 seeds: the variance of
     the difference on independent seeds, var(A) + var(B), over that on the same seed.
     Measured on these seeds: 6.6 with per-post draws, 2.2 when triage, handling, hand-off and
-    voice draws came from the model's sequential generator; on 32 seeds 6.2 (90 % bootstrap
-    interval 4.0-10.3) against 2.1 (1.6-2.9), so 3 separates the two. (Over 30 days the factor
+    voice draws came from the model's sequential generator; on 32 seeds 6.6 (90 % bootstrap
+    interval 4.3-10.7) against 2.1 (1.6-2.9), so 3 separates the two. (Over 30 days the factor
     is lower, about 3.7 on 100 seeds: the models drift apart.)"""
     runs = {}
     for ownership in ("hybrid", "service_led"):
