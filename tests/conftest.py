@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import math
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
 
+from scrm_sim.model.model import SCRMModel
+from scrm_sim.model.posts import Draw
 from scrm_sim.scenario import Scenario, load_scenario
 
 REPO = Path(__file__).resolve().parents[1]
@@ -49,14 +53,13 @@ def small() -> Scenario:
     return small_scenario()
 
 
-class Scripted:
-    """A stand-in generator: uniforms from a script, each exponential draw at its mean."""
+# the uniform whose exponential draw, −mean·ln(1 − u), is exactly the mean
+AT_THE_MEAN = 1.0 - math.exp(-1.0)
 
-    def __init__(self, uniforms: list[float]) -> None:
-        self.uniforms = list(uniforms)
 
-    def random(self) -> float:
-        return self.uniforms.pop(0)
-
-    def exponential(self, mean: float) -> float:
-        return mean
+def script_hand_off(model: SCRMModel, post: int, losses: Sequence[float]) -> None:
+    """Give ``post`` the uniforms ``losses`` for the hops of its hand-off (a hop loses it when
+    its uniform is below the hop's chance of loss) and each hop's delay at its mean."""
+    for hop, u in enumerate(losses):
+        model.posts.draws[post, Draw.HOP_LOSS + 2 * hop] = u
+        model.posts.draws[post, Draw.HOP_DELAY + 2 * hop] = AT_THE_MEAN

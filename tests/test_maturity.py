@@ -13,7 +13,7 @@ from scrm_sim.model.model import SCRMModel
 from scrm_sim.model.posts import TYPE_CODE
 from scrm_sim.model.response import Event
 
-from .conftest import Scripted, small_scenario
+from .conftest import script_hand_off, small_scenario
 
 PAIRED_SEEDS = range(1, 7)
 
@@ -96,16 +96,16 @@ def test_maturity_raises_realised_tool_use_toward_full_use():
 
 
 @pytest.mark.parametrize(("initial", "delivered_at"), [(0.0, None), (0.5, 10.0 + 2.0 * 0.85)])
-def test_a_playbook_cuts_a_hand_off_s_loss_and_delay(monkeypatch, initial, delivered_at):
+def test_a_playbook_cuts_a_hand_off_s_loss_and_delay(initial, delivered_at):
     # loss 0.1 at maturity 0, 0.1 × (1 − 0.5·0.5) = 0.075 at 0.5; the draw 0.08 is between
     scenario = small_scenario("marketing_led", {"handoff": {
         "base_loss": 0.1, "silo_loss": 0.0, "base_delay_hours": 2.0, "silo_delay_hours": 0.0}},
         company={"maturity": {"initial": initial, "handoff_loss_cut": 0.5,
                               "handoff_delay_cut": 0.3}})
     model = SCRMModel(scenario, seed=1)
-    monkeypatch.setattr(model, "rng", Scripted([0.08]))
     row = int(model.posts.append(np.array([0]), TYPE_CODE["complaint"], np.array([10.0]),
                                  np.array([1.0]))[0])
+    script_hand_off(model, row, [0.08])
     arrival = model.response._hand_off(row, ["marketing", "service"], 10.0)
     if delivered_at is None:
         assert arrival is None

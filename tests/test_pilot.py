@@ -272,7 +272,7 @@ def test_a_launch_s_overload_does_not_slow_a_rogue_department():
     took = []
     for scenario in (calm, launch):
         model = SCRMModel(scenario, seed=2)
-        model.response._draw_hours = lambda mean: mean  # the mean, not a draw
+        model.response._draw_hours = lambda mean, u: mean  # the mean, not a draw
         post = model.posts.append(np.zeros(1, np.int64), TYPE_CODE["question"],
                                   np.array([0.0]), np.ones(1))[0]
         person = next(s for s in model.staff_list if s.role == Role.ROGUE)

@@ -96,16 +96,20 @@ def test_the_ten_percent_most_active_write_the_cited_share_of_posts():
 
 def test_both_engines_draw_the_same_concentration():
     """The per-agent reference and the vectorised engine give frequent posters the same
-    share of posts (one day, 1,200 people)."""
+    share of posts (one day, 1,200 people; the mean over four seeds: one seed's difference
+    between the engines has a standard deviation of about 0.03, the mean's 0.016)."""
     shares = []
     for engine in ("vectorised", "agents"):
         scenario = small_scenario("marketing_led", engine=engine, duration_days=1,
                                   customers={"propensity": {"spread": 1.5}},
                                   demand={"volume_multiplier": 5.0})
-        model = SCRMModel(scenario, seed=2)
-        model.run()
-        top = np.argsort(model.population.propensity)[-120:]
-        shares.append(np.isin(model.posts.author, top).mean())
+        per_seed = []
+        for seed in range(2, 6):
+            model = SCRMModel(scenario, seed=seed)
+            model.run()
+            top = np.argsort(model.population.propensity)[-120:]
+            per_seed.append(np.isin(model.posts.author, top).mean())
+        shares.append(float(np.mean(per_seed)))
     assert shares[0] == pytest.approx(shares[1], abs=0.06)
     assert min(shares) > 0.4  # far above the 10% they would write without propensity
 

@@ -13,7 +13,7 @@ from scrm_sim.model.response import Event
 from scrm_sim.model.silos import Silos
 from scrm_sim.scenario.schema import Company
 
-from .conftest import Scripted, small_scenario
+from .conftest import script_hand_off, small_scenario
 
 # a chain: marketing - it - service - sales - pr - product - executive
 CHAIN = [["marketing", "it"], ["it", "service"], ["service", "sales"], ["sales", "pr"],
@@ -24,22 +24,20 @@ FRICTION = {"base_delay_hours": 1.0, "silo_delay_hours": 10.0, "base_loss": 0.05
             "silo_loss": 0.5}
 
 
-def chain_model(monkeypatch, uniforms: list[float], max_hops: int = 3,
-                departments: dict | None = None) -> SCRMModel:
+def chain_model(max_hops: int = 3, departments: dict | None = None) -> SCRMModel:
     scenario = small_scenario(
         "marketing_led", {"handoff": {**FRICTION, "max_hops": max_hops}, "authority": 0.0},
         company={"liaisons": CHAIN, "culture": 0.0,
                  "departments": departments if departments is not None else SILOS})
-    model = SCRMModel(scenario, seed=1)
-    script = Scripted(uniforms)
-    monkeypatch.setattr(model, "rng", script)
-    monkeypatch.setattr(model.response, "_hop_rng", script)
-    return model
+    return SCRMModel(scenario, seed=1)
 
 
-def a_post(model: SCRMModel) -> int:
+def a_post(model: SCRMModel, losses: tuple[float, ...] = (0.99, 0.99)) -> int:
+    """A complaint whose hand-off hops draw ``losses`` (0.99: no hop loses it), each delay
+    at its mean."""
     rows = model.posts.append(np.array([0]), TYPE_CODE["complaint"], np.array([10.0]),
                               np.array([1.0]))
+    script_hand_off(model, int(rows[0]), losses)
     return int(rows[0])
 
 
@@ -79,8 +77,8 @@ def test_a_liaison_of_a_department_with_itself_is_refused():
         small_scenario("marketing_led", company={"liaisons": [*CHAIN, ["pr", "pr"]]})
 
 
-def test_each_hop_pays_the_friction_of_its_sender_and_its_receiver(monkeypatch):
-    model = chain_model(monkeypatch, [0.99, 0.99])  # neither hop loses the post
+def test_each_hop_pays_the_friction_of_its_sender_and_its_receiver():
+    model = chain_model()
     post = a_post(model)
     arrival = model.response._hand_off(post, ["marketing", "it", "service"], 10.0)
     # hop 1: ½(0.2 + 0.8) = 0.5; hop 2: ½(0.8 + 0.4) = 0.6; each delay 1 + 10 φ
@@ -89,35 +87,34 @@ def test_each_hop_pays_the_friction_of_its_sender_and_its_receiver(monkeypatch):
 
 
 @pytest.mark.parametrize("side", ["marketing", "service"])
-def test_a_closed_department_slows_a_hop_whether_it_sends_or_receives(monkeypatch, side):
+def test_a_closed_department_slows_a_hop_whether_it_sends_or_receives(side):
     closed = {**SILOS, side: {"silo_strength": 1.0}}
-    open_ = chain_model(monkeypatch, [0.99, 0.99])
-    shut = chain_model(monkeypatch, [0.99, 0.99], departments=closed)
+    open_ = chain_model()
+    shut = chain_model(departments=closed)
     route = ["marketing", "it", "service"]
     assert (shut.response._hand_off(a_post(shut), route, 0.0)
             > open_.response._hand_off(a_post(open_), route, 0.0))
 
 
-def test_each_hop_may_lose_the_post_with_its_own_chance(monkeypatch):
+def test_each_hop_may_lose_the_post_with_its_own_chance():
     # P(lost) per hop: 0.05 + 0.5 φ = 0.30 on hop 1, 0.35 on hop 2
-    model = chain_model(monkeypatch, [0.31, 0.34])  # hop 1 keeps it, hop 2 loses it
-    post = a_post(model)
+    model = chain_model()
+    post = a_post(model, (0.31, 0.34))  # hop 1 keeps it, hop 2 loses it
     assert model.response._hand_off(post, ["marketing", "it", "service"], 10.0) is None
     assert scheduled(model) == [(pytest.approx(16.0), Event.DROP)]  # lost as hop 2 starts
     assert model.posts.handoffs[post] == 2
 
 
-def test_a_chain_longer_than_max_hops_is_lost_where_the_last_allowed_hop_delivers_it(
-        monkeypatch):
-    model = chain_model(monkeypatch, [0.99, 0.99], max_hops=1)
+def test_a_chain_longer_than_max_hops_is_lost_where_the_last_allowed_hop_delivers_it():
+    model = chain_model(max_hops=1)
     post = a_post(model)
     assert model.response._hand_off(post, ["marketing", "it", "service"], 10.0) is None
     assert scheduled(model) == [(pytest.approx(16.0), Event.DROP)]
     assert model.posts.handoffs[post] == 1 and model.counters["lost_beyond_max_hops"] == 1
 
 
-def test_a_delivered_hop_is_a_case_the_two_departments_handled_together(monkeypatch):
-    model = chain_model(monkeypatch, [0.99, 0.99])
+def test_a_delivered_hop_is_a_case_the_two_departments_handled_together():
+    model = chain_model()
     model.response._hand_off(a_post(model), ["marketing", "it", "service"], 10.0)
     joint = model.silos.joint_cases_today
     i = model.silos.index

@@ -85,7 +85,7 @@ class SCRMModel(mesa.Model):
         self._trigger_streak = 0
         self._build_customers()
         self._build_staff()
-        self.posts = PostStore()
+        self.posts = PostStore(self.streams, list(self.config.company.departments))
         self.resolver_of: dict[int, str] = {}
         self.social_team = SocialTeam(self, self.ownership.social_team)
         self.seat_staff()

@@ -1,12 +1,18 @@
-"""Posts to the brand, stored as growable numpy columns (one row per post)."""
+"""Posts to the brand, stored as growable numpy columns (one row per post), each with a
+block of uniforms drawn as it is posted for every random decision about it (:class:`Draw`)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from enum import IntEnum
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from scrm_sim.scenario.schema import POST_TYPES
+
+if TYPE_CHECKING:
+    from scrm_sim.model.streams import CommonStreams
 
 
 class PostStatus(IntEnum):
@@ -33,6 +39,40 @@ SILENTLY_DROPPED = (DropReason.UNHEARD, DropReason.IGNORED)
 
 TYPE_CODE: dict[str, int] = {str(t): i for i, t in enumerate(POST_TYPES)}
 
+STORED_HOPS = 3  # hand-off hops with stored draws (the default max_hops); later hops draw afresh
+
+
+class Draw(IntEnum):
+    """Slots of a post's block of uniforms (common random numbers across ownership models).
+
+    Every random decision about a post reads its own slot, turned into the draw it needs by
+    the inverse of its distribution, so that two ownership models facing the same post
+    decide with the same uniform. Slots are named for the task, not the place: a post
+    answered at the hub in one model and by a department in another gets the same
+    answering time's uniform. The first slots are read one post at a time with
+    :meth:`PostStore.take`, each at most once; the rest at triage, for a whole hour's posts.
+    """
+
+    TRIAGE_HOURS = 0  # the front line reads, acknowledges and forwards a post it hands off
+    ANSWER_HOURS = 1  # whoever resolves it: the hub or a department's resolver
+    APPROVAL_HOURS = 2
+    ROGUE_HOURS = 3
+    ACKNOWLEDGE_VOICE = 4  # the front line's acknowledgement of a hand-off on the brand voice
+    ANSWER_VOICE = 5  # the resolution on the brand voice (unreviewed)
+    ROGUE_VOICE = 6
+    LEAD_CONVERSION = 7  # a purchase intent answered by a department with the skill
+    HOP_LOSS = 8  # hop h of a hand-off is lost: slot HOP_LOSS + 2h (h < STORED_HOPS)
+    HOP_DELAY = 9  # its delay: slot HOP_DELAY + 2h
+    HEARD = 8 + 2 * STORED_HOPS  # listening coverage
+    LISTENING_DELAY = HEARD + 1
+    COMMUNITY = HEARD + 2  # answered by the community (a share, or its members)
+    COMMUNITY_DELAY = HEARD + 3
+    ROGUE_ANSWERS = HEARD + 4  # a rogue department answers it: + the department's index
+
+
+TAKEN_ONCE = Draw.HEARD  # slots below this are taken one at a time, each at most once
+
+
 _COLUMNS: dict[str, tuple[type, float | int]] = {
     "author": (np.int64, -1),
     "post_type": (np.int8, -1),
@@ -56,15 +96,34 @@ _COLUMNS: dict[str, tuple[type, float | int]] = {
 
 
 class PostStore:
-    """Columns of every post of a run; rows are appended, never removed."""
+    """Columns of every post of a run; rows are appended, never removed.
 
-    def __init__(self, initial_capacity: int = 4096) -> None:
+    Each post gets its block of uniforms (:class:`Draw`) as it is appended: the k-th post
+    appended in hour h gets the k-th block of the ``post_draws`` stream of hour h, whatever
+    the ownership model. The blocks are float32: 24 bits resolve a probability to 6·10⁻⁸
+    and cut an exponential draw at 16.6 means (a tail of 6·10⁻⁸), at half the memory of
+    float64 (4 bytes a slot; about 100 bytes a post with seven departments).
+    """
+
+    def __init__(self, streams: CommonStreams, departments: Sequence[str],
+                 initial_capacity: int = 4096) -> None:
         self.size = 0
         self._capacity = initial_capacity
         self.columns: dict[str, np.ndarray] = {
             name: np.full(initial_capacity, fill, dtype=dtype)
             for name, (dtype, fill) in _COLUMNS.items()
         }
+        self._streams = streams
+        # one rogue slot per department of the company (not of the model), so that the
+        # block's layout is the same under every ownership model
+        self.department_index = {name: i for i, name in enumerate(departments)}
+        # one row per post, as the columns (rows from ``size`` on are not posts yet)
+        self.draws = np.zeros((initial_capacity, Draw.ROGUE_ANSWERS + len(departments)),
+                              dtype=np.float32)
+        # bit s set: slot s (< TAKEN_ONCE) has been taken
+        self._taken = np.zeros(initial_capacity, dtype=np.uint16)
+        self._draw_hour: int | None = None
+        self._draw_rng: np.random.Generator | None = None
 
     def __len__(self) -> int:
         return self.size
@@ -87,8 +146,44 @@ class PostStore:
         cols["post_type"][rows] = post_type
         cols["time_posted"][rows] = times
         cols["expected_reply_hours"][rows] = expected
+        self._draw_blocks(rows, times)
         self.size += n
         return rows
+
+    def uniforms(self, rows: np.ndarray, slot: int) -> np.ndarray:
+        """The uniforms in ``slot`` of posts ``rows`` (for the draws of triage, once a post)."""
+        return self.draws[rows, slot].astype(np.float64)
+
+    def take(self, post: int, slot: int, fallback: np.random.Generator) -> float:
+        """The post's uniform in ``slot`` (below ``TAKEN_ONCE``) the first time it is asked
+        for; afterwards a fresh draw from ``fallback``.
+
+        A post can meet the same task twice (handed back to the hub when its department
+        loses its resolvers and handed off again, or answered by two rogue departments).
+        Reusing the slot would make the two draws equal instead of independent; a fresh
+        draw keeps them independent, at the cost of pairing for these rare second times.
+        """
+        bit = 1 << slot
+        taken = int(self._taken[post])
+        if taken & bit:
+            return float(fallback.random())
+        self._taken[post] = taken | bit
+        return float(self.draws[post, slot])
+
+    def _draw_blocks(self, rows: np.ndarray, times: np.ndarray) -> None:
+        """Draw the new posts' blocks from the stream of the hour they are posted in (that
+        of the first of them). Posts of a later hour than any before start that hour's
+        stream; others continue the current one, so that no block is ever drawn twice (posts
+        placed out of time order, as validation code does, still get fresh draws). The store
+        is the only user of ``post_draws``, so nothing re-keys the hour's generator between
+        appends."""
+        if len(rows) == 0:
+            return
+        hour = int(times[0] // 1.0)
+        if self._draw_rng is None or self._draw_hour is None or hour > self._draw_hour:
+            self._draw_hour, self._draw_rng = hour, self._streams.at("post_draws", hour)
+        self.draws[rows] = self._draw_rng.random((len(rows), self.draws.shape[1]),
+                                                 dtype=np.float32)
 
     def status_counts(self) -> dict[str, int]:
         """Number of posts in each status."""
@@ -113,4 +208,10 @@ class PostStore:
             grown = np.full(capacity, fill, dtype=dtype)
             grown[: self.size] = self.columns[name][: self.size]
             self.columns[name] = grown
+        draws = np.zeros((capacity, self.draws.shape[1]), dtype=np.float32)
+        draws[: self.size] = self.draws[: self.size]
+        self.draws = draws
+        taken = np.zeros(capacity, dtype=np.uint16)
+        taken[: self.size] = self._taken[: self.size]
+        self._taken = taken
         self._capacity = capacity

@@ -12,6 +12,11 @@ Only customers in a pilot's scope (``pilot_share``) are heard by the programme.
 
 What happens to the customer when a reply (or silence) reaches them is scheduled
 as a timed event and applied by :mod:`scrm_sim.model.outcomes` in time order.
+
+Every random decision about a post (heard, answered by the community or a rogue department,
+handling times, hand-off losses and delays, on the brand voice) reads the post's own
+uniform (:class:`scrm_sim.model.posts.Draw`), turned into its draw by the inverse of the
+distribution: two ownership models facing the same post decide with the same numbers.
 """
 
 from __future__ import annotations
@@ -24,17 +29,24 @@ from enum import IntEnum
 from typing import TYPE_CHECKING
 
 import numpy as np
+from scipy.special import ndtri  # the inverse of the standard normal cdf
 
 from scrm_sim.model.agents import Role, StaffMember
 from scrm_sim.model.community import active_members, answer_delays, answer_probability
 from scrm_sim.model.listening import ListeningDesk
 from scrm_sim.model.maturity import PRACTICE_COUNTER
-from scrm_sim.model.posts import SILENTLY_DROPPED, DropReason, PostStatus
+from scrm_sim.model.posts import SILENTLY_DROPPED, STORED_HOPS, DropReason, Draw, PostStatus
 from scrm_sim.model.queues import ServiceQueue
 from scrm_sim.scenario.schema import POST_TYPES, DepartmentSpec, Ownership, PostType
 
 if TYPE_CHECKING:
     from scrm_sim.model.model import SCRMModel
+
+
+def exponential_from_uniform(u: np.ndarray, mean: float) -> np.ndarray:
+    """Exponential draws of mean ``mean`` from uniforms in [0, 1) (the inverse cdf)."""
+    return -mean * np.log1p(-u)
+
 
 class Event(IntEnum):
     """Timed consequences of the response process."""
@@ -107,8 +119,8 @@ class ResponseProcess:
         self.plan = self._compile(model.ownership)
         # listening as work (analysts, a tool): ODD §7.22; idle under the coverage rule
         self.listening = ListeningDesk(model, model.ownership.listening)
-        # draws for the second and later hops of a hand-off: a stream of their own, so that a
-        # route of one hop (every route under all_pairs liaisons) draws exactly as before
+        # draws for hops beyond the STORED_HOPS a post carries uniforms for (max_hops above
+        # its default): a stream of their own
         self._hop_rng = model.streams.stream("handoff_hops")
         self._events: list[tuple[float, int, int, int, str, bool]] = []
         # Moments at which queue lengths are sampled for the Little's-law check: a child
@@ -145,7 +157,7 @@ class ResponseProcess:
             for post, arrival, _ in self.approval.drain():
                 self.schedule(max(now, arrival), Event.RESOLVE, post,
                               self.model.resolver_of.get(post, ""),
-                              bool(self.model.rng.random() < voice))
+                              self._draw(post, Draw.ANSWER_VOICE) < voice)
 
     def _compile(self, own: Ownership) -> RoutingPlan:
         plan = RoutingPlan(own, self.model.config.company.departments)
@@ -161,7 +173,6 @@ class ResponseProcess:
         self.listening.pay(model.hour)
         if len(rows) == 0:
             return
-        rng = model.rng
         types = posts.post_type[rows]
         times = posts.time_posted[rows]
         patience = model.config.customers.patience_multiple * posts.expected_reply_hours[rows]
@@ -172,10 +183,12 @@ class ResponseProcess:
         if model.ownership.community.from_members:
             self._member_answers(rows, types, times)
         else:
-            community = rng.random(len(rows)) < plan.community_share[types]
+            community = posts.uniforms(rows, Draw.COMMUNITY) < plan.community_share[types]
             delay = model.ownership.community.mean_delay_hours
-            for row, t in zip(rows[community].tolist(), times[community].tolist(), strict=True):
-                self.schedule(t + rng.exponential(delay) if delay > 0 else t, Event.COMMUNITY, row)
+            answered_at = times[community] + exponential_from_uniform(
+                posts.uniforms(rows[community], Draw.COMMUNITY_DELAY), delay)
+            for row, t in zip(rows[community].tolist(), answered_at.tolist(), strict=True):
+                self.schedule(t, Event.COMMUNITY, row)
 
         screened_at = times
         in_scope = (model.in_pilot_scope(posts.author[rows]) if model.ownership.pilot_share < 1.0
@@ -187,20 +200,20 @@ class ResponseProcess:
             tool_use = model.tool_use
             if tool_use > 0:  # the listening platform hears part of what people would miss
                 coverage = coverage + (1.0 - coverage) * model.config.company.tools.coverage_gain * tool_use
-            heard = (rng.random(len(rows)) < coverage) & in_scope
+            heard = (posts.uniforms(rows, Draw.HEARD) < coverage) & in_scope
         # key-account managers hear their accounts' posts themselves (model/accounts.py)
         managed = model.accounts.managed_posts(model, rows, times)
         if managed is not None:
             heard |= managed[0]
         for dept, share in plan.rogue_share.items():
-            answered = rng.random(len(rows)) < share[types]
+            slot = Draw.ROGUE_ANSWERS + posts.department_index[dept]
+            answered = posts.uniforms(rows, slot) < share[types]
             for row, t in zip(rows[answered].tolist(), times[answered].tolist(), strict=True):
                 if dept not in self.rogue:
                     self.rogue[dept] = ServiceQueue(f"rogue {dept}")
                 self.rogue[dept].add(row, t, 1.0)
-        listening_delay = model.ownership.listening.delay_hours
-        delays = rng.exponential(listening_delay, len(rows)) if listening_delay > 0 else np.zeros(
-            len(rows))
+        delays = exponential_from_uniform(posts.uniforms(rows, Draw.LISTENING_DELAY),
+                                          model.ownership.listening.delay_hours)
         posts.columns["time_heard"][rows[heard]] = (screened_at + delays)[heard]
         if managed is not None:
             posts.columns["time_heard"][rows[managed[0]]] = managed[1][managed[0]]
@@ -235,11 +248,12 @@ class ResponseProcess:
                       float(priority[columns["post_type"][row]]))
 
     def _member_answers(self, rows: np.ndarray, types: np.ndarray, times: np.ndarray) -> None:
-        """Community answers from the members (ODD §7.23): one uniform per post decides
-        whether some active member answers within the window and when the first does."""
+        """Community answers from the members (ODD §7.23): one uniform per post (its
+        community slot) decides whether some active member answers within the window and
+        when the first does."""
         model = self.model
         spec, population = model.ownership.community, model.population
-        u = model.rng.random(len(rows))
+        u = model.posts.uniforms(rows, Draw.COMMUNITY)
         members = active_members(population.member_customers(), population.satisfaction,
                                  spec.member_satisfaction_slope)
         chance = self.plan.member_answer_chance[types]
@@ -369,13 +383,13 @@ class ResponseProcess:
         if (code in person.skills or target is None or target == person.department
                 or target not in self.plan.staffed):
             return self._resolve(post, person, start, front=True)
-        rng = self.model.rng
         triage_share = self.model.config.handling.handoff_triage_share
-        done = start + self._handling_hours(code, person, share=triage_share)
+        done = start + self._handling_hours(post, Draw.TRIAGE_HOURS, code, person,
+                                            share=triage_share)
         person.busy_hours_today += done - start
         own = self.model.ownership
         if own.acknowledge_handoffs:
-            on_voice = bool(rng.random() < own.brand_voice_training)
+            on_voice = self._draw(post, Draw.ACKNOWLEDGE_VOICE) < own.brand_voice_training
             self.schedule(done, Event.ACKNOWLEDGE, post, person.department, on_voice)
         route = self.model.silos.route(person.department, target,
                                        named_liaison=own.handoff.named_liaisons)
@@ -407,17 +421,16 @@ class ResponseProcess:
                 counters["lost_beyond_max_hops"] += 1
                 self.schedule(at, Event.DROP, post)
                 return None
-            rng = model.rng if hop == 0 else self._hop_rng
             columns["handoffs"][post] += 1
             counters["handoffs"] += 1
             friction = model.effective_silo(sender, receiver)
             loss = (handoff.base_loss + handoff.silo_loss * friction) * maturity.handoff_loss_factor
-            if rng.random() < min(1.0, loss):
+            if self._hop_draw(post, hop, Draw.HOP_LOSS) < min(1.0, loss):
                 self.schedule(at, Event.DROP, post)
                 return None
             mean_delay = handoff.base_delay_hours + handoff.silo_delay_hours * friction
             mean_delay *= delay_cut
-            at += rng.exponential(mean_delay) if mean_delay > 0 else 0.0
+            at += -mean_delay * math.log1p(-self._hop_draw(post, hop, Draw.HOP_DELAY))
             model.silos.record_joint_case(sender, receiver)
         return at
 
@@ -429,7 +442,7 @@ class ResponseProcess:
 
     def _resolve(self, post: int, person: StaffMember, start: float, *, front: bool) -> float:
         code = int(self.model.posts.columns["post_type"][post])
-        done = start + self._handling_hours(code, person)
+        done = start + self._handling_hours(post, Draw.ANSWER_HOURS, code, person)
         person.busy_hours_today += done - start
         self.model.counters[PRACTICE_COUNTER] += 1  # practice that builds maturity
         self.model.resolver_of[post] = person.department
@@ -439,7 +452,7 @@ class ResponseProcess:
             return done
         own = self.model.ownership
         on_voice_chance = own.brand_voice_training * (1.0 if front else own.spoke_voice_factor)
-        on_voice = bool(self.model.rng.random() < on_voice_chance)
+        on_voice = self._draw(post, Draw.ANSWER_VOICE) < on_voice_chance
         self.schedule(done, Event.RESOLVE, post, person.department, on_voice)
         return done
 
@@ -447,24 +460,38 @@ class ResponseProcess:
         """A rogue department replies on its own: a resolution where it has the skill, else
         an acknowledgement; unreviewed, so often off the brand voice."""
         code = int(self.model.posts.columns["post_type"][post])
-        done = start + self._handling_hours(code, person, programme=False)
+        done = start + self._handling_hours(post, Draw.ROGUE_HOURS, code, person,
+                                            programme=False)
         person.busy_hours_today += done - start
         self.model.counters["rogue_replies"] += 1
         voice = self.model.ownership.rogue[person.department].voice
         kind = Event.RESOLVE if code in person.skills else Event.ACKNOWLEDGE
-        self.schedule(done, kind, post, person.department, bool(self.model.rng.random() < voice))
+        self.schedule(done, kind, post, person.department,
+                      self._draw(post, Draw.ROGUE_VOICE) < voice)
         return done
 
     def _serve_approval(self, post: int, person: StaffMember, start: float) -> float:
         minutes = self.model.ownership.approval.minutes_per_approval
-        done = start + self._draw_hours(minutes / 60.0)
+        done = start + self._draw_hours(minutes / 60.0, self._draw(post, Draw.APPROVAL_HOURS))
         person.busy_hours_today += done - start
         # reviewed answers are on the brand voice
         self.schedule(done, Event.RESOLVE, post, self.model.resolver_of.get(post, ""), True)
         return done
 
-    def _handling_hours(self, code: int, person: StaffMember, share: float = 1.0, *,
-                        programme: bool = True) -> float:
+    def _draw(self, post: int, slot: int) -> float:
+        """The post's uniform for ``slot`` (a fresh one if the post has used it already)."""
+        return self.model.posts.take(post, slot, self.model.rng)
+
+    def _hop_draw(self, post: int, hop: int, slot: int) -> float:
+        """The uniform of hop ``hop`` of a hand-off: the post's own for the first
+        ``STORED_HOPS`` hops, a stream of their own beyond."""
+        if hop < STORED_HOPS:
+            return self._draw(post, slot + 2 * hop)
+        return float(self._hop_rng.random())
+
+    def _handling_hours(self, post: int, slot: int, code: int, person: StaffMember,
+                        share: float = 1.0, *, programme: bool = True) -> float:
+        """Hours ``person`` takes over ``post``'s task ``slot`` (a post of type ``code``)."""
         handling = self.model.config.handling
         mean = share * self._time_multiplier[code] / person.capacity_per_hour
         if code not in person.skills:
@@ -478,11 +505,13 @@ class ResponseProcess:
             mean *= 1.0 - self.model.config.company.tools.handling_speedup * tool_use
         # maturity's speed-up and a launch's overload (exactly 1 with both off): the
         # programme's, so not a rogue department's
-        return self._draw_hours(mean * self.model.handling_factor if programme else mean)
+        return self._draw_hours(mean * self.model.handling_factor if programme else mean,
+                                self._draw(post, slot))
 
-    def _draw_hours(self, mean: float) -> float:
+    def _draw_hours(self, mean: float, u: float) -> float:
+        """A handling time of mean ``mean`` from the uniform ``u`` (inverse cdf)."""
         handling = self.model.config.handling
         if handling.distribution == "exponential":
-            return float(self.model.rng.exponential(mean))
+            return -mean * math.log1p(-u)
         sigma2 = math.log(1.0 + handling.cv**2)
-        return float(self.model.rng.lognormal(math.log(mean) - sigma2 / 2.0, math.sqrt(sigma2)))
+        return math.exp(math.log(mean) - sigma2 / 2.0 + math.sqrt(sigma2) * float(ndtri(u)))

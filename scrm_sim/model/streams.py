@@ -21,7 +21,8 @@ import numpy as np
 
 PURPOSES = ("demand", "word_of_mouth", "daily", "measurement", "scope", "post_fate",
             "handoff_hops", "accounts", "key_accounts", "pilot", "customer_traits",
-            "listening")  # append only: a new purpose leaves the others' draws as they were
+            "listening",
+            "post_draws")  # append only: a new purpose leaves the others' draws as they were
 
 
 class CommonStreams:

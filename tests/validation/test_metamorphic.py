@@ -146,5 +146,10 @@ def test_the_checker_flags_a_property_stated_the_wrong_way_round(core_checks):
     verdict = family_verdict(core_checks)
     flagged = {c.group.removeprefix("Metamorphic, ")
                for c, f in zip(core_checks, verdict.failed, strict=True) if f and from_reversed(c)}
-    # marketing forwards complaints to service: acknowledging first answers them sooner
-    assert "marketing_led" in flagged
+    # where the front line forwards complaints to service (marketing, the CEO's hub and the
+    # hybrid hub), acknowledging first answers them sooner: the reversed claim fails there.
+    # On six seeds the checker must catch it on at least two of the three (marketing-led's
+    # effect is the smallest: its p-value sits near the Holm threshold, on either side of
+    # it depending on the seeds' draws)
+    assert len(flagged & {"marketing_led", "ceo_led", "hybrid"}) >= 2
+    assert "service_led" not in flagged  # service resolves complaints itself
