@@ -193,9 +193,9 @@ RECRUITING_TEAM = {  # staff join a few a day, and the team has room all week
     "ownership.social_team.enthusiasm_threshold": 0.3,
     "ownership.social_team.max_size": 40,
 }
-OVERLOADED_TEAM = {  # the team alone works a busy hub
+OVERLOADED_TEAM = {  # the team alone works a busy hub, some members above 0.9 and some below
     "ownership.social_team.policy": "self_organising",
-    "ownership.social_team.initial_members": 6,
+    "ownership.social_team.initial_members": 9,
     "ownership.front_line": {},
 }
 
@@ -257,6 +257,15 @@ CONDITIONS: tuple[Condition, ...] = (
               "the overload threshold acts only through overload_loss or team_gain"),
     Condition("company.culture_dynamics.rogue_loss", {"ownership.rogue.marketing": {}},
               ("rogue",), "needs a rogue department"),
+    Condition("word_of_mouth.external_acquisition_per_day", {"customers.prospects": 4000},
+              None, "prospects convert at a few in ten thousand a day: enough of them that a "
+              "week has conversions between the rates tried"),
+    Condition("ownership.priorities.*",
+              {"demand.rates_per_customer_per_day": {
+                  "question": 0.2, "complaint": 0.12, "praise": 0.1, "idea": 0.08,
+                  "purchase_intent": 0.05}}, None,
+              "a priority orders posts only while several types wait together: a week busy "
+              "enough that the hub's queue holds them (also in a stage that hears less)"),
     Condition("company.culture_dynamics.agenda_pull",
               {"company.departments.service.agenda": {"question": 0.7}},
               ("agenda",), "needs a department with its own agenda, here the one handed "

@@ -11,7 +11,7 @@ from scrm_sim.errors import ScenarioError
 from scrm_sim.model.agents import Role
 from scrm_sim.model.demand import DemandProcess
 from scrm_sim.model.model import SCRMModel
-from scrm_sim.model.posts import TYPE_CODE, DropReason
+from scrm_sim.model.posts import TYPE_CODE, Draw, DropReason
 from scrm_sim.scenario.schema import Demand, PostType
 
 from .conftest import small_scenario
@@ -91,10 +91,12 @@ def test_a_novice_is_slower_than_an_experienced_person():
     code = list(PostType).index(PostType.QUESTION)
 
     def mean_hours(experience: int) -> float:
+        posts = model.posts.append(np.zeros(4000, dtype=np.int64), code, np.zeros(4000),
+                                   np.ones(4000))
         draws = []
-        for _ in range(4000):
+        for post in posts.tolist():  # each post's own answering uniform
             person.posts_handled = experience
-            draws.append(model.response._handling_hours(code, person))
+            draws.append(model.response._handling_hours(post, Draw.ANSWER_HOURS, code, person))
         return float(np.mean(draws))
 
     base = 1.0 / person.capacity_per_hour
