@@ -31,6 +31,7 @@ from typing import Any
 import numpy as np
 from scipy import stats
 
+from scrm_sim.experiment.executors import pool_context
 from scrm_sim.model import SCRMModel
 from scrm_sim.scenario import Scenario, deep_merge, load_scenario
 from scrm_sim.validation.checks import Check
@@ -207,7 +208,7 @@ def _run_all(runs: list[tuple[str, int]], workers: int | None
     workers = workers or os.cpu_count() or 1
     if workers == 1:
         return dict(zip(runs, map(_run_summary, runs), strict=True))
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    with ProcessPoolExecutor(max_workers=workers, mp_context=pool_context()) as pool:
         return dict(zip(runs, pool.map(_run_summary, runs, chunksize=2), strict=True))
 
 
