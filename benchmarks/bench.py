@@ -295,9 +295,9 @@ def scaling(sizes: list[int], days: float) -> list[dict[str, object]]:
     return points
 
 
-def experiment_throughput(replications: int = 4) -> dict[str, object]:
-    """Runs per second of a baseline experiment on 1 and 2 workers, and how the cost of an
-    experiment grows with customers and with replications (1 worker)."""
+def timed_experiment(spec: dict[str, object], workers: int) -> tuple[float, int]:
+    """Seconds an experiment written from ``spec`` takes on ``workers`` local workers, and
+    the runs it did."""
     import tempfile
 
     import yaml
@@ -305,16 +305,20 @@ def experiment_throughput(replications: int = 4) -> dict[str, object]:
     from scrm_sim.experiment.executors import LocalExecutor
     from scrm_sim.experiment.runner import run_experiment
 
-    def timed(spec: dict[str, object], workers: int) -> tuple[float, int]:
-        with tempfile.TemporaryDirectory() as folder:
-            path = Path(folder) / "bench.yaml"
-            path.write_text(yaml.safe_dump(spec), encoding="utf-8")
-            started = time.perf_counter()
-            out = run_experiment(path, out=Path(folder) / "out", executor=LocalExecutor(workers),
-                                 progress=False)
-            seconds = time.perf_counter() - started
-            return seconds, int(json.loads((out / "manifest.json").read_text())["runs_done"])
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "bench.yaml"
+        path.write_text(yaml.safe_dump(spec), encoding="utf-8")
+        started = time.perf_counter()
+        out = run_experiment(path, out=Path(folder) / "out", executor=LocalExecutor(workers),
+                             progress=False)
+        seconds = time.perf_counter() - started
+        return seconds, int(json.loads((out / "manifest.json").read_text())["runs_done"])
 
+
+def experiment_throughput(replications: int = 4) -> dict[str, object]:
+    """Runs per second of a baseline experiment on 1 and 2 workers, and how the cost of an
+    experiment grows with customers and with replications (1 worker)."""
+    timed = timed_experiment
     base = {"name": "bench", "scenario": str(BASELINE), "models": ["marketing_led", "hybrid"],
             "replications": replications, "seed": 1}
     throughput = {}
@@ -348,27 +352,11 @@ def warm_throughput(replications: int = 8, days: float = 30.0, workers: int = 2
     """Runs per second of the baseline at ``days`` days over the four core models on
     ``workers`` workers, start-up excluded (issue 17): a small experiment first starts the
     pool's fork server, which imports the model once; the timed one then forks warm workers."""
-    import tempfile
-
-    import yaml
-
-    from scrm_sim.experiment.executors import LocalExecutor
-    from scrm_sim.experiment.runner import run_experiment
-
-    def timed(spec: dict[str, object]) -> tuple[float, int]:
-        with tempfile.TemporaryDirectory() as folder:
-            path = Path(folder) / "bench.yaml"
-            path.write_text(yaml.safe_dump(spec), encoding="utf-8")
-            started = time.perf_counter()
-            out = run_experiment(path, out=Path(folder) / "out", executor=LocalExecutor(workers),
-                                 progress=False)
-            seconds = time.perf_counter() - started
-            return seconds, int(json.loads((out / "manifest.json").read_text())["runs_done"])
-
     base = {"name": "bench", "scenario": str(BASELINE), "models": list(CORE_MODELS),
             "overrides": {"duration_days": days}, "seed": 1}
-    timed({**base, "replications": 1, "overrides": {"duration_days": 1}})  # start-up
-    seconds, runs = timed({**base, "replications": replications})
+    timed_experiment({**base, "replications": 1, "overrides": {"duration_days": 1}},
+                     workers)  # start-up
+    seconds, runs = timed_experiment({**base, "replications": replications}, workers)
     return {"runs": runs, "seconds": seconds, "runs_per_second": runs / seconds,
             "days": days, "workers": workers, "target_runs_per_second": 10.0}
 
