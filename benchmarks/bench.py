@@ -122,9 +122,10 @@ PAIRED_MODELS = ("hybrid", "service_led")
 PAIRED_METRICS = ("share_within_sla", "satisfaction_final", "churn_rate", "cost")
 
 
-def pairing_variance(replications: int = 20, days: float = 30.0) -> dict[str, object]:
-    """Variance-reduction factor of paired seeds, per headline metric: var(A_i − B_j), i ≠ j
-    (unpaired: A on seed i, B on seed i + 1), over var(A_i − B_i) (paired: the same seed)."""
+def pairing_variance(replications: int = 40, days: float = 30.0) -> dict[str, object]:
+    """Variance-reduction factor of paired seeds, per headline metric: the variance of the
+    difference on independent seeds, var(A) + var(B), over its variance on the same seed,
+    var(A_i − B_i) (with 40 seeds a factor is known to within about ±45%, 90%)."""
     runs = {}
     for ownership in PAIRED_MODELS:
         scenario = load_scenario(BASELINE, {"ownership": ownership, "duration_days": days})
@@ -134,7 +135,7 @@ def pairing_variance(replications: int = 20, days: float = 30.0) -> dict[str, ob
         a = np.array([r[metric] for r in runs[PAIRED_MODELS[0]]])
         b = np.array([r[metric] for r in runs[PAIRED_MODELS[1]]])
         paired = np.var(a - b, ddof=1)
-        unpaired = np.var(a - np.roll(b, 1), ddof=1)
+        unpaired = np.var(a, ddof=1) + np.var(b, ddof=1)
         factors[metric] = float(unpaired / paired) if paired > 0 else float("inf")
     return {"models": list(PAIRED_MODELS), "replications": replications, "days": days,
             "variance_reduction": factors, "target": 4.0}
