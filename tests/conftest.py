@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from scrm_sim.model.model import SCRMModel
-from scrm_sim.model.posts import Draw
+from scrm_sim.model.posts import Draw, hop_slot
 from scrm_sim.scenario import Scenario, load_scenario
 
 REPO = Path(__file__).resolve().parents[1]
@@ -61,5 +61,5 @@ def script_hand_off(model: SCRMModel, post: int, losses: Sequence[float]) -> Non
     """Give ``post`` the uniforms ``losses`` for the hops of its hand-off (a hop loses it when
     its uniform is below the hop's chance of loss) and each hop's delay at its mean."""
     for hop, u in enumerate(losses):
-        model.posts.draws[post, Draw.HOP_LOSS + 2 * hop] = u
-        model.posts.draws[post, Draw.HOP_DELAY + 2 * hop] = AT_THE_MEAN
+        model.posts.draws[post, hop_slot(Draw.HOP_LOSS, hop)] = u
+        model.posts.draws[post, hop_slot(Draw.HOP_DELAY, hop)] = AT_THE_MEAN

@@ -73,6 +73,12 @@ class Draw(IntEnum):
 TAKEN_ONCE = Draw.HEARD  # slots below this are taken one at a time, each at most once
 
 
+def hop_slot(first: Draw, hop: int) -> int:
+    """The slot of hop ``hop`` (< ``STORED_HOPS``) of a hand-off, for ``first`` =
+    ``Draw.HOP_LOSS`` or ``Draw.HOP_DELAY``: each hop has a loss and a delay slot in turn."""
+    return first + 2 * hop
+
+
 _COLUMNS: dict[str, tuple[type, float | int]] = {
     "author": (np.int64, -1),
     "post_type": (np.int8, -1),
@@ -180,7 +186,7 @@ class PostStore:
         if len(rows) == 0:
             return
         hour = int(times[0] // 1.0)
-        if self._draw_rng is None or self._draw_hour is None or hour > self._draw_hour:
+        if self._draw_hour is None or hour > self._draw_hour:
             self._draw_hour, self._draw_rng = hour, self._streams.at("post_draws", hour)
         self.draws[rows] = self._draw_rng.random((len(rows), self.draws.shape[1]),
                                                  dtype=np.float32)
@@ -204,14 +210,14 @@ class PostStore:
         if needed <= self._capacity:
             return
         capacity = max(needed, 2 * self._capacity)
-        for name, (dtype, fill) in _COLUMNS.items():
-            grown = np.full(capacity, fill, dtype=dtype)
-            grown[: self.size] = self.columns[name][: self.size]
-            self.columns[name] = grown
-        draws = np.zeros((capacity, self.draws.shape[1]), dtype=np.float32)
-        draws[: self.size] = self.draws[: self.size]
-        self.draws = draws
-        taken = np.zeros(capacity, dtype=np.uint16)
-        taken[: self.size] = self._taken[: self.size]
-        self._taken = taken
+        for name, (_, fill) in _COLUMNS.items():
+            self.columns[name] = self._grown(self.columns[name], capacity, fill)
+        self.draws = self._grown(self.draws, capacity, 0)
+        self._taken = self._grown(self._taken, capacity, 0)
         self._capacity = capacity
+
+    def _grown(self, array: np.ndarray, capacity: int, fill: float | int) -> np.ndarray:
+        """``array`` with room for ``capacity`` posts: the posts' rows kept, the rest ``fill``."""
+        grown = np.full((capacity, *array.shape[1:]), fill, dtype=array.dtype)
+        grown[: self.size] = array[: self.size]
+        return grown

@@ -35,7 +35,9 @@ from scrm_sim.model.agents import Role, StaffMember
 from scrm_sim.model.community import active_members, answer_delays, answer_probability
 from scrm_sim.model.listening import ListeningDesk
 from scrm_sim.model.maturity import PRACTICE_COUNTER
-from scrm_sim.model.posts import SILENTLY_DROPPED, STORED_HOPS, DropReason, Draw, PostStatus
+from scrm_sim.model.posts import (
+    SILENTLY_DROPPED, STORED_HOPS, DropReason, Draw, PostStatus, hop_slot,
+)
 from scrm_sim.model.queues import ServiceQueue
 from scrm_sim.scenario.schema import POST_TYPES, DepartmentSpec, Ownership, PostType
 
@@ -486,7 +488,7 @@ class ResponseProcess:
         """The uniform of hop ``hop`` of a hand-off: the post's own for the first
         ``STORED_HOPS`` hops, a stream of their own beyond."""
         if hop < STORED_HOPS:
-            return self._draw(post, slot + 2 * hop)
+            return self._draw(post, hop_slot(slot, hop))
         return float(self._hop_rng.random())
 
     def _handling_hours(self, post: int, slot: int, code: int, person: StaffMember,
