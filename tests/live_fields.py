@@ -81,6 +81,7 @@ BASE: dict[str, Any] = {
 }
 
 TRIES = 2  # valid perturbations tried before a field is called inert (3 for Literals)
+SEEDS = (BASE["seed"], BASE["seed"] + 1)  # the base seed, then one more before a field is inert
 
 
 # ----------------------------------------------------------------------------- tables
@@ -1150,12 +1151,24 @@ def _has_literal(tp: Any) -> bool:
 
 
 def check(case: Case, make_candidates: Callable[[Case, dict], list[Any]] = candidates) -> Result:
-    """Whether perturbing the case's field changes any output of the run."""
-    data = case_data(case)
+    """Whether perturbing the case's field changes any output of the run, on the base seed
+    or, when nothing changed there, on each further seed of :data:`SEEDS` (a field whose
+    effect one seed's draws happened to hide is still live)."""
+    result = Result(case, live=False)
+    for seed in SEEDS:
+        result = _check_on_seed(case, make_candidates, seed, result)
+        if result.live:
+            break
+    return result
+
+
+def _check_on_seed(case: Case, make_candidates: Callable[[Case, dict], list[Any]], seed: int,
+                   result: Result) -> Result:
+    """:func:`check` on one seed, appending what was tried to ``result``."""
+    data = {**case_data(case), "seed": seed}
     base = run_data(data)
     base_scenario = validate(data)
     tries = TRIES + (1 if _has_literal(case.leaf.annotation) else 0)
-    result = Result(case, live=False)
     valid = 0
     for value in make_candidates(case, data):
         changed = copy.deepcopy(data)
