@@ -40,8 +40,9 @@ ALLOWED_TRANSITIONS: frozenset[tuple[Stage, Stage]] = frozenset({
 CUSTOMER_STAGES = np.array([Stage.ONBOARDING, Stage.ACTIVE, Stage.AT_RISK, Stage.WON_BACK])
 
 
-# Up to this many people joining or leaving the customers in one move update the cached
-# rows in place (two array copies); more rebuild them (a pass over the population).
+# Up to this many people joining or leaving the customers (or leaving the prospects) between
+# two uses of the cached rows update them in place (two array copies); more rebuild them (a
+# pass over the population).
 INCREMENTAL_MOVES = 256
 
 
@@ -60,6 +61,10 @@ class CustomerPopulation:
         self.stage_since_day = np.zeros(n)
         self._customer_mask = np.isin(self.stage, CUSTOMER_STAGES)
         self._rows: dict[str, np.ndarray] | None = None  # cached row lists, reset on moves
+        # people who joined or left the customers or left the prospects since the cached rows
+        # were last brought up to date: caught up at their next use, once for many moves
+        self._moved: list[np.ndarray] = []
+        self._moved_count = 0
         mean, conc = spec.initial_satisfaction.mean, spec.initial_satisfaction.concentration
         self.satisfaction = rng.beta(mean * conc, (1 - mean) * conc, size=n)
         self.b2b = rng.random(n) < spec.b2b_share
@@ -140,6 +145,8 @@ class CustomerPopulation:
                 "b2b_customers": np.count_nonzero(self.b2b & self._customer_mask),
                 "b2b_prospects": np.count_nonzero(self.b2b & prospect),
             }
+        elif self._moved:
+            self._catch_up_rows()
         return self._rows
 
     def expected_reply_hours(self, people: np.ndarray, complaint: bool) -> np.ndarray:
@@ -152,8 +159,9 @@ class CustomerPopulation:
         """Move people to a stage (only along ALLOWED_TRANSITIONS).
 
         The cached rows change only where someone becomes or stops being a customer, or stops
-        being a prospect; a few such people (a word-of-mouth conversion) are updated in place,
-        many (a day's churn) make the cache be rebuilt at the next use.
+        being a prospect. Such people are noted and the rows caught up at their next use (at
+        most once an hour, however many conversions and silences the hour brings): a few in
+        place, many (a day's churn) by a rebuild.
         """
         people = np.asarray(people)
         if len(people) == 0:
@@ -170,29 +178,37 @@ class CustomerPopulation:
             return  # between customer stages: every cached row list still holds
         self._weighted = None
         self._member_customers = None
-        if self._rows is not None and np.count_nonzero(joined_or_left) <= INCREMENTAL_MOVES:
-            self._update_rows(people[joined_or_left], now_customer, people[left_prospects])
-        else:
+        if self._rows is None:
+            return  # rebuilt at the next use anyway
+        self._moved.append(people[joined_or_left | left_prospects])
+        self._moved_count += len(self._moved[-1])
+        if self._moved_count > INCREMENTAL_MOVES:
             self._rows = None
+            self._moved, self._moved_count = [], 0
 
-    def _update_rows(self, changed: np.ndarray, now_customer: bool,
-                     no_longer_prospects: np.ndarray) -> None:
-        """Update the cached rows for a few people who joined (or left) the customers and
-        people who stopped being prospects: the same arrays a rebuild would give."""
+    def _catch_up_rows(self) -> None:
+        """Update the cached rows for the people who moved since they were last used: the
+        same arrays a rebuild would give. Each person's membership is read from their stage
+        now, so that someone who joined and left again in between is simply not listed."""
         rows = self._rows
-        changed, gone = np.unique(changed), np.unique(no_longer_prospects)
-        customers = rows["customers"]
-        if now_customer:
-            rows["customers"] = np.insert(customers, np.searchsorted(customers, changed), changed)
-        else:
-            rows["customers"] = np.delete(customers, np.searchsorted(customers, changed))
-        rows["customer_weight"][changed] = 1.0 if now_customer else 0.0
-        b2b_changed = int(np.count_nonzero(self.b2b[changed]))
-        rows["b2b_customers"] += b2b_changed if now_customer else -b2b_changed
-        if len(gone):
-            rows["prospects"] = np.delete(rows["prospects"],
-                                          np.searchsorted(rows["prospects"], gone))
-            rows["b2b_prospects"] -= int(np.count_nonzero(self.b2b[gone]))
+        moved = np.unique(np.concatenate(self._moved))
+        self._moved, self._moved_count = [], 0
+        customer = self._customer_mask[moved]
+        listed, at = _find(rows["customers"], moved)
+        joined, left = moved[customer & ~listed], moved[~customer & listed]
+        if len(left):
+            rows["customers"] = np.delete(rows["customers"], at[~customer & listed])
+        if len(joined):
+            customers = rows["customers"]
+            rows["customers"] = np.insert(customers, np.searchsorted(customers, joined), joined)
+        rows["customer_weight"][moved] = customer
+        rows["b2b_customers"] += (np.count_nonzero(self.b2b[joined])
+                                  - np.count_nonzero(self.b2b[left]))
+        listed, at = _find(rows["prospects"], moved)
+        gone = listed & (self.stage[moved] != Stage.PROSPECT)  # nobody becomes a prospect again
+        if gone.any():
+            rows["prospects"] = np.delete(rows["prospects"], at[gone])
+            rows["b2b_prospects"] -= np.count_nonzero(self.b2b[moved[gone]])
 
     def counts(self) -> dict[str, int]:
         """Number of people in each stage."""
@@ -238,3 +254,10 @@ class CustomerPopulation:
             self._member_customers = (np.flatnonzero(members & self._customer_mask)
                                       if members is not None else np.empty(0, np.int64))
         return self._member_customers
+
+
+def _find(rows: np.ndarray, people: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Which of ``people`` are in the sorted ``rows``, and where (their insertion points)."""
+    at = np.searchsorted(rows, people)
+    listed = rows[np.minimum(at, len(rows) - 1)] == people if len(rows) else at < 0
+    return listed, at
