@@ -95,3 +95,12 @@ def test_moves_accumulated_past_the_limit_rebuild_the_rows(monkeypatch):
     population.move(np.array([152]), Stage.ONBOARDING, day=1)
     assert population._rows is None
     assert {150, 151, 152} <= set(population.customer_rows().tolist())
+
+
+def test_in_stages_marks_the_same_people_as_isin():
+    from scrm_sim.model.customers import CUSTOMER_STAGES, NEW_CUSTOMER_STAGES, in_stages
+
+    stage = np.random.default_rng(1).integers(0, len(Stage), 1_000).astype(np.int8)
+    for stages in (CUSTOMER_STAGES, NEW_CUSTOMER_STAGES, (Stage.PROSPECT,)):
+        np.testing.assert_array_equal(in_stages(stage, stages), np.isin(stage, stages))
+    assert in_stages(stage[0], NEW_CUSTOMER_STAGES) == (stage[0] in NEW_CUSTOMER_STAGES)

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Protocol
 import numpy as np
 from mesa.agentset import AgentSet
 
-from scrm_sim.model.customers import CUSTOMER_STAGES, Stage
+from scrm_sim.model.customers import CUSTOMER_STAGES, NEW_CUSTOMER_STAGES, Stage, in_stages
 from scrm_sim.model.demand import PROSPECT_TYPES, DemandProcess, NewPosts
 from scrm_sim.scenario.schema import POST_TYPES, Churn, Demand, Outcomes, PostType, Scenario
 
@@ -57,7 +57,7 @@ def churn_probability(satisfaction, stage, churn: Churn):  # noqa: ANN001, ANN20
     is the onboarding multiple for new and won-back customers, the at-risk multiple for
     customers at risk, and 1 otherwise."""
     multiple = np.where(
-        np.isin(stage, (Stage.ONBOARDING, Stage.WON_BACK)), churn.onboarding_hazard_multiplier,
+        in_stages(stage, NEW_CUSTOMER_STAGES), churn.onboarding_hazard_multiplier,
         np.where(stage == Stage.AT_RISK, churn.at_risk_hazard_multiplier, 1.0))
     hazard = churn.daily_base_hazard * multiple * np.exp(
         churn.sensitivity * (churn.reference_satisfaction - satisfaction))
@@ -117,7 +117,7 @@ class VectorisedEngine:
         pop.satisfaction[:] = drifted(pop.satisfaction, scenario.outcomes)
         s, stage = pop.satisfaction, pop.stage
 
-        settled = np.isin(stage, (Stage.ONBOARDING, Stage.WON_BACK)) & (
+        settled = in_stages(stage, NEW_CUSTOMER_STAGES) & (
             day - pop.stage_since_day >= churn.onboarding_days)
         pop.move(np.flatnonzero(settled), Stage.ACTIVE, day)
         pop.move(np.flatnonzero((stage == Stage.ACTIVE) & (s < churn.at_risk_below)),
@@ -126,13 +126,13 @@ class VectorisedEngine:
             s >= churn.at_risk_below + churn.at_risk_recovery_margin)
         pop.move(np.flatnonzero(recovered), Stage.ACTIVE, day)
 
-        customers = np.flatnonzero(np.isin(stage, CUSTOMER_STAGES))
+        customers = pop.customer_rows()  # the moves above were between customer stages
         leaving = customers[churn_draw[customers]
                             < churn_probability(s[customers], stage[customers], churn)]
         pop.move(leaving, Stage.CHURNED, day)
         model.counters["churned"] += len(leaving)
 
-        prospects = np.flatnonzero(stage == Stage.PROSPECT)
+        prospects = pop.prospect_rows()
         chance = conversion_probability(external_reach(scenario, day), s[prospects], scenario)
         joining = prospects[join_draw[prospects] < chance]
         pop.move(joining, Stage.ONBOARDING, day)
