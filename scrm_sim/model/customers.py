@@ -78,6 +78,8 @@ class CustomerPopulation:
         # were last brought up to date: caught up at their next use, once for many moves
         self._moved: list[np.ndarray] = []
         self._moved_count = 0
+        # room for the hourly satisfaction × weight products: no fresh array each hour
+        self._product = np.empty(n)
         mean, conc = spec.initial_satisfaction.mean, spec.initial_satisfaction.concentration
         self.satisfaction = rng.beta(mean * conc, (1 - mean) * conc, size=n)
         self.b2b = rng.random(n) < spec.b2b_share
@@ -141,7 +143,8 @@ class CustomerPopulation:
         Not ``@``: a BLAS dot product starts threads, which in parallel runs (two worker
         processes on two cores) fight for the cores and slow every run down.
         """
-        return float(np.sum(self.satisfaction * self._cached_rows()["customer_weight"]))
+        weight = self._cached_rows()["customer_weight"]
+        return float(np.multiply(self.satisfaction, weight, out=self._product).sum())
 
     def b2b_counts(self) -> tuple[int, int]:
         """Business customers among current customers and among prospects."""
@@ -257,7 +260,8 @@ class CustomerPopulation:
     def weighted_satisfaction_sum(self) -> float:
         """Σ propensity × satisfaction over current customers (no BLAS: see
         :meth:`customer_satisfaction_sum`)."""
-        return float(np.sum(self.satisfaction * self.weighted_rows()["customer_weight"]))
+        weight = self.weighted_rows()["customer_weight"]
+        return float(np.multiply(self.satisfaction, weight, out=self._product).sum())
 
     def member_customers(self) -> np.ndarray:
         """Rows of community members who are current customers (cached until someone
