@@ -134,9 +134,9 @@ class VectorisedEngine:
         pop.satisfaction[:] = drifted(pop.satisfaction, scenario.outcomes)
         s, stage = pop.satisfaction, pop.stage
 
-        settled = in_stages(stage, NEW_CUSTOMER_STAGES) & (
-            day - pop.stage_since_day >= churn.onboarding_days)
-        pop.move(np.flatnonzero(settled), Stage.ACTIVE, day)
+        settling = np.flatnonzero(in_stages(stage, NEW_CUSTOMER_STAGES))
+        settled = settling[day - pop.stage_since_day[settling] >= churn.onboarding_days]
+        pop.move(settled, Stage.ACTIVE, day)
         pop.move(np.flatnonzero((stage == Stage.ACTIVE) & (s < churn.at_risk_below)),
                  Stage.AT_RISK, day)
         recovered = (stage == Stage.AT_RISK) & (
