@@ -74,9 +74,10 @@ class CustomerPopulation:
         self.stage_since_day = np.zeros(n)
         self._customer_mask = in_stages(self.stage, CUSTOMER_STAGES)
         self._rows: dict[str, np.ndarray] | None = None  # cached row lists, reset on moves
-        # people who joined or left the customers or left the prospects since the cached rows
-        # were last brought up to date: caught up at their next use, once for many moves
+        # people who joined or left the customers, and who left the prospects, since the
+        # cached rows were last brought up to date: caught up at their next use
         self._moved: list[np.ndarray] = []
+        self._left_prospects: list[np.ndarray] = []
         self._moved_count = 0
         # room for the hourly satisfaction × weight products: no fresh array each hour
         self._product = np.empty(n)
@@ -161,7 +162,8 @@ class CustomerPopulation:
                 "b2b_customers": np.count_nonzero(self.b2b & self._customer_mask),
                 "b2b_prospects": np.count_nonzero(self.b2b & prospect),
             }
-        elif self._moved:
+            self._moved, self._left_prospects, self._moved_count = [], [], 0
+        elif self._moved_count:
             self._catch_up_rows()
         return self._rows
 
@@ -196,19 +198,20 @@ class CustomerPopulation:
         self._member_customers = None
         if self._rows is None:
             return  # rebuilt at the next use anyway
-        self._moved.append(people[joined_or_left | left_prospects])
-        self._moved_count += len(self._moved[-1])
+        self._moved.append(people[joined_or_left])
+        self._left_prospects.append(people[left_prospects])
+        self._moved_count += np.count_nonzero(joined_or_left | left_prospects)
         if self._moved_count > INCREMENTAL_MOVES:
-            self._rows = None
-            self._moved, self._moved_count = [], 0
+            self._rows = None  # the next use rebuilds every row list
 
     def _catch_up_rows(self) -> None:
         """Update the cached rows for the people who moved since they were last used: the
-        same arrays a rebuild would give. Each person's membership is read from their stage
-        now, so that someone who joined and left again in between is simply not listed."""
+        same arrays a rebuild would give."""
         rows = self._rows
         moved = np.unique(np.concatenate(self._moved))
-        self._moved, self._moved_count = [], 0
+        gone = np.unique(np.concatenate(self._left_prospects))
+        self._moved, self._left_prospects, self._moved_count = [], [], 0
+        # membership read from the stage now: someone who joined and left again is not listed
         customer = self._customer_mask[moved]
         listed = rows["customer_weight"][moved] == 1.0  # customers at the last catch-up
         joined, left = moved[customer & ~listed], moved[listed & ~customer]
@@ -219,11 +222,10 @@ class CustomerPopulation:
             rows["customer_weight"][moved] = customer
             rows["b2b_customers"] += (np.count_nonzero(self.b2b[joined])
                                       - np.count_nonzero(self.b2b[left]))
-        listed, at = _find(rows["prospects"], moved)
-        gone = listed & (self.stage[moved] != Stage.PROSPECT)  # nobody becomes a prospect again
-        if gone.any():
-            rows["prospects"] = np.delete(rows["prospects"], at[gone])
-            rows["b2b_prospects"] -= np.count_nonzero(self.b2b[moved[gone]])
+        if len(gone):  # all listed at the last catch-up: nobody becomes a prospect again
+            rows["prospects"] = np.delete(rows["prospects"],
+                                          np.searchsorted(rows["prospects"], gone))
+            rows["b2b_prospects"] -= np.count_nonzero(self.b2b[gone])
 
     def counts(self) -> dict[str, int]:
         """Number of people in each stage."""
@@ -271,9 +273,3 @@ class CustomerPopulation:
                                       if members is not None else np.empty(0, np.int64))
         return self._member_customers
 
-
-def _find(rows: np.ndarray, people: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Which of ``people`` are in the sorted ``rows``, and where (their insertion points)."""
-    at = np.searchsorted(rows, people)
-    listed = rows[np.minimum(at, len(rows) - 1)] == people if len(rows) else at < 0
-    return listed, at
