@@ -7,8 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from scrm_sim.model import SCRMModel
-from scrm_sim.model import engines
+from scrm_sim.model import SCRMModel, engines
 from scrm_sim.model.engines import drawn_below
 
 from .conftest import small_scenario

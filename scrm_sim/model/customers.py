@@ -205,8 +205,10 @@ class CustomerPopulation:
             self._rows = None  # the next use rebuilds every row list
 
     def _catch_up_rows(self) -> None:
-        """Update the cached rows for the people who moved since they were last used: the
-        same arrays a rebuild would give."""
+        """Update the cached rows for the people who moved since they were last used.
+
+        The result is the same arrays a rebuild would give.
+        """
         rows = self._rows
         moved = np.unique(np.concatenate(self._moved))
         gone = np.unique(np.concatenate(self._left_prospects))
@@ -272,4 +274,3 @@ class CustomerPopulation:
             self._member_customers = (np.flatnonzero(members & self._customer_mask)
                                       if members is not None else np.empty(0, np.int64))
         return self._member_customers
-

@@ -173,8 +173,11 @@ class DemandProcess:
     def _thinned(self, post_type: PostType, count: int,
                  propose: Callable[[np.ndarray], np.ndarray], population: CustomerPopulation,
                  rng: np.random.Generator) -> np.ndarray:
-        """``count`` authors by thinning: people proposed from uniform numbers (``propose``),
-        each accepted with driver / bound, in batches until there are enough."""
+        """``count`` authors by thinning, in batches until there are enough.
+
+        People are proposed from uniform numbers (``propose``), each accepted with
+        driver / bound.
+        """
         chosen: list[np.ndarray] = []
         needed = count
         while True:

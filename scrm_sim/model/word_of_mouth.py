@@ -85,8 +85,10 @@ class NegativeCascades:
 
     @property
     def spreading(self) -> np.ndarray:
-        """People who heard a grievance last hour and may pass it on now (the live front),
-        followed by the authors of grievances started since."""
+        """People who may pass a grievance on at the next step (the live front).
+
+        Those who heard it last hour, followed by the authors of grievances started since.
+        """
         return self._front()[0]
 
     def damp(self, cascade: int, factor: float) -> None:
@@ -125,8 +127,11 @@ class NegativeCascades:
         return new_nodes
 
     def _front(self) -> tuple[np.ndarray, np.ndarray]:
-        """Nodes the next step spreads from and their cascades: last hour's newly reached,
-        then the authors of grievances started since (the order of the step's draws)."""
+        """Nodes the next step spreads from, and their cascades.
+
+        Last hour's newly reached, then the authors of grievances started since: the order
+        of the step's draws.
+        """
         if not self._started_authors:
             return self._frontier_nodes, self._frontier_cascades
         return (np.concatenate((self._frontier_nodes,
