@@ -38,10 +38,24 @@ ALLOWED_TRANSITIONS: frozenset[tuple[Stage, Stage]] = frozenset({
     (Stage.WON_BACK, Stage.CHURNED),
 })
 CUSTOMER_STAGES = np.array([Stage.ONBOARDING, Stage.ACTIVE, Stage.AT_RISK, Stage.WON_BACK])
+NEW_CUSTOMER_STAGES = (Stage.ONBOARDING, Stage.WON_BACK)  # settling in: churn more easily
 
 
-# Up to this many people joining or leaving the customers in one move update the cached
-# rows in place (two array copies); more rebuild them (a pass over the population).
+def in_stages(stage, stages):  # noqa: ANN001, ANN201
+    """Whether each ``stage`` (an array or one value) is one of ``stages``.
+
+    One comparison per stage: over a whole population this is about a hundred times faster
+    than ``np.isin`` (0.3 ms against 30 ms for 1.5 million people).
+    """
+    mask = stage == stages[0]
+    for other in stages[1:]:
+        mask = mask | (stage == other)
+    return mask
+
+
+# Up to this many people joining or leaving the customers (or leaving the prospects) between
+# two uses of the cached rows update them in place (the customer list re-read from the mask,
+# weights and counts changed for those people only); more rebuild every cached row.
 INCREMENTAL_MOVES = 256
 
 
@@ -58,8 +72,15 @@ class CustomerPopulation:
         self.stage = np.full(n, Stage.ACTIVE, dtype=np.int8)
         self.stage[spec.count :] = Stage.PROSPECT
         self.stage_since_day = np.zeros(n)
-        self._customer_mask = np.isin(self.stage, CUSTOMER_STAGES)
+        self._customer_mask = in_stages(self.stage, CUSTOMER_STAGES)
         self._rows: dict[str, np.ndarray] | None = None  # cached row lists, reset on moves
+        # people who joined or left the customers, and who left the prospects, since the
+        # cached rows were last brought up to date: caught up at their next use
+        self._moved: list[np.ndarray] = []
+        self._left_prospects: list[np.ndarray] = []
+        self._moved_count = 0
+        # room for the hourly satisfaction × weight products: no fresh array each hour
+        self._product = np.empty(n)
         mean, conc = spec.initial_satisfaction.mean, spec.initial_satisfaction.concentration
         self.satisfaction = rng.beta(mean * conc, (1 - mean) * conc, size=n)
         self.b2b = rng.random(n) < spec.b2b_share
@@ -123,7 +144,8 @@ class CustomerPopulation:
         Not ``@``: a BLAS dot product starts threads, which in parallel runs (two worker
         processes on two cores) fight for the cores and slow every run down.
         """
-        return float(np.sum(self.satisfaction * self._cached_rows()["customer_weight"]))
+        weight = self._cached_rows()["customer_weight"]
+        return float(np.multiply(self.satisfaction, weight, out=self._product).sum())
 
     def b2b_counts(self) -> tuple[int, int]:
         """Business customers among current customers and among prospects."""
@@ -140,6 +162,9 @@ class CustomerPopulation:
                 "b2b_customers": np.count_nonzero(self.b2b & self._customer_mask),
                 "b2b_prospects": np.count_nonzero(self.b2b & prospect),
             }
+            self._moved, self._left_prospects, self._moved_count = [], [], 0
+        elif self._moved_count:
+            self._catch_up_rows()
         return self._rows
 
     def expected_reply_hours(self, people: np.ndarray, complaint: bool) -> np.ndarray:
@@ -152,8 +177,9 @@ class CustomerPopulation:
         """Move people to a stage (only along ALLOWED_TRANSITIONS).
 
         The cached rows change only where someone becomes or stops being a customer, or stops
-        being a prospect; a few such people (a word-of-mouth conversion) are updated in place,
-        many (a day's churn) make the cache be rebuilt at the next use.
+        being a prospect. Such people are noted and the rows caught up at their next use (at
+        most once an hour, however many conversions and silences the hour brings): a few in
+        place, many (a day's churn) by a rebuild.
         """
         people = np.asarray(people)
         if len(people) == 0:
@@ -170,29 +196,38 @@ class CustomerPopulation:
             return  # between customer stages: every cached row list still holds
         self._weighted = None
         self._member_customers = None
-        if self._rows is not None and np.count_nonzero(joined_or_left) <= INCREMENTAL_MOVES:
-            self._update_rows(people[joined_or_left], now_customer, people[left_prospects])
-        else:
-            self._rows = None
+        if self._rows is None:
+            return  # rebuilt at the next use anyway
+        self._moved.append(people[joined_or_left])
+        self._left_prospects.append(people[left_prospects])
+        self._moved_count += np.count_nonzero(joined_or_left | left_prospects)
+        if self._moved_count > INCREMENTAL_MOVES:
+            self._rows = None  # the next use rebuilds every row list
 
-    def _update_rows(self, changed: np.ndarray, now_customer: bool,
-                     no_longer_prospects: np.ndarray) -> None:
-        """Update the cached rows for a few people who joined (or left) the customers and
-        people who stopped being prospects: the same arrays a rebuild would give."""
+    def _catch_up_rows(self) -> None:
+        """Update the cached rows for the people who moved since they were last used.
+
+        The result is the same arrays a rebuild would give.
+        """
         rows = self._rows
-        changed, gone = np.unique(changed), np.unique(no_longer_prospects)
-        customers = rows["customers"]
-        if now_customer:
-            rows["customers"] = np.insert(customers, np.searchsorted(customers, changed), changed)
-        else:
-            rows["customers"] = np.delete(customers, np.searchsorted(customers, changed))
-        rows["customer_weight"][changed] = 1.0 if now_customer else 0.0
-        b2b_changed = int(np.count_nonzero(self.b2b[changed]))
-        rows["b2b_customers"] += b2b_changed if now_customer else -b2b_changed
-        if len(gone):
+        moved = np.unique(np.concatenate(self._moved))
+        gone = np.unique(np.concatenate(self._left_prospects))
+        self._moved, self._left_prospects, self._moved_count = [], [], 0
+        # membership read from the stage now: someone who joined and left again is not listed
+        customer = self._customer_mask[moved]
+        listed = rows["customer_weight"][moved] == 1.0  # customers at the last catch-up
+        joined, left = moved[customer & ~listed], moved[listed & ~customer]
+        if len(joined) or len(left):
+            # re-read from the mask: a pass over booleans costs less than splicing the sorted
+            # list (1.4 ms against 3.4 ms at a million customers, 14 against 69 µs at 10,000)
+            rows["customers"] = np.flatnonzero(self._customer_mask)
+            rows["customer_weight"][moved] = customer
+            rows["b2b_customers"] += (np.count_nonzero(self.b2b[joined])
+                                      - np.count_nonzero(self.b2b[left]))
+        if len(gone):  # all listed at the last catch-up: nobody becomes a prospect again
             rows["prospects"] = np.delete(rows["prospects"],
                                           np.searchsorted(rows["prospects"], gone))
-            rows["b2b_prospects"] -= int(np.count_nonzero(self.b2b[gone]))
+            rows["b2b_prospects"] -= np.count_nonzero(self.b2b[gone])
 
     def counts(self) -> dict[str, int]:
         """Number of people in each stage."""
@@ -228,7 +263,8 @@ class CustomerPopulation:
     def weighted_satisfaction_sum(self) -> float:
         """Σ propensity × satisfaction over current customers (no BLAS: see
         :meth:`customer_satisfaction_sum`)."""
-        return float(np.sum(self.satisfaction * self.weighted_rows()["customer_weight"]))
+        weight = self.weighted_rows()["customer_weight"]
+        return float(np.multiply(self.satisfaction, weight, out=self._product).sum())
 
     def member_customers(self) -> np.ndarray:
         """Rows of community members who are current customers (cached until someone

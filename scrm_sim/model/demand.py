@@ -126,7 +126,8 @@ class DemandProcess:
             if count == 0:
                 continue
             found = authors(post_type, count, post_type in PROSPECT_TYPES and has_prospects)
-            times = np.sort(hour + rng.random(count))
+            times = hour + rng.random(count)
+            times.sort()
             drawn.append(NewPosts(post_type, found, times))
         return drawn
 
@@ -156,24 +157,39 @@ class DemandProcess:
         n_c, n_p = len(customers), len(prospects)
         activity = self.spec.prospect_activity
         pool = n_c + activity * n_p
+
+        def propose(uniforms: np.ndarray) -> np.ndarray:
+            u = uniforms * pool
+            if n_p == 0:
+                return customers[np.minimum(u.astype(np.int64), n_c - 1)]
+            from_customers = u < n_c
+            c_index = np.minimum(u.astype(np.int64), max(n_c - 1, 0))
+            p_index = np.minimum(((u - n_c) / activity).astype(np.int64), n_p - 1)
+            return np.where(from_customers, customers[c_index] if n_c else -1,
+                            prospects[np.maximum(p_index, 0)])
+
+        return self._thinned(post_type, count, propose, population, rng)
+
+    def _thinned(self, post_type: PostType, count: int,
+                 propose: Callable[[np.ndarray], np.ndarray], population: CustomerPopulation,
+                 rng: np.random.Generator) -> np.ndarray:
+        """``count`` authors by thinning, in batches until there are enough.
+
+        People are proposed from uniform numbers (``propose``), each accepted with
+        driver / bound.
+        """
         chosen: list[np.ndarray] = []
         needed = count
-        while needed > 0:
+        while True:
             batch = 2 * needed + 8
-            u = rng.random(batch) * pool
-            if n_p == 0:
-                people = customers[np.minimum(u.astype(np.int64), n_c - 1)]
-            else:
-                from_customers = u < n_c
-                c_index = np.minimum(u.astype(np.int64), max(n_c - 1, 0))
-                p_index = np.minimum(((u - n_c) / activity).astype(np.int64), n_p - 1)
-                people = np.where(from_customers, customers[c_index] if n_c else -1,
-                                  prospects[np.maximum(p_index, 0)])
+            # proposals, then acceptance draws: one call gives the numbers two calls would
+            u = rng.random(2 * batch)
+            people = propose(u[:batch])
             driver, bound = self._driver(post_type, people, population)
-            accepted = people[rng.random(batch) * bound < driver]
-            chosen.append(accepted[:needed])
+            chosen.append(people[u[batch:] * bound < driver][:needed])
             needed -= len(chosen[-1])
-        return np.concatenate(chosen)
+            if needed == 0:  # usually after the first batch
+                return chosen[0] if len(chosen) == 1 else np.concatenate(chosen)
 
     # ------------------------------------------------------------------ with propensities
 
@@ -203,20 +219,16 @@ class DemandProcess:
         w_c = float(weighted["customers"])
         activity = self.spec.prospect_activity
         pool = w_c + (activity * float(weighted["prospects"]) if with_prospects else 0.0)
-        chosen: list[np.ndarray] = []
-        needed = count
-        while needed > 0:
-            batch = 2 * needed + 8
-            u = rng.random(batch) * pool
+
+        def propose(uniforms: np.ndarray) -> np.ndarray:
+            u = uniforms * pool
             c_index = np.minimum(np.searchsorted(customer_cum, u, side="right"),
                                  max(len(customers) - 1, 0))
-            people = customers[c_index] if len(customers) else np.full(batch, -1)
+            people = customers[c_index] if len(customers) else np.full(len(u), -1)
             if with_prospects:
                 p_index = np.minimum(np.searchsorted(prospect_cum, (u - w_c) / activity,
                                                      side="right"), len(prospects) - 1)
                 people = np.where(u < w_c, people, prospects[np.maximum(p_index, 0)])
-            driver, bound = self._driver(post_type, people, population)
-            accepted = people[rng.random(batch) * bound < driver]
-            chosen.append(accepted[:needed])
-            needed -= len(chosen[-1])
-        return np.concatenate(chosen)
+            return people
+
+        return self._thinned(post_type, count, propose, population, rng)

@@ -162,11 +162,12 @@ def adjacency(graph: nx.Graph) -> sp.csr_array:
 
 def neighbours_of(adj: sp.csr_array, nodes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """All (source position, neighbour) pairs of ``nodes``, vectorised over CSR rows."""
-    starts, ends = adj.indptr[nodes], adj.indptr[nodes + 1]
-    lengths = ends - starts
+    starts = adj.indptr[nodes]
+    lengths = adj.indptr[nodes + 1] - starts
     source = np.repeat(np.arange(len(nodes)), lengths)
-    offsets = np.arange(lengths.sum()) - np.repeat(np.cumsum(lengths) - lengths, lengths)
-    return source, adj.indices[np.repeat(starts, lengths) + offsets]
+    # pair p of the list is entry p - (pairs before its node) of the node's CSR row
+    shift = np.repeat(starts - (np.cumsum(lengths) - lengths), lengths)
+    return source, adj.indices[np.arange(len(source)) + shift]
 
 
 def organisation_graph(departments: dict[str, list[int]], seed: int,
