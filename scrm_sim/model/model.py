@@ -270,17 +270,19 @@ class SCRMModel(mesa.Model):
     def step(self) -> None:
         """Advance one hour."""
         hour = self.hour
-        new_rows = []
+        first_new = len(self.posts)
         for batch in self.customer_engine.draw_posts(hour, self.outcomes.responsiveness):
             complaint = batch.post_type == "complaint"
             expected = self.population.expected_reply_hours(batch.authors, complaint)
             rows = self.posts.append(batch.authors, TYPE_CODE[batch.post_type], batch.times, expected)
             self.outcomes.new_posts(rows, batch.post_type)
-            new_rows.append(rows)
-        rows = np.concatenate(new_rows) if new_rows else np.empty(0, np.int64)
-        # how each author will react to silence: drawn with the post, so paired runs agree
-        self.posts.columns["fate_draw"][rows] = self.streams.at("post_fate", hour).random(len(rows))
-        self.response.triage(rows)
+        # the hour's posts, one type after another: the store appends rows in turn
+        new = slice(first_new, len(self.posts))
+        if new.stop > new.start:
+            # how each author will react to silence: drawn with the post, so paired runs agree
+            self.posts.columns["fate_draw"][new] = self.streams.at("post_fate", hour).random(
+                new.stop - new.start)
+        self.response.triage(np.arange(new.start, new.stop))
         self.response.serve(hour)
         self.outcomes.apply(self.response.due_events(hour + 1.0))
         self.outcomes.expose_negative(
