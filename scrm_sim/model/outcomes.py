@@ -51,6 +51,7 @@ _ANSWERED, _RESOLVED, _DROPPED = (int(PostStatus.ANSWERED), int(PostStatus.RESOL
                                   int(PostStatus.DROPPED))
 _SILENTLY_DROPPED = frozenset(int(reason) for reason in SILENTLY_DROPPED)
 _CUSTOMER_STAGES = frozenset(int(stage) for stage in CUSTOMER_STAGES)
+_PROSPECT, _CHURNED = int(Stage.PROSPECT), int(Stage.CHURNED)
 
 
 def reply_value(wait: float, expected: float, spec: OutcomesSpec) -> float:
@@ -257,8 +258,8 @@ class Outcomes:
         if influence is not None:  # frequent posters are heard further (ODD §7.23)
             chance = np.minimum(1.0, chance * influence[author])
             win_back = min(1.0, win_back * float(influence[author]))
-        converts = contacts[(stage == Stage.PROSPECT) & (draws < chance)]
-        returns = contacts[(stage == Stage.CHURNED) & (draws < win_back)]
+        converts = contacts[(stage == _PROSPECT) & (draws < chance)]
+        returns = contacts[(stage == _CHURNED) & (draws < win_back)]
         if len(converts):
             model.population.move(converts, Stage.ONBOARDING, model.day)
             model.counters["acquired_word_of_mouth"] += len(converts)
@@ -324,7 +325,7 @@ class Outcomes:
                 model.counters["leads_converted"] += 1
                 if model.accounts.account_of[author] >= 0:
                     model.counters["account_leads_converted"] += 1
-                if model.population.stage[author] == Stage.PROSPECT:
+                if model.population.stage[author] == _PROSPECT:
                     model.population.move(np.array([author]), Stage.ONBOARDING, model.day)
                     model.counters["acquired_leads"] += 1
         elif code == IDEA and code in skills:
