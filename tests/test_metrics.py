@@ -58,3 +58,20 @@ def test_the_silo_mean_follows_the_strengths_every_hour_as_they_drift(ownership)
         assert model.silos.mean_strength() == means[-1]
         assert model.datacollector.model_vars["silo_strength_mean"][-1] == means[-1]
     assert len(set(means)) > 1  # the strengths did drift: the mean had to follow them
+
+
+def test_the_24_hour_first_response_mean_is_the_plain_mean_of_the_last_24_hours_every_hour():
+    model = SCRMModel(small_scenario("hybrid", duration_days=3), seed=8)
+    means = []
+    while model.running:
+        model.step()
+        posts = model.posts
+        answered = posts.time_first_response
+        recent = np.flatnonzero(answered >= model.hour - 24.0)
+        recent = recent[np.argsort(answered[recent], kind="stable")]  # in the order given
+        waits = (answered - posts.time_posted)[recent]
+        # summed left to right, one after another
+        plain = float(np.add.accumulate(waits)[-1]) / len(waits) if len(waits) else float("nan")
+        means.append(model.datacollector.model_vars["first_response_hours_24h"][-1])
+        assert means[-1] == plain or (np.isnan(means[-1]) and np.isnan(plain)), model.hour
+    assert len(set(means)) > 24  # it moved with the responses
