@@ -276,13 +276,13 @@ class SCRMModel(mesa.Model):
             expected = self.population.expected_reply_hours(batch.authors, complaint)
             rows = self.posts.append(batch.authors, TYPE_CODE[batch.post_type], batch.times, expected)
             self.outcomes.new_posts(rows, batch.post_type)
-        # the hour's posts, one type after another: the store appends rows in turn
-        new = slice(first_new, len(self.posts))
-        if new.stop > new.start:
+        # the hour's posts, every type: the store appended them in turn, one range of rows
+        rows = np.arange(first_new, len(self.posts))
+        if len(rows):
             # how each author will react to silence: drawn with the post, so paired runs agree
-            self.posts.columns["fate_draw"][new] = self.streams.at("post_fate", hour).random(
-                new.stop - new.start)
-        self.response.triage(np.arange(new.start, new.stop))
+            self.posts.columns["fate_draw"][rows] = self.streams.at("post_fate", hour).random(
+                len(rows))
+        self.response.triage(rows)
         self.response.serve(hour)
         self.outcomes.apply(self.response.due_events(hour + 1.0))
         self.outcomes.expose_negative(
