@@ -6,25 +6,23 @@ import numpy as np
 import pytest
 
 from scrm_sim.model import SCRMModel
-from scrm_sim.model.metrics import (
-    count_rounded_at_least,
-    count_rounded_at_most,
-    customer_statistics,
-)
+from scrm_sim.model.metrics import customer_statistics, least_satisfaction_scoring
 from scrm_sim.scenario import load_scenario
 
 from .conftest import SCENARIOS, small_scenario
 
 
-def test_counting_rounded_values_agrees_with_rounding_them_first_halves_included():
+def test_comparing_with_the_edge_classifies_as_rounding_the_score_does_halves_included():
     rng = np.random.default_rng(0)
-    # satisfaction on a 0–10 score, with every exact half (where rounding goes to even)
-    values = np.concatenate([10 * rng.random(5000), np.arange(0.0, 10.5, 0.5),
-                             10 * np.array([0.85, 0.65, 0.95, 0.25])])
-    rounded = np.rint(values)
-    for threshold in range(11):
-        assert count_rounded_at_least(values, threshold) == np.count_nonzero(rounded >= threshold)
-        assert count_rounded_at_most(values, threshold) == np.count_nonzero(rounded <= threshold)
+    # satisfaction with every exact half of the score (where rounding goes to even) and the
+    # doubles on either side of every score's edge
+    satisfaction = np.concatenate([rng.random(5000), np.arange(0.0, 1.05, 0.05),
+                                   np.array([0.85, 0.65, 0.95, 0.25])])
+    edges = [least_satisfaction_scoring(score) for score in range(12)]
+    satisfaction = np.concatenate([satisfaction, edges, np.nextafter(edges, -np.inf)])
+    rounded = np.rint(10 * satisfaction)
+    for score, edge in enumerate(edges):
+        assert np.array_equal(satisfaction >= edge, rounded >= score), score
 
 
 def plain_statistics(model: SCRMModel) -> dict[str, float]:
@@ -60,3 +58,20 @@ def test_the_silo_mean_follows_the_strengths_every_hour_as_they_drift(ownership)
         assert model.silos.mean_strength() == means[-1]
         assert model.datacollector.model_vars["silo_strength_mean"][-1] == means[-1]
     assert len(set(means)) > 1  # the strengths did drift: the mean had to follow them
+
+
+def test_the_24_hour_first_response_mean_is_the_plain_mean_of_the_last_24_hours_every_hour():
+    model = SCRMModel(small_scenario("hybrid", duration_days=3), seed=8)
+    means = []
+    while model.running:
+        model.step()
+        posts = model.posts
+        answered = posts.time_first_response
+        recent = np.flatnonzero(answered >= model.hour - 24.0)
+        recent = recent[np.argsort(answered[recent], kind="stable")]  # in the order given
+        waits = (answered - posts.time_posted)[recent]
+        # summed left to right, one after another
+        plain = float(np.add.accumulate(waits)[-1]) / len(waits) if len(waits) else float("nan")
+        means.append(model.datacollector.model_vars["first_response_hours_24h"][-1])
+        assert means[-1] == plain or (np.isnan(means[-1]) and np.isnan(plain)), model.hour
+    assert len(set(means)) > 24  # it moved with the responses

@@ -201,3 +201,15 @@ def test_pairing_narrows_the_difference_in_share_within_the_sla_at_least_3_fold(
     a, b = runs["hybrid"], runs["service_led"]
     reduction = (a.var(ddof=1) + b.var(ddof=1)) / (a - b).var(ddof=1)
     assert reduction >= 3.0
+
+
+def test_each_post_s_fate_draw_is_the_next_of_its_hour_s_post_fate_stream():
+    model = SCRMModel(small_scenario(duration_days=2), seed=4)
+    model.run()
+    posts = model.posts
+    hours = np.floor(posts.time_posted).astype(int)
+    assert len(set(hours.tolist())) < model.config.steps  # some hours had no post
+    for hour in sorted(set(hours.tolist())):
+        rows = np.flatnonzero(hours == hour)  # in the order they were appended
+        assert np.array_equal(posts.fate_draw[rows],
+                              model.streams.at("post_fate", hour).random(len(rows))), hour

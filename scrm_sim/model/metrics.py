@@ -6,6 +6,7 @@ Every number here is computed from the model's state; none is typed in.
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -28,10 +29,9 @@ def customer_statistics(model: SCRMModel) -> dict[str, float]:
     if len(s) == 0:
         stats = {"satisfaction_mean": float("nan"), "nps": float("nan"), "customers": 0}
     else:
-        score = 10 * s  # satisfaction read as a 0–10 score (rounded as np.rint rounds it)
         output = model.config.output
-        promoters = count_rounded_at_least(score, output.nps_promoter_min)
-        detractors = count_rounded_at_most(score, output.nps_detractor_max)
+        promoters = np.count_nonzero(s >= least_satisfaction_scoring(output.nps_promoter_min))
+        detractors = np.count_nonzero(s < least_satisfaction_scoring(output.nps_detractor_max + 1))
         stats = {
             # np.add.reduce is what ndarray.mean sums with: the same bits, less overhead
             "satisfaction_mean": float(np.add.reduce(s)) / len(s),
@@ -42,24 +42,26 @@ def customer_statistics(model: SCRMModel) -> dict[str, float]:
     return stats
 
 
-def count_rounded_at_least(values: np.ndarray, least: float) -> int:
-    """How many ``values`` round (``np.rint``: to the nearest whole number, halves to even)
-    to at least ``least``, in one comparison rather than a rounding pass and a comparison."""
-    whole = math.ceil(least)
-    # values above the edge round to ``whole`` or more; at it, to the even side (Python's
-    # round() rounds halves to even, as np.rint does)
-    edge = whole - 0.5
-    above = np.greater_equal if round(edge) >= whole else np.greater
-    return int(np.count_nonzero(above(values, edge)))
+@lru_cache
+def least_satisfaction_scoring(score: int) -> float:
+    """The least satisfaction s whose 0–10 score, ``np.rint(10 * s)``, is at least ``score``.
 
+    The NPS reads satisfaction as that score; comparing s with this edge classifies every
+    customer exactly as computing and rounding the score does (a pass over the customers
+    fewer, every hour). 10·s is rounded to a double before ``rint`` rounds it (halves to
+    even, as Python's round() does), so the edge is not simply (score − ½)/10: it is found
+    among the doubles next to that value. Both roundings only ever keep or raise a larger
+    s's score, so the scores that reach ``score`` are exactly those from the edge up.
+    """
+    def reaches(s: float) -> bool:
+        return round(10.0 * s) >= score
 
-def count_rounded_at_most(values: np.ndarray, most: float) -> int:
-    """How many ``values`` round (``np.rint``) to at most ``most``; see
-    :func:`count_rounded_at_least`."""
-    whole = math.floor(most)
-    edge = whole + 0.5
-    below = np.less_equal if round(edge) <= whole else np.less
-    return int(np.count_nonzero(below(values, edge)))
+    s = (score - 0.5) / 10.0
+    while reaches(s):  # step down below the edge …
+        s = math.nextafter(s, -math.inf)
+    while not reaches(s):  # … then up to the first double at it
+        s = math.nextafter(s, math.inf)
+    return s
 
 
 def satisfaction_mean(model: SCRMModel) -> float:

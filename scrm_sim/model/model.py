@@ -270,16 +270,18 @@ class SCRMModel(mesa.Model):
     def step(self) -> None:
         """Advance one hour."""
         hour = self.hour
-        new_rows = []
+        first_new = len(self.posts)
         for batch in self.customer_engine.draw_posts(hour, self.outcomes.responsiveness):
             complaint = batch.post_type == "complaint"
             expected = self.population.expected_reply_hours(batch.authors, complaint)
             rows = self.posts.append(batch.authors, TYPE_CODE[batch.post_type], batch.times, expected)
             self.outcomes.new_posts(rows, batch.post_type)
-            new_rows.append(rows)
-        rows = np.concatenate(new_rows) if new_rows else np.empty(0, np.int64)
-        # how each author will react to silence: drawn with the post, so paired runs agree
-        self.posts.columns["fate_draw"][rows] = self.streams.at("post_fate", hour).random(len(rows))
+        # the hour's posts, every type: the store appended them in turn, one range of rows
+        rows = np.arange(first_new, len(self.posts))
+        if len(rows):
+            # how each author will react to silence: drawn with the post, so paired runs agree
+            self.posts.columns["fate_draw"][rows] = self.streams.at("post_fate", hour).random(
+                len(rows))
         self.response.triage(rows)
         self.response.serve(hour)
         self.outcomes.apply(self.response.due_events(hour + 1.0))

@@ -21,7 +21,9 @@ engine's (:mod:`scrm_sim.model.engines`).
 from __future__ import annotations
 
 import math
+import operator
 from collections import deque
+from functools import reduce
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -41,6 +43,16 @@ COMPLAINT = POST_TYPES.index(PostType.COMPLAINT)
 PURCHASE_INTENT = POST_TYPES.index(PostType.PURCHASE_INTENT)
 IDEA = POST_TYPES.index(PostType.IDEA)
 
+# Codes as plain ints, for the per-post functions: comparing a numpy int8 with an IntEnum
+# member, or testing it against a numpy array, takes several times longer.
+_ACKNOWLEDGE, _RESOLVE, _DROP, _SILENCE = (int(Event.ACKNOWLEDGE), int(Event.RESOLVE),
+                                           int(Event.DROP), int(Event.SILENCE))
+_ANSWERED, _RESOLVED, _DROPPED = (int(PostStatus.ANSWERED), int(PostStatus.RESOLVED),
+                                  int(PostStatus.DROPPED))
+_SILENTLY_DROPPED = frozenset(int(reason) for reason in SILENTLY_DROPPED)
+_CUSTOMER_STAGES = frozenset(int(stage) for stage in CUSTOMER_STAGES)
+_PROSPECT, _CHURNED = int(Stage.PROSPECT), int(Stage.CHURNED)
+
 
 def reply_value(wait: float, expected: float, spec: OutcomesSpec) -> float:
     """Share of the full gain a reply after ``wait`` hours gives a customer who expected
@@ -55,26 +67,30 @@ class Outcomes:
     def __init__(self, model: SCRMModel) -> None:
         self.model = model
         spec = model.config.outcomes
-        self.reply_gain = np.array([spec.reply_gain.get(t, 0.0) for t in POST_TYPES])
-        self.silence_penalty = np.array([spec.silence_penalty.get(t, 0.0) for t in POST_TYPES])
+        # by post-type code, as Python floats: the per-post functions read one value at a time
+        self.reply_gain = [float(spec.reply_gain.get(t, 0.0)) for t in POST_TYPES]
+        self.silence_penalty = [float(spec.silence_penalty.get(t, 0.0)) for t in POST_TYPES]
         leave = model.config.churn.leave_after_silence
-        self.leave_after_silence = np.array([leave.get(t, 0.0) for t in POST_TYPES])
+        self.leave_after_silence = [float(leave.get(t, 0.0)) for t in POST_TYPES]
         self.responsiveness = 0.0
         self.observer_penalty = spec.voice_trust.observer_penalty
-        self.recent_first_responses: deque[tuple[float, float]] = deque()
+        # when each first response of the last 24 hours was given, and its wait (in turn)
+        self._recent_response_times: deque[float] = deque()
+        self._recent_waits: deque[float] = deque()
         self._day_posts = 0
         self._day_within_sla = 0
 
     # ------------------------------------------------------------------ events
 
     def apply(self, events: list[tuple[float, int, int, str, bool]]) -> None:
-        """Apply events in time order."""
+        """Apply events in time order (one at a time: a post, or an author, with two events
+        in the hour meets them in turn)."""
         for time, kind, post, dept, on_voice in events:
-            if kind == Event.ACKNOWLEDGE or kind == Event.RESOLVE:
-                self.reply(post, time, dept, on_voice, resolved=kind == Event.RESOLVE)
-            elif kind == Event.DROP:
+            if kind == _ACKNOWLEDGE or kind == _RESOLVE:
+                self.reply(post, time, dept, on_voice, resolved=kind == _RESOLVE)
+            elif kind == _DROP:
                 self.drop(post)
-            elif kind == Event.SILENCE:
+            elif kind == _SILENCE:
                 self.silence(post, time)
             else:
                 self.community_answer(post, time)
@@ -83,41 +99,42 @@ class Outcomes:
         """Count new posts; a complaint costs its author (the failure); praise is seen by
         the author's contacts as it is posted."""
         self._day_posts += len(rows)
-        authors = self.model.posts.author[rows]
         if post_type == PostType.COMPLAINT:
             demand = self.model.config.demand
             drop = self.model.config.outcomes.complaint_failure_drop / (
                 1.0 + demand.responsiveness_feedback * self.responsiveness)
-            self._lower_satisfaction(authors, drop)
+            self._lower_satisfaction(self.model.posts.columns["author"][rows], drop)
         elif post_type == PostType.PRAISE:
-            for author in authors.tolist():
+            for author in self.model.posts.columns["author"][rows].tolist():
                 self.spread_praise(author)
 
     def reply(self, post: int, time: float, dept: str, on_voice: bool, *, resolved: bool) -> None:
         """A public reply from the company reaches the author."""
         model = self.model
         posts, counters, spec = model.posts.columns, model.counters, model.config.outcomes
-        status = posts["status"][post]
-        if status == PostStatus.RESOLVED:
+        status = int(posts["status"][post])
+        if status == _RESOLVED:
             return  # already answered by the community
-        if status == PostStatus.DROPPED:
-            if posts["drop_reason"][post] not in SILENTLY_DROPPED:
+        if status == _DROPPED:
+            if int(posts["drop_reason"][post]) not in _SILENTLY_DROPPED:
                 return  # lost in a hand-off
             posts["drop_reason"][post] = DropReason.NONE  # a rogue department heard it
+        # the post's values as Python numbers (numpy scalars are slower to compute with)
         code = int(posts["post_type"][post])
         author = int(posts["author"][post])
-        wait = time - posts["time_posted"][post]
-        expected = posts["expected_reply_hours"][post]
+        wait = time - float(posts["time_posted"][post])
+        expected = float(posts["expected_reply_hours"][post])
         if math.isnan(posts["time_first_response"][post]):
             posts["time_first_response"][post] = time
             counters["first_responses"] += 1
-            self.recent_first_responses.append((time, wait))
+            self._recent_response_times.append(time)
+            self._recent_waits.append(wait)
             if wait <= model.config.sla_hours:
                 counters["within_sla"] += 1
                 self._day_within_sla += 1
-            if posts["cascade"][post] >= 0:  # answering a grievance publicly calms it
-                model.cascades.damp(int(posts["cascade"][post]),
-                                    model.config.word_of_mouth.answered_damping)
+            cascade = int(posts["cascade"][post])
+            if cascade >= 0:  # answering a grievance publicly calms it
+                model.cascades.damp(cascade, model.config.word_of_mouth.answered_damping)
             self._adapt_expectation(author, wait, expected)
         # what this reply is worth: an acknowledgement gives its share of the gain, the
         # resolution that follows the rest, judged against a longer expectation
@@ -125,15 +142,15 @@ class Outcomes:
         if not resolved:
             # only the first acknowledgement tells the customer something new (a rogue
             # department and the front line may both acknowledge)
-            share = spec.acknowledgement_share if status != PostStatus.ANSWERED else 0.0
-        elif status == PostStatus.ANSWERED:
+            share = spec.acknowledgement_share if status != _ANSWERED else 0.0
+        elif status == _ANSWERED:
             share = 1.0 - spec.acknowledgement_share
             expected *= spec.resolution_expectation_multiple
         posts["on_voice"][post] = on_voice  # of the latest reply
         if not resolved:
-            posts["status"][post] = PostStatus.ANSWERED
+            posts["status"][post] = _ANSWERED
         else:
-            posts["status"][post] = PostStatus.RESOLVED
+            posts["status"][post] = _RESOLVED
             posts["time_resolved"][post] = time
             counters["resolutions"] += 1
         counters["replies"] += 1
@@ -152,16 +169,21 @@ class Outcomes:
 
     def first_response_hours_24h(self) -> float:
         """Mean wait of the first responses delivered in the last 24 hours (NaN if none)."""
-        recent, since = self.recent_first_responses, self.model.hour - 24.0
-        while recent and recent[0][0] < since:
-            recent.popleft()
-        return sum(w for _, w in recent) / len(recent) if recent else float("nan")
+        times, waits, since = self._recent_response_times, self._recent_waits, self.model.hour - 24.0
+        while times and times[0] < since:
+            times.popleft()
+            waits.popleft()
+        if not waits:
+            return float("nan")
+        # summed left to right, as recorded runs summed them: Python's sum() of floats
+        # compensates rounding (3.12+), which would change the last bits of the mean
+        return reduce(operator.add, waits) / len(waits)
 
     def drop(self, post: int) -> None:
         """A post lost in a hand-off."""
         columns = self.model.posts.columns
-        if columns["status"][post] != PostStatus.RESOLVED:
-            columns["status"][post] = PostStatus.DROPPED
+        if columns["status"][post] != _RESOLVED:
+            columns["status"][post] = _DROPPED
             columns["drop_reason"][post] = DropReason.LOST_IN_HANDOFF
             self.model.counters["lost_in_handoff"] += 1
 
@@ -170,25 +192,25 @@ class Outcomes:
         company heard the post or not (the customer cannot tell the difference)."""
         model = self.model
         columns = model.posts.columns
-        answered = not math.isnan(columns["time_first_response"][post]) and (
-            columns["time_first_response"][post] <= time
-        )
+        first_response = columns["time_first_response"][post]
+        answered = not math.isnan(first_response) and first_response <= time
         if answered or columns["community_answered"][post]:
             return
         code = int(columns["post_type"][post])
         author = int(columns["author"][post])
         s = model.population.satisfaction
-        s[author] = max(0.0, s[author] - self.silence_penalty[code])
+        satisfaction = max(0.0, float(s[author]) - self.silence_penalty[code])
+        s[author] = satisfaction
         model.counters["silences"] += 1
         # one bad experience: some customers leave at once (PwC 2018)
-        if (model.population.stage[author] in CUSTOMER_STAGES
+        if (int(model.population.stage[author]) in _CUSTOMER_STAGES
                 and columns["fate_draw"][post] < self.leave_after_silence[code]):
             model.population.move(np.array([author]), Stage.CHURNED, model.day)
             model.counters["churned"] += 1
             model.counters["churned_after_silence"] += 1
         if code == COMPLAINT:
             wom = model.config.word_of_mouth
-            transmission = wom.negative_transmission * (1 + wom.anger_gain * (1 - s[author]))
+            transmission = wom.negative_transmission * (1 + wom.anger_gain * (1 - satisfaction))
             columns["cascade"][post] = model.cascades.start(author, transmission, model.hour)
             model.counters["grievances"] += 1
         elif code == PURCHASE_INTENT:
@@ -199,19 +221,19 @@ class Outcomes:
         company heard the post or lost it internally: the community does not know)."""
         model = self.model
         columns = model.posts.columns
-        if columns["status"][post] == PostStatus.RESOLVED:
+        if columns["status"][post] == _RESOLVED:
             return
         columns["drop_reason"][post] = DropReason.NONE
         columns["community_answered"][post] = True
-        columns["status"][post] = PostStatus.RESOLVED
+        columns["status"][post] = _RESOLVED
         columns["time_resolved"][post] = time
         model.counters["community_answers"] += 1
         code = int(columns["post_type"][post])
         if code == IDEA:
             model.counters["ideas_co_created"] += 1
         spec = model.config.outcomes
-        wait = time - columns["time_posted"][post]
-        value = reply_value(wait, columns["expected_reply_hours"][post], spec)
+        wait = time - float(columns["time_posted"][post])
+        value = reply_value(wait, float(columns["expected_reply_hours"][post]), spec)
         self._raise_satisfaction(int(columns["author"][post]),
                                  self.reply_gain[code] * spec.acknowledgement_share * value)
 
@@ -236,8 +258,8 @@ class Outcomes:
         if influence is not None:  # frequent posters are heard further (ODD §7.23)
             chance = np.minimum(1.0, chance * influence[author])
             win_back = min(1.0, win_back * float(influence[author]))
-        converts = contacts[(stage == Stage.PROSPECT) & (draws < chance)]
-        returns = contacts[(stage == Stage.CHURNED) & (draws < win_back)]
+        converts = contacts[(stage == _PROSPECT) & (draws < chance)]
+        returns = contacts[(stage == _CHURNED) & (draws < win_back)]
         if len(converts):
             model.population.move(converts, Stage.ONBOARDING, model.day)
             model.counters["acquired_word_of_mouth"] += len(converts)
@@ -281,7 +303,7 @@ class Outcomes:
 
     def _raise_satisfaction(self, author: int, gain: float) -> None:
         s = self.model.population.satisfaction
-        s[author] = min(1.0, s[author] + gain)
+        s[author] = min(1.0, float(s[author]) + gain)
 
     def _adapt_expectation(self, author: int, wait: float, expected: float) -> None:
         """Pandora's box: the reply time this customer expects moves toward the one they got."""
@@ -303,7 +325,7 @@ class Outcomes:
                 model.counters["leads_converted"] += 1
                 if model.accounts.account_of[author] >= 0:
                     model.counters["account_leads_converted"] += 1
-                if model.population.stage[author] == Stage.PROSPECT:
+                if model.population.stage[author] == _PROSPECT:
                     model.population.move(np.array([author]), Stage.ONBOARDING, model.day)
                     model.counters["acquired_leads"] += 1
         elif code == IDEA and code in skills:

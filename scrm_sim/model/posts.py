@@ -144,21 +144,22 @@ class PostStore:
         self, authors: np.ndarray, post_type: int, times: np.ndarray, expected: np.ndarray
     ) -> np.ndarray:
         """Add posts of one type; returns their row ids."""
-        n = len(authors)
-        self._reserve(self.size + n)
-        rows = np.arange(self.size, self.size + n)
+        start, stop = self.size, self.size + len(authors)
+        self._reserve(stop)
+        new = slice(start, stop)  # the new rows are consecutive: slices write faster than ids
         cols = self.columns
-        cols["author"][rows] = authors
-        cols["post_type"][rows] = post_type
-        cols["time_posted"][rows] = times
-        cols["expected_reply_hours"][rows] = expected
-        self._draw_blocks(rows, times)
-        self.size += n
-        return rows
+        cols["author"][new] = authors
+        cols["post_type"][new] = post_type
+        cols["time_posted"][new] = times
+        cols["expected_reply_hours"][new] = expected
+        self._draw_blocks(new, times)
+        self.size = stop
+        return np.arange(start, stop)
 
     def uniforms(self, rows: np.ndarray, slot: int) -> np.ndarray:
         """The uniforms in ``slot`` of posts ``rows`` (for the draws of triage, once a post)."""
-        return self.draws[rows, slot].astype(np.float64)
+        # the slot's column first (a view), then the rows: half the time of draws[rows, slot]
+        return self.draws[:, slot][rows].astype(np.float64)
 
     def take(self, post: int, slot: int, fallback: np.random.Generator) -> float:
         """The post's uniform in ``slot`` (below ``TAKEN_ONCE``) the first time it is asked
@@ -176,19 +177,19 @@ class PostStore:
         self._taken[post] = taken | bit
         return float(self.draws[post, slot])
 
-    def _draw_blocks(self, rows: np.ndarray, times: np.ndarray) -> None:
+    def _draw_blocks(self, rows: slice, times: np.ndarray) -> None:
         """Draw the new posts' blocks from the stream of the hour they are posted in (that
         of the first of them). Posts of a later hour than any before start that hour's
         stream; others continue the current one, so that no block is ever drawn twice (posts
         placed out of time order, as validation code does, still get fresh draws). The store
         is the only user of ``post_draws``, so nothing re-keys the hour's generator between
         appends."""
-        if len(rows) == 0:
+        if len(times) == 0:
             return
         hour = int(times[0] // 1.0)
         if self._draw_hour is None or hour > self._draw_hour:
             self._draw_hour, self._draw_rng = hour, self._streams.at("post_draws", hour)
-        self.draws[rows] = self._draw_rng.random((len(rows), self.draws.shape[1]),
+        self.draws[rows] = self._draw_rng.random((len(times), self.draws.shape[1]),
                                                  dtype=np.float32)
 
     def status_counts(self) -> dict[str, int]:

@@ -34,7 +34,8 @@ class CommonStreams:
         # the first half of each purpose's Philox key: a word of its own child sequence
         self._key_words = {purpose: int(child.generate_state(1, np.uint64)[0])
                            for purpose, child in self._children.items()}
-        self._keyed: dict[str, tuple[np.random.Philox, np.random.Generator]] = {}
+        # purpose → its re-keyed generator and the state it is reset to (only the index changes)
+        self._keyed: dict[str, tuple[np.random.Philox, np.random.Generator, dict]] = {}
 
     def at(self, purpose: str, index: int) -> np.random.Generator:
         """The generator of ``purpose`` for hour or day ``index`` (same seed, same draws).
@@ -42,15 +43,20 @@ class CommonStreams:
         One generator per purpose is re-keyed on each call, so draw from it before asking
         for the same purpose again.
         """
-        if purpose not in self._keyed:
+        keyed = self._keyed.get(purpose)
+        if keyed is None:
             bits = np.random.Philox(key=[self._key_words[purpose], 0])
-            self._keyed[purpose] = (bits, np.random.Generator(bits))
-        bits, generator = self._keyed[purpose]
-        bits.state = {"bit_generator": "Philox",
-                      "state": {"counter": np.zeros(4, np.uint64),
-                                "key": np.array([self._key_words[purpose], index], np.uint64)},
-                      "buffer": np.zeros(4, np.uint64), "buffer_pos": 4,
-                      "has_uint32": 0, "uinteger": 0}
+            state = {"bit_generator": "Philox",
+                     "state": {"counter": np.zeros(4, np.uint64),
+                               "key": np.array([self._key_words[purpose], 0], np.uint64)},
+                     "buffer": np.zeros(4, np.uint64), "buffer_pos": 4,
+                     "has_uint32": 0, "uinteger": 0}
+            keyed = self._keyed[purpose] = (bits, np.random.Generator(bits), state)
+        bits, generator, state = keyed
+        # the state setter copies the values in, so one dict serves every call (drawing
+        # from the generator never changes it)
+        state["state"]["key"][1] = index
+        bits.state = state
         return generator
 
     def stream(self, purpose: str) -> np.random.Generator:
