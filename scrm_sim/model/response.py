@@ -39,6 +39,7 @@ from scrm_sim.model.posts import (
     SILENTLY_DROPPED, STORED_HOPS, DropReason, Draw, PostStatus, hop_slot,
 )
 from scrm_sim.model.queues import ServiceQueue
+from scrm_sim.model.roster import DutyRoster
 from scrm_sim.scenario.schema import POST_TYPES, DepartmentSpec, Ownership, PostType
 
 if TYPE_CHECKING:
@@ -119,6 +120,7 @@ class ResponseProcess:
         self.approval = ServiceQueue("approval")
         self.rogue: dict[str, ServiceQueue] = {}  # made when a department first goes rogue
         self.plan = self._compile(model.ownership)
+        self.roster = DutyRoster(model)  # who serves which queue, hour by hour
         # listening as work (analysts, a tool): ODD §7.22; idle under the coverage rule
         self.listening = ListeningDesk(model, model.ownership.listening)
         # draws for hops beyond the STORED_HOPS a post carries uniforms for (max_hops above
@@ -268,32 +270,20 @@ class ResponseProcess:
     def serve(self, hour: int) -> None:
         """Run every queue over [hour, hour + 1) with the staff on duty."""
         t0, t1 = float(hour), float(hour + 1)
-        team = self.model.social_team
         counters = self.model.counters
-        on_duty: dict[str, list[StaffMember]] = {"hub": []}
-        approvers: list[StaffMember] = []
-        for person in self.model.social_staff:
-            if not person.on_duty(hour, team.duty_share(person)):
-                continue
+        roster = self.roster.at(hour)
+        for person in roster.people:
             person.duty_hours_today += 1.0
             # rogue work is the department's, outside the programme and its budget
             paid_by = "rogue_" if person.role == Role.ROGUE else ""
             counters[paid_by + "staff_hours"] += 1.0
             counters[paid_by + "cost"] += person.hourly_cost
-            if person.role in (Role.FRONT_LINE, Role.NONE):  # NONE on duty = team member
-                on_duty["hub"].append(person)
-            elif person.role == Role.RESOLVER:
-                on_duty.setdefault(person.department, []).append(person)
-            elif person.role == Role.ROGUE:
-                on_duty.setdefault(f"rogue {person.department}", []).append(person)
-            else:
-                approvers.append(person)
-        live = self.is_live
+        on_duty, live = roster.servers, self.is_live
         # hub first, then departments, then approval: within-hour hand-offs flow downstream
-        self.hub.run(t0, t1, on_duty["hub"], self._serve_front, live)
+        self.hub.run(t0, t1, on_duty.get("hub", []), self._serve_front, live)
         for name, queue in self.departments.items():
             queue.run(t0, t1, on_duty.get(name, []), self._serve_resolver, live)
-        self.approval.run(t0, t1, approvers, self._serve_approval, live)
+        self.approval.run(t0, t1, on_duty.get("approval", []), self._serve_approval, live)
         for name, queue in self.rogue.items():
             queue.run(t0, t1, on_duty.get(f"rogue {name}", []), self._serve_rogue,
                       self.is_live_for_rogue)
