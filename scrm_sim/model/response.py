@@ -70,6 +70,8 @@ class RoutingPlan:
             [coverage.get(t, 0.0) if isinstance(coverage, dict) else coverage for t in POST_TYPES]
         )
         self.priority = np.array([own.priorities.get(t, 1.0) for t in POST_TYPES])
+        self.ignored = self.priority <= 0  # post types the model never answers
+        self.ignores_some = bool(self.ignored.any())
         # A department with its own agenda orders its queue by it (MODEL.md: Department);
         # the owner's authority pulls it toward the model's priorities (seed 000).
         self.departments = list(departments)
@@ -95,6 +97,7 @@ class RoutingPlan:
             [own.community.answer_share.get(t, 0.0) if own.community.enabled else 0.0
              for t in POST_TYPES]
         )
+        self.community_answers = bool(self.community_share.any())
         # with member_answer_chance: each active member's chance to answer (ODD §7.23)
         chance = own.community.member_answer_chance or {}
         self.member_answer_chance = np.array([chance.get(t, 0.0) for t in POST_TYPES])
@@ -173,72 +176,100 @@ class ResponseProcess:
 
     def triage(self, rows: np.ndarray) -> None:
         """Listening and triage of new posts: who hears them and where they go."""
-        model, plan, posts = self.model, self.plan, self.model.posts
+        model, plan = self.model, self.plan
         self.listening.pay(model.hour)
         if len(rows) == 0:
             return
-        types = posts.post_type[rows]
-        times = posts.time_posted[rows]
-        patience = model.config.customers.patience_multiple * posts.expected_reply_hours[rows]
+        columns = model.posts.columns
+        types = columns["post_type"][rows]
+        times = columns["time_posted"][rows]
+        # the customer's patience runs out at a deadline fixed when they post
         watched = self._silence_matters[types]
-        for row, deadline in zip(rows[watched].tolist(), (times + patience)[watched].tolist(),
-                                 strict=True):
-            self.schedule(deadline, Event.SILENCE, row)
+        deadlines = times[watched] + (model.config.customers.patience_multiple
+                                      * columns["expected_reply_hours"][rows[watched]])
+        self.schedule_all(deadlines, Event.SILENCE, rows[watched])
         if model.ownership.community.from_members:
             self._member_answers(rows, types, times)
+        elif plan.community_answers:
+            self._community_answers(rows, types, times)
+        heard, screened_at, managed = self._hear(rows, types, times)
+        for dept, share in plan.rogue_share.items():
+            self._rogue_hears(dept, share, rows, types, times)
+        delays = exponential_from_uniform(model.posts.uniforms(rows, Draw.LISTENING_DELAY),
+                                          model.ownership.listening.delay_hours)
+        columns["time_heard"][rows[heard]] = (screened_at + delays)[heard]
+        if managed is not None:
+            columns["time_heard"][rows[managed[0]]] = managed[1][managed[0]]
+        unheard = rows[~heard]
+        columns["status"][unheard] = PostStatus.DROPPED
+        columns["drop_reason"][unheard] = DropReason.UNHEARD
+        routed = heard
+        if plan.ignores_some:  # post types the model gives no priority are never answered
+            ignored = heard & plan.ignored[types]
+            columns["status"][rows[ignored]] = PostStatus.DROPPED
+            columns["drop_reason"][rows[ignored]] = DropReason.IGNORED
+            routed = heard & ~ignored
+        if managed is not None:  # straight into the managers' queue
+            self._route_to(model.ownership.key_accounts.department, rows[routed & managed[0]])
+            routed = routed & ~managed[0]
+        heard_at = columns["time_heard"][rows[routed]].tolist()
+        if model.ownership.routing == "direct":
+            for row, at, code in zip(rows[routed].tolist(), heard_at, types[routed].tolist(),
+                                     strict=True):
+                target = plan.resolver[code]
+                self.departments[target].add(row, at,
+                                             float(plan.department_priority[target][code]))
         else:
-            community = posts.uniforms(rows, Draw.COMMUNITY) < plan.community_share[types]
-            delay = model.ownership.community.mean_delay_hours
-            answered_at = times[community] + exponential_from_uniform(
-                posts.uniforms(rows[community], Draw.COMMUNITY_DELAY), delay)
-            for row, t in zip(rows[community].tolist(), answered_at.tolist(), strict=True):
-                self.schedule(t, Event.COMMUNITY, row)
+            for row, at, priority in zip(rows[routed].tolist(), heard_at,
+                                         plan.priority[types[routed]].tolist(), strict=True):
+                self.hub.add(row, at, priority)
 
+    def _hear(self, rows: np.ndarray, types: np.ndarray, times: np.ndarray
+              ) -> tuple[np.ndarray, np.ndarray, tuple[np.ndarray, np.ndarray] | None]:
+        """Which new posts the programme hears: a mask, when each was picked up (before the
+        triage delay), and the key-account managers' own ``(mask, time heard)`` or None."""
+        model, plan = self.model, self.plan
+        in_scope = (model.in_pilot_scope(model.posts.columns["author"][rows])
+                    if model.ownership.pilot_share < 1.0 else None)
         screened_at = times
-        in_scope = (model.in_pilot_scope(posts.author[rows]) if model.ownership.pilot_share < 1.0
-                    else np.ones(len(rows), dtype=bool))
         if model.ownership.listening.is_work:  # coverage follows from analysts and a tool
-            heard, screened_at = self.listening.hear(times, in_scope, model.hour)
+            heard, screened_at = self.listening.hear(
+                times, np.ones(len(rows), dtype=bool) if in_scope is None else in_scope,
+                model.hour)
         else:
             coverage = plan.coverage[types]
             tool_use = model.tool_use
             if tool_use > 0:  # the listening platform hears part of what people would miss
                 coverage = coverage + (1.0 - coverage) * model.config.company.tools.coverage_gain * tool_use
-            heard = (posts.uniforms(rows, Draw.HEARD) < coverage) & in_scope
+            heard = model.posts.uniforms(rows, Draw.HEARD) < coverage
+            if in_scope is not None:
+                heard &= in_scope
         # key-account managers hear their accounts' posts themselves (model/accounts.py)
         managed = model.accounts.managed_posts(model, rows, times)
         if managed is not None:
             heard |= managed[0]
-        for dept, share in plan.rogue_share.items():
-            slot = Draw.ROGUE_ANSWERS + posts.department_index[dept]
-            answered = posts.uniforms(rows, slot) < share[types]
-            for row, t in zip(rows[answered].tolist(), times[answered].tolist(), strict=True):
-                if dept not in self.rogue:
-                    self.rogue[dept] = ServiceQueue(f"rogue {dept}")
-                self.rogue[dept].add(row, t, 1.0)
-        delays = exponential_from_uniform(posts.uniforms(rows, Draw.LISTENING_DELAY),
-                                          model.ownership.listening.delay_hours)
-        posts.columns["time_heard"][rows[heard]] = (screened_at + delays)[heard]
-        if managed is not None:
-            posts.columns["time_heard"][rows[managed[0]]] = managed[1][managed[0]]
-        posts.columns["status"][rows[~heard]] = PostStatus.DROPPED
-        posts.columns["drop_reason"][rows[~heard]] = DropReason.UNHEARD
-        ignored = heard & (plan.priority[types] <= 0)
-        posts.columns["status"][rows[ignored]] = PostStatus.DROPPED
-        posts.columns["drop_reason"][rows[ignored]] = DropReason.IGNORED
-        routed = heard & ~ignored
-        if managed is not None:  # straight into the managers' queue
-            self._route_to(model.ownership.key_accounts.department, rows[routed & managed[0]])
-            routed &= ~managed[0]
-        direct = model.ownership.routing == "direct"
-        for row, code in zip(rows[routed].tolist(), types[routed].tolist(), strict=True):
-            heard_at = float(posts.columns["time_heard"][row])
-            if direct:
-                target = plan.resolver[code]
-                self.departments[target].add(row, heard_at,
-                                             float(plan.department_priority[target][code]))
-            else:
-                self.hub.add(row, heard_at, float(plan.priority[code]))
+        return heard, screened_at, managed
+
+    def _community_answers(self, rows: np.ndarray, types: np.ndarray, times: np.ndarray) -> None:
+        """Answers from the community platform: a share of each post type, after an
+        exponential delay."""
+        posts = self.model.posts
+        community = posts.uniforms(rows, Draw.COMMUNITY) < self.plan.community_share[types]
+        delay = self.model.ownership.community.mean_delay_hours
+        answered_at = times[community] + exponential_from_uniform(
+            posts.uniforms(rows[community], Draw.COMMUNITY_DELAY), delay)
+        self.schedule_all(answered_at, Event.COMMUNITY, rows[community])
+
+    def _rogue_hears(self, dept: str, share: np.ndarray, rows: np.ndarray, types: np.ndarray,
+                     times: np.ndarray) -> None:
+        """A rogue department hears ``share`` of each post type itself, as it is posted."""
+        posts = self.model.posts
+        slot = Draw.ROGUE_ANSWERS + posts.department_index[dept]
+        answered = posts.uniforms(rows, slot) < share[types]
+        for row, t in zip(rows[answered].tolist(), times[answered].tolist(), strict=True):
+            if dept not in self.rogue:
+                self.rogue[dept] = ServiceQueue(f"rogue {dept}")
+            self.rogue[dept].add(row, t, 1.0)
 
     def _route_to(self, department: str, rows: np.ndarray) -> None:
         """Heard posts straight to a department: its resolvers' queue by its priorities, or
@@ -247,9 +278,9 @@ class ResponseProcess:
         to_resolvers = department in self.plan.staffed
         queue = self.departments[department] if to_resolvers else self.hub
         priority = self.plan.department_priority[department] if to_resolvers else self.plan.priority
-        for row in rows.tolist():
-            queue.add(row, float(columns["time_heard"][row]),
-                      float(priority[columns["post_type"][row]]))
+        for row, at, rank in zip(rows.tolist(), columns["time_heard"][rows].tolist(),
+                                 priority[columns["post_type"][rows]].tolist(), strict=True):
+            queue.add(row, at, rank)
 
     def _member_answers(self, rows: np.ndarray, types: np.ndarray, times: np.ndarray) -> None:
         """Community answers from the members (ODD §7.23): one uniform per post (its
@@ -263,9 +294,7 @@ class ResponseProcess:
         chance = self.plan.member_answer_chance[types]
         answered = u < answer_probability(members, chance)
         delays = answer_delays(members, chance[answered], spec.answer_window_hours, u[answered])
-        for row, t in zip(rows[answered].tolist(), (times[answered] + delays).tolist(),
-                          strict=True):
-            self.schedule(t, Event.COMMUNITY, row)
+        self.schedule_all(times[answered] + delays, Event.COMMUNITY, rows[answered])
 
     def serve(self, hour: int) -> None:
         """Run every queue over [hour, hour + 1) with the staff on duty."""
@@ -333,6 +362,15 @@ class ResponseProcess:
             # settled from then on, although the event is applied only at the end of the step
             settled = self.model.posts.columns["time_settled"]
             settled[post] = min(settled[post], time)
+
+    def schedule_all(self, times: np.ndarray, kind: Event, posts: np.ndarray) -> None:
+        """:meth:`schedule` for many posts at once (no department, not on the brand voice), in
+        their order: the same events, in the same tie order, as one call per post."""
+        events, seq, code = self._events, self._seq, int(kind)
+        for time, post in zip(times.tolist(), posts.tolist(), strict=True):
+            heapq.heappush(events, (time, next(seq), code, post, "", False))
+        if kind == Event.RESOLVE or kind == Event.COMMUNITY:
+            np.minimum.at(self.model.posts.columns["time_settled"], posts, times)
 
     def _left_at(self, post: int) -> float:
         """When a post stopped needing the company's service (infinity while it still does)."""
