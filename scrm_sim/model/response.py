@@ -137,7 +137,8 @@ class ResponseProcess:
         self.sample_queue_lengths = False
         self._seq = itertools.count()
         handling = model.config.handling
-        self._time_multiplier = np.array([handling.time_multiplier.get(t, 1.0) for t in POST_TYPES])
+        # plain floats: the per-post arithmetic is several times faster than on numpy scalars
+        self._time_multiplier = [float(handling.time_multiplier.get(t, 1.0)) for t in POST_TYPES]
         # silence is watched where it has a consequence: a penalty, a customer who may leave,
         # or (complaints) a grievance
         outcomes, churn = model.config.outcomes, model.config.churn
@@ -307,14 +308,14 @@ class ResponseProcess:
             paid_by = "rogue_" if person.role == Role.ROGUE else ""
             counters[paid_by + "staff_hours"] += 1.0
             counters[paid_by + "cost"] += person.hourly_cost
-        on_duty, live = roster.servers, self.is_live
+        on_duty, live, nobody = roster.servers, self.is_live, ()
         # hub first, then departments, then approval: within-hour hand-offs flow downstream
-        self.hub.run(t0, t1, on_duty.get("hub", []), self._serve_front, live)
+        self.hub.run(t0, t1, on_duty.get("hub", nobody), self._serve_front, live)
         for name, queue in self.departments.items():
-            queue.run(t0, t1, on_duty.get(name, []), self._serve_resolver, live)
-        self.approval.run(t0, t1, on_duty.get("approval", []), self._serve_approval, live)
+            queue.run(t0, t1, on_duty.get(name, nobody), self._serve_resolver, live)
+        self.approval.run(t0, t1, on_duty.get("approval", nobody), self._serve_approval, live)
         for name, queue in self.rogue.items():
-            queue.run(t0, t1, on_duty.get(f"rogue {name}", []), self._serve_rogue,
+            queue.run(t0, t1, on_duty.get(f"rogue {name}", nobody), self._serve_rogue,
                       self.is_live_for_rogue)
 
     def backlog(self, at: float) -> int:
@@ -361,7 +362,8 @@ class ResponseProcess:
         if kind == Event.RESOLVE or kind == Event.COMMUNITY:
             # settled from then on, although the event is applied only at the end of the step
             settled = self.model.posts.columns["time_settled"]
-            settled[post] = min(settled[post], time)
+            if time < settled.item(post):
+                settled[post] = time
 
     def schedule_all(self, times: np.ndarray, kind: Event, posts: np.ndarray) -> None:
         """:meth:`schedule` for many posts at once (no department, not on the brand voice), in
@@ -374,10 +376,11 @@ class ResponseProcess:
 
     def _left_at(self, post: int) -> float:
         """When a post stopped needing the company's service (infinity while it still does)."""
-        return float(self.model.posts.columns["time_settled"][post])
+        return self.model.posts.columns["time_settled"].item(post)
 
-    # the statuses as plain ints: comparing numpy's int8 with an IntEnum member takes several
-    # times longer, and a queue asks whether its next post is live for nearly every post served
+    # the statuses as plain ints, and one post's columns read with .item() (plain Python
+    # numbers): comparing numpy scalars takes several times longer, and a queue asks whether
+    # its next post is live for nearly every post served
     _RESOLVED, _DROPPED = int(PostStatus.RESOLVED), int(PostStatus.DROPPED)
     _SILENTLY_DROPPED = frozenset(int(reason) for reason in SILENTLY_DROPPED)
 
@@ -388,31 +391,31 @@ class ResponseProcess:
         columns = self.model.posts.columns
         if isinstance(post, np.ndarray):
             return (columns["status"][post] < self._RESOLVED) & (columns["time_settled"][post] > at)
-        return bool(columns["status"][post] < self._RESOLVED
-                    and columns["time_settled"][post] > at)
+        return (columns["status"].item(post) < self._RESOLVED
+                and columns["time_settled"].item(post) > at)
 
     def is_live_for_rogue(self, post: int, at: float) -> bool:
         """A rogue department hears posts on its own: those the programme did not hear, or
         ignored, are still worth its answer."""
         columns = self.model.posts.columns
-        status = columns["status"][post]
+        status = columns["status"].item(post)
         open_to_rogue = status < self._RESOLVED or (
             status == self._DROPPED
-            and int(columns["drop_reason"][post]) in self._SILENTLY_DROPPED)
-        return bool(open_to_rogue and columns["time_settled"][post] > at)
+            and columns["drop_reason"].item(post) in self._SILENTLY_DROPPED)
+        return open_to_rogue and columns["time_settled"].item(post) > at
 
     # ------------------------------------------------------------------ service
 
     def _serve_front(self, post: int, person: StaffMember, start: float) -> float:
         """A hub handler answers a post, or acknowledges it and hands it off."""
         columns = self.model.posts.columns
-        if math.isnan(columns["time_first_handled"][post]):
+        if math.isnan(columns["time_first_handled"].item(post)):
             columns["time_first_handled"][post] = start
-        code = int(columns["post_type"][post])
+        code = columns["post_type"].item(post)
         target = self.plan.resolver[code]
         if (code in person.skills or target is None or target == person.department
                 or target not in self.plan.staffed):
-            return self._resolve(post, person, start, front=True)
+            return self._resolve(post, code, person, start, front=True)
         triage_share = self.model.config.handling.handoff_triage_share
         done = start + self._handling_hours(post, Draw.TRIAGE_HOURS, code, person,
                                             share=triage_share)
@@ -466,12 +469,13 @@ class ResponseProcess:
 
     def _serve_resolver(self, post: int, person: StaffMember, start: float) -> float:
         columns = self.model.posts.columns
-        if math.isnan(columns["time_first_handled"][post]):  # routed directly
+        if math.isnan(columns["time_first_handled"].item(post)):  # routed directly
             columns["time_first_handled"][post] = start
-        return self._resolve(post, person, start, front=False)
+        return self._resolve(post, columns["post_type"].item(post), person, start, front=False)
 
-    def _resolve(self, post: int, person: StaffMember, start: float, *, front: bool) -> float:
-        code = int(self.model.posts.columns["post_type"][post])
+    def _resolve(self, post: int, code: int, person: StaffMember, start: float, *,
+                 front: bool) -> float:
+        """``person`` answers ``post`` (of type ``code``): for approval, or to the customer."""
         done = start + self._handling_hours(post, Draw.ANSWER_HOURS, code, person)
         person.busy_hours_today += done - start
         self.model.counters[PRACTICE_COUNTER] += 1  # practice that builds maturity
@@ -489,7 +493,7 @@ class ResponseProcess:
     def _serve_rogue(self, post: int, person: StaffMember, start: float) -> float:
         """A rogue department replies on its own: a resolution where it has the skill, else
         an acknowledgement; unreviewed, so often off the brand voice."""
-        code = int(self.model.posts.columns["post_type"][post])
+        code = self.model.posts.columns["post_type"].item(post)
         done = start + self._handling_hours(post, Draw.ROGUE_HOURS, code, person,
                                             programme=False)
         person.busy_hours_today += done - start
