@@ -186,9 +186,10 @@ class ResponseProcess:
         times = columns["time_posted"][rows]
         # the customer's patience runs out at a deadline fixed when they post
         watched = self._silence_matters[types]
+        watched_rows = rows[watched]
         deadlines = times[watched] + (model.config.customers.patience_multiple
-                                      * columns["expected_reply_hours"][rows[watched]])
-        self.schedule_all(deadlines, Event.SILENCE, rows[watched])
+                                      * columns["expected_reply_hours"][watched_rows])
+        self.schedule_all(deadlines, Event.SILENCE, watched_rows)
         if model.ownership.community.from_members:
             self._member_answers(rows, types, times)
         elif plan.community_answers:
@@ -213,16 +214,21 @@ class ResponseProcess:
         if managed is not None:  # straight into the managers' queue
             self._route_to(model.ownership.key_accounts.department, rows[routed & managed[0]])
             routed = routed & ~managed[0]
-        heard_at = columns["time_heard"][rows[routed]].tolist()
-        if model.ownership.routing == "direct":
-            for row, at, code in zip(rows[routed].tolist(), heard_at, types[routed].tolist(),
-                                     strict=True):
+        self._route(rows[routed], types[routed])
+
+    def _route(self, rows: np.ndarray, types: np.ndarray) -> None:
+        """Heard posts into the hub, or (routing 'direct') straight to the department that
+        resolves their type, from the moment each was heard."""
+        plan = self.plan
+        heard_at = self.model.posts.columns["time_heard"][rows].tolist()
+        if self.model.ownership.routing == "direct":
+            for row, at, code in zip(rows.tolist(), heard_at, types.tolist(), strict=True):
                 target = plan.resolver[code]
                 self.departments[target].add(row, at,
                                              float(plan.department_priority[target][code]))
         else:
-            for row, at, priority in zip(rows[routed].tolist(), heard_at,
-                                         plan.priority[types[routed]].tolist(), strict=True):
+            for row, at, priority in zip(rows.tolist(), heard_at, plan.priority[types].tolist(),
+                                         strict=True):
                 self.hub.add(row, at, priority)
 
     def _hear(self, rows: np.ndarray, types: np.ndarray, times: np.ndarray
