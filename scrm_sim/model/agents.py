@@ -99,11 +99,11 @@ def on_rota(hour: int, share: float) -> bool:
     return bool(on_rota_mask(np.array([hour]), share)[0])
 
 
-def on_rota_mask(hours: np.ndarray, share: float) -> np.ndarray:
-    """:func:`on_rota` for many hours (non-negative) at once."""
-    if share >= 1.0:
-        return np.ones(len(hours), dtype=bool)
-    return np.floor((hours + 1) * share) > np.floor(hours * share)
+def on_rota_mask(hours: np.ndarray, share: float | np.ndarray) -> np.ndarray:
+    """:func:`on_rota` for many hours (non-negative) at once; ``hours`` and ``share``
+    broadcast together (a share per row of hours, say)."""
+    share = np.asarray(share, dtype=np.float64)
+    return (share >= 1.0) | (np.floor((hours + 1) * share) > np.floor(hours * share))
 
 
 class Role(IntEnum):

@@ -69,27 +69,30 @@ class DutyRoster:
 
     def _plan_day(self, day: int) -> None:
         """The 24 rosters of ``day``: the same test as :meth:`StaffMember.on_duty`, for every
-        person and hour at once."""
+        person and hour at once (a person × hour array)."""
         model = self.model
         staff, team = model.social_staff, model.social_team
         self._day, self._staff, self._team = day, staff, team
-        hours = np.arange(day * HOURS_PER_DAY, (day + 1) * HOURS_PER_DAY)
-        on = np.zeros((len(staff), HOURS_PER_DAY), dtype=bool)
+        weeks = np.zeros((len(staff), HOURS_PER_WEEK), dtype=bool)  # off unless on social duty
+        shares = np.ones(len(staff))
+        offsets = np.zeros(len(staff), dtype=np.int64)
         for i, person in enumerate(staff):
-            if person.role != Role.NONE:
-                shift, share = person.role_shift, person.duty_share
-            elif person.in_team:
-                shift, share = person.shift, team.duty_share(person)
-            else:
-                continue
-            on[i] = self._week(shift)[hours % HOURS_PER_WEEK] & on_rota_mask(
-                hours + person.rota_offset, share)
+            if person.role != Role.NONE:  # a seat: the role's shift and the seat's share
+                weeks[i], shares[i] = self._week(person.role_shift), person.duty_share
+            elif person.in_team:  # a team member: their own shift, the team's share
+                weeks[i], shares[i] = self._week(person.shift), team.duty_share(person)
+            offsets[i] = person.rota_offset
+        hours = np.arange(day * HOURS_PER_DAY, (day + 1) * HOURS_PER_DAY)
+        on = weeks[:, hours % HOURS_PER_WEEK] & on_rota_mask(hours + offsets[:, None],
+                                                              shares[:, None])
+        names = [queue_name(person) for person in staff]
         self._hours = []
-        for column in on.T:
-            people = [staff[i] for i in np.flatnonzero(column).tolist()]
-            servers: dict[str, list[StaffMember]] = {}
-            for person in people:
-                servers.setdefault(queue_name(person), []).append(person)
+        for column in on.T.tolist():
+            people, servers = [], {}
+            for person, name, works in zip(staff, names, column, strict=True):
+                if works:
+                    people.append(person)
+                    servers.setdefault(name, []).append(person)
             self._hours.append(HourRoster(people, servers))
 
     def _week(self, shift: Shift) -> np.ndarray:
