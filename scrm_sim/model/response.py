@@ -336,10 +336,13 @@ class ResponseProcess:
             for queue in self.queues:
                 queue.sample_length(moment, self._left_at)
         # every queue's candidates tested at once: one array test a step, not one a queue
-        posts = [post for queue in self.programme_queues for post in queue.unstarted(at)]
-        if not posts:
+        waiting: list[int] = []
+        for queue in self.programme_queues:
+            waiting += queue.unstarted(at)  # extended in C, not re-walked post by post
+        if not waiting:
             return 0
-        return int(np.count_nonzero(self.is_live(np.array(posts, dtype=np.int64), at)))
+        posts = np.fromiter(waiting, dtype=np.int64, count=len(waiting))
+        return int(np.count_nonzero(self.is_live(posts, at)))
 
     @property
     def programme_queues(self) -> list[ServiceQueue]:
