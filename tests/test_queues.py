@@ -89,3 +89,20 @@ def test_a_server_busy_past_the_step_serves_nothing_in_it():
     queue.add(1, 0.0, 1)
     queue.run(0.0, 1.0, [Person(busy_until=1.5)], serve_fixed(0.1, log), always)
     assert log == []
+
+
+def test_a_post_arriving_after_the_step_waits_for_its_step_with_the_server_untouched():
+    queue, log = ServiceQueue("q"), []
+    queue.add(1, 1.5, 1)
+    server = Person(busy_until=0.2)
+    queue.run(0.0, 1.0, [server], serve_fixed(0.1, log), always)
+    assert log == [] and server.busy_until == 0.2 and queue.unstarted(2.0) == [1]
+    queue.run(1.0, 2.0, [server], serve_fixed(0.1, log), always)
+    assert log == [(1, 1.5)]
+
+
+def test_a_post_arriving_just_before_the_step_ends_is_started_in_it():
+    queue, log = ServiceQueue("q"), []
+    queue.add(1, 0.999, 1)
+    queue.run(0.0, 1.0, [Person()], serve_fixed(0.1, log), always)
+    assert log == [(1, 0.999)]

@@ -96,9 +96,14 @@ class Customer(mesa.Agent):
 def on_rota(hour: int, share: float) -> bool:
     """Whether a rota that covers ``share`` of the hours covers this one: the hours are
     spread evenly (exactly floor(n·share) of any n consecutive hours, give or take one)."""
-    if share >= 1.0:
-        return True
-    return int((hour + 1) * share) > int(hour * share)
+    return bool(on_rota_mask(np.array([hour]), share)[0])
+
+
+def on_rota_mask(hours: np.ndarray, share: float | np.ndarray) -> np.ndarray:
+    """:func:`on_rota` for many hours (non-negative) at once; ``hours`` and ``share``
+    broadcast together (a share per row of hours, say)."""
+    share = np.asarray(share, dtype=np.float64)
+    return (share >= 1.0) | (np.floor((hours + 1) * share) > np.floor(hours * share))
 
 
 class Role(IntEnum):

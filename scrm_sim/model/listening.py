@@ -78,6 +78,8 @@ class ListeningDesk:
 
     def pay(self, hour: int) -> None:
         """Count the hour's listening staff-hours and cost (analysts on shift, the licence)."""
+        if self.spec.analysts is None and self.spec.tool is None:
+            return  # listening costs nothing under the coverage rule
         counters = self.model.counters
         staff = float(self.staff_on_shift[hour % HOURS_PER_WEEK])
         if staff > 0:

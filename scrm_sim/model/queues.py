@@ -62,8 +62,9 @@ class ServiceQueue:
         """
         self._started = []
         self._abandoned_before = len(self.abandoned)
-        if not servers or not (self._ready or self._arrivals):
-            return
+        if not servers or (not self._ready
+                           and (not self._arrivals or self._arrivals[0][0] >= t1)):
+            return  # nobody to serve, or nothing waiting that arrives before the hour ends
         free = [(max(s.busy_until, t0), i) for i, s in enumerate(servers)]
         heapq.heapify(free)
         while free and free[0][0] < t1:

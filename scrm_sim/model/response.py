@@ -39,6 +39,7 @@ from scrm_sim.model.posts import (
     SILENTLY_DROPPED, STORED_HOPS, DropReason, Draw, PostStatus, hop_slot,
 )
 from scrm_sim.model.queues import ServiceQueue
+from scrm_sim.model.roster import DutyRoster
 from scrm_sim.scenario.schema import POST_TYPES, DepartmentSpec, Ownership, PostType
 
 if TYPE_CHECKING:
@@ -69,6 +70,8 @@ class RoutingPlan:
             [coverage.get(t, 0.0) if isinstance(coverage, dict) else coverage for t in POST_TYPES]
         )
         self.priority = np.array([own.priorities.get(t, 1.0) for t in POST_TYPES])
+        self.ignored = self.priority <= 0  # post types the model never answers
+        self.ignores_some = bool(self.ignored.any())
         # A department with its own agenda orders its queue by it (MODEL.md: Department);
         # the owner's authority pulls it toward the model's priorities (seed 000).
         self.departments = list(departments)
@@ -94,6 +97,7 @@ class RoutingPlan:
             [own.community.answer_share.get(t, 0.0) if own.community.enabled else 0.0
              for t in POST_TYPES]
         )
+        self.community_answers = bool(self.community_share.any())
         # with member_answer_chance: each active member's chance to answer (ODD §7.23)
         chance = own.community.member_answer_chance or {}
         self.member_answer_chance = np.array([chance.get(t, 0.0) for t in POST_TYPES])
@@ -119,6 +123,7 @@ class ResponseProcess:
         self.approval = ServiceQueue("approval")
         self.rogue: dict[str, ServiceQueue] = {}  # made when a department first goes rogue
         self.plan = self._compile(model.ownership)
+        self.roster = DutyRoster(model)  # who serves which queue, hour by hour
         # listening as work (analysts, a tool): ODD §7.22; idle under the coverage rule
         self.listening = ListeningDesk(model, model.ownership.listening)
         # draws for hops beyond the STORED_HOPS a post carries uniforms for (max_hops above
@@ -132,7 +137,8 @@ class ResponseProcess:
         self.sample_queue_lengths = False
         self._seq = itertools.count()
         handling = model.config.handling
-        self._time_multiplier = np.array([handling.time_multiplier.get(t, 1.0) for t in POST_TYPES])
+        # plain floats: the per-post arithmetic is several times faster than on numpy scalars
+        self._time_multiplier = [float(handling.time_multiplier.get(t, 1.0)) for t in POST_TYPES]
         # silence is watched where it has a consequence: a penalty, a customer who may leave,
         # or (complaints) a grievance
         outcomes, churn = model.config.outcomes, model.config.churn
@@ -171,72 +177,106 @@ class ResponseProcess:
 
     def triage(self, rows: np.ndarray) -> None:
         """Listening and triage of new posts: who hears them and where they go."""
-        model, plan, posts = self.model, self.plan, self.model.posts
+        model, plan = self.model, self.plan
         self.listening.pay(model.hour)
         if len(rows) == 0:
             return
-        types = posts.post_type[rows]
-        times = posts.time_posted[rows]
-        patience = model.config.customers.patience_multiple * posts.expected_reply_hours[rows]
+        columns = model.posts.columns
+        types = columns["post_type"][rows]
+        times = columns["time_posted"][rows]
+        # the customer's patience runs out at a deadline fixed when they post
         watched = self._silence_matters[types]
-        for row, deadline in zip(rows[watched].tolist(), (times + patience)[watched].tolist(),
-                                 strict=True):
-            self.schedule(deadline, Event.SILENCE, row)
+        watched_rows = rows[watched]
+        deadlines = times[watched] + (model.config.customers.patience_multiple
+                                      * columns["expected_reply_hours"][watched_rows])
+        self.schedule_all(deadlines, Event.SILENCE, watched_rows)
         if model.ownership.community.from_members:
             self._member_answers(rows, types, times)
-        else:
-            community = posts.uniforms(rows, Draw.COMMUNITY) < plan.community_share[types]
-            delay = model.ownership.community.mean_delay_hours
-            answered_at = times[community] + exponential_from_uniform(
-                posts.uniforms(rows[community], Draw.COMMUNITY_DELAY), delay)
-            for row, t in zip(rows[community].tolist(), answered_at.tolist(), strict=True):
-                self.schedule(t, Event.COMMUNITY, row)
+        elif plan.community_answers:
+            self._community_answers(rows, types, times)
+        heard, screened_at, managed = self._hear(rows, types, times)
+        for dept, share in plan.rogue_share.items():
+            self._rogue_hears(dept, share, rows, types, times)
+        delays = exponential_from_uniform(model.posts.uniforms(rows, Draw.LISTENING_DELAY),
+                                          model.ownership.listening.delay_hours)
+        columns["time_heard"][rows[heard]] = (screened_at + delays)[heard]
+        if managed is not None:
+            columns["time_heard"][rows[managed[0]]] = managed[1][managed[0]]
+        unheard = rows[~heard]
+        columns["status"][unheard] = PostStatus.DROPPED
+        columns["drop_reason"][unheard] = DropReason.UNHEARD
+        routed = heard
+        if plan.ignores_some:  # post types the model gives no priority are never answered
+            ignored = heard & plan.ignored[types]
+            columns["status"][rows[ignored]] = PostStatus.DROPPED
+            columns["drop_reason"][rows[ignored]] = DropReason.IGNORED
+            routed = heard & ~ignored
+        if managed is not None:  # straight into the managers' queue
+            self._route_to(model.ownership.key_accounts.department, rows[routed & managed[0]])
+            routed = routed & ~managed[0]
+        self._route(rows[routed], types[routed])
 
+    def _route(self, rows: np.ndarray, types: np.ndarray) -> None:
+        """Heard posts into the hub, or (routing 'direct') straight to the department that
+        resolves their type, from the moment each was heard."""
+        plan = self.plan
+        heard_at = self.model.posts.columns["time_heard"][rows].tolist()
+        if self.model.ownership.routing == "direct":
+            for row, at, code in zip(rows.tolist(), heard_at, types.tolist(), strict=True):
+                target = plan.resolver[code]
+                self.departments[target].add(row, at,
+                                             float(plan.department_priority[target][code]))
+        else:
+            for row, at, priority in zip(rows.tolist(), heard_at, plan.priority[types].tolist(),
+                                         strict=True):
+                self.hub.add(row, at, priority)
+
+    def _hear(self, rows: np.ndarray, types: np.ndarray, times: np.ndarray
+              ) -> tuple[np.ndarray, np.ndarray, tuple[np.ndarray, np.ndarray] | None]:
+        """Which new posts the programme hears: a mask, when each was picked up (before the
+        triage delay), and the key-account managers' own ``(mask, time heard)`` or None."""
+        model, plan = self.model, self.plan
+        in_scope = (model.in_pilot_scope(model.posts.columns["author"][rows])
+                    if model.ownership.pilot_share < 1.0 else None)
         screened_at = times
-        in_scope = (model.in_pilot_scope(posts.author[rows]) if model.ownership.pilot_share < 1.0
-                    else np.ones(len(rows), dtype=bool))
         if model.ownership.listening.is_work:  # coverage follows from analysts and a tool
-            heard, screened_at = self.listening.hear(times, in_scope, model.hour)
+            heard, screened_at = self.listening.hear(
+                times, np.ones(len(rows), dtype=bool) if in_scope is None else in_scope,
+                model.hour)
         else:
             coverage = plan.coverage[types]
             tool_use = model.tool_use
             if tool_use > 0:  # the listening platform hears part of what people would miss
                 coverage = coverage + (1.0 - coverage) * model.config.company.tools.coverage_gain * tool_use
-            heard = (posts.uniforms(rows, Draw.HEARD) < coverage) & in_scope
+            heard = model.posts.uniforms(rows, Draw.HEARD) < coverage
+            if in_scope is not None:
+                heard &= in_scope
         # key-account managers hear their accounts' posts themselves (model/accounts.py)
         managed = model.accounts.managed_posts(model, rows, times)
         if managed is not None:
             heard |= managed[0]
-        for dept, share in plan.rogue_share.items():
-            slot = Draw.ROGUE_ANSWERS + posts.department_index[dept]
-            answered = posts.uniforms(rows, slot) < share[types]
-            for row, t in zip(rows[answered].tolist(), times[answered].tolist(), strict=True):
-                if dept not in self.rogue:
-                    self.rogue[dept] = ServiceQueue(f"rogue {dept}")
-                self.rogue[dept].add(row, t, 1.0)
-        delays = exponential_from_uniform(posts.uniforms(rows, Draw.LISTENING_DELAY),
-                                          model.ownership.listening.delay_hours)
-        posts.columns["time_heard"][rows[heard]] = (screened_at + delays)[heard]
-        if managed is not None:
-            posts.columns["time_heard"][rows[managed[0]]] = managed[1][managed[0]]
-        posts.columns["status"][rows[~heard]] = PostStatus.DROPPED
-        posts.columns["drop_reason"][rows[~heard]] = DropReason.UNHEARD
-        ignored = heard & (plan.priority[types] <= 0)
-        posts.columns["status"][rows[ignored]] = PostStatus.DROPPED
-        posts.columns["drop_reason"][rows[ignored]] = DropReason.IGNORED
-        routed = heard & ~ignored
-        if managed is not None:  # straight into the managers' queue
-            self._route_to(model.ownership.key_accounts.department, rows[routed & managed[0]])
-            routed &= ~managed[0]
-        direct = model.ownership.routing == "direct"
-        for row, code in zip(rows[routed].tolist(), types[routed].tolist(), strict=True):
-            heard_at = float(posts.columns["time_heard"][row])
-            if direct:
-                target = plan.resolver[code]
-                self.departments[target].add(row, heard_at,
-                                             float(plan.department_priority[target][code]))
-            else:
-                self.hub.add(row, heard_at, float(plan.priority[code]))
+        return heard, screened_at, managed
+
+    def _community_answers(self, rows: np.ndarray, types: np.ndarray, times: np.ndarray) -> None:
+        """Answers from the community platform: a share of each post type, after an
+        exponential delay."""
+        posts = self.model.posts
+        community = posts.uniforms(rows, Draw.COMMUNITY) < self.plan.community_share[types]
+        delay = self.model.ownership.community.mean_delay_hours
+        answered_at = times[community] + exponential_from_uniform(
+            posts.uniforms(rows[community], Draw.COMMUNITY_DELAY), delay)
+        self.schedule_all(answered_at, Event.COMMUNITY, rows[community])
+
+    def _rogue_hears(self, dept: str, share: np.ndarray, rows: np.ndarray, types: np.ndarray,
+                     times: np.ndarray) -> None:
+        """A rogue department hears ``share`` of each post type itself, as it is posted."""
+        posts = self.model.posts
+        slot = Draw.ROGUE_ANSWERS + posts.department_index[dept]
+        answered = posts.uniforms(rows, slot) < share[types]
+        for row, t in zip(rows[answered].tolist(), times[answered].tolist(), strict=True):
+            if dept not in self.rogue:
+                self.rogue[dept] = ServiceQueue(f"rogue {dept}")
+            self.rogue[dept].add(row, t, 1.0)
 
     def _route_to(self, department: str, rows: np.ndarray) -> None:
         """Heard posts straight to a department: its resolvers' queue by its priorities, or
@@ -245,9 +285,9 @@ class ResponseProcess:
         to_resolvers = department in self.plan.staffed
         queue = self.departments[department] if to_resolvers else self.hub
         priority = self.plan.department_priority[department] if to_resolvers else self.plan.priority
-        for row in rows.tolist():
-            queue.add(row, float(columns["time_heard"][row]),
-                      float(priority[columns["post_type"][row]]))
+        for row, at, rank in zip(rows.tolist(), columns["time_heard"][rows].tolist(),
+                                 priority[columns["post_type"][rows]].tolist(), strict=True):
+            queue.add(row, at, rank)
 
     def _member_answers(self, rows: np.ndarray, types: np.ndarray, times: np.ndarray) -> None:
         """Community answers from the members (ODD §7.23): one uniform per post (its
@@ -261,41 +301,27 @@ class ResponseProcess:
         chance = self.plan.member_answer_chance[types]
         answered = u < answer_probability(members, chance)
         delays = answer_delays(members, chance[answered], spec.answer_window_hours, u[answered])
-        for row, t in zip(rows[answered].tolist(), (times[answered] + delays).tolist(),
-                          strict=True):
-            self.schedule(t, Event.COMMUNITY, row)
+        self.schedule_all(times[answered] + delays, Event.COMMUNITY, rows[answered])
 
     def serve(self, hour: int) -> None:
         """Run every queue over [hour, hour + 1) with the staff on duty."""
         t0, t1 = float(hour), float(hour + 1)
-        team = self.model.social_team
         counters = self.model.counters
-        on_duty: dict[str, list[StaffMember]] = {"hub": []}
-        approvers: list[StaffMember] = []
-        for person in self.model.social_staff:
-            if not person.on_duty(hour, team.duty_share(person)):
-                continue
+        roster = self.roster.at(hour)
+        for person in roster.people:
             person.duty_hours_today += 1.0
             # rogue work is the department's, outside the programme and its budget
             paid_by = "rogue_" if person.role == Role.ROGUE else ""
             counters[paid_by + "staff_hours"] += 1.0
             counters[paid_by + "cost"] += person.hourly_cost
-            if person.role in (Role.FRONT_LINE, Role.NONE):  # NONE on duty = team member
-                on_duty["hub"].append(person)
-            elif person.role == Role.RESOLVER:
-                on_duty.setdefault(person.department, []).append(person)
-            elif person.role == Role.ROGUE:
-                on_duty.setdefault(f"rogue {person.department}", []).append(person)
-            else:
-                approvers.append(person)
-        live = self.is_live
+        on_duty, live, nobody = roster.servers, self.is_live, ()
         # hub first, then departments, then approval: within-hour hand-offs flow downstream
-        self.hub.run(t0, t1, on_duty["hub"], self._serve_front, live)
+        self.hub.run(t0, t1, on_duty.get("hub", nobody), self._serve_front, live)
         for name, queue in self.departments.items():
-            queue.run(t0, t1, on_duty.get(name, []), self._serve_resolver, live)
-        self.approval.run(t0, t1, approvers, self._serve_approval, live)
+            queue.run(t0, t1, on_duty.get(name, nobody), self._serve_resolver, live)
+        self.approval.run(t0, t1, on_duty.get("approval", nobody), self._serve_approval, live)
         for name, queue in self.rogue.items():
-            queue.run(t0, t1, on_duty.get(f"rogue {name}", []), self._serve_rogue,
+            queue.run(t0, t1, on_duty.get(f"rogue {name}", nobody), self._serve_rogue,
                       self.is_live_for_rogue)
 
     def backlog(self, at: float) -> int:
@@ -310,10 +336,13 @@ class ResponseProcess:
             for queue in self.queues:
                 queue.sample_length(moment, self._left_at)
         # every queue's candidates tested at once: one array test a step, not one a queue
-        posts = [post for queue in self.programme_queues for post in queue.unstarted(at)]
-        if not posts:
+        waiting: list[int] = []
+        for queue in self.programme_queues:
+            waiting += queue.unstarted(at)  # extended in C, not re-walked post by post
+        if not waiting:
             return 0
-        return int(np.count_nonzero(self.is_live(np.array(posts, dtype=np.int64), at)))
+        posts = np.fromiter(waiting, dtype=np.int64, count=len(waiting))
+        return int(np.count_nonzero(self.is_live(posts, at)))
 
     @property
     def programme_queues(self) -> list[ServiceQueue]:
@@ -342,14 +371,25 @@ class ResponseProcess:
         if kind == Event.RESOLVE or kind == Event.COMMUNITY:
             # settled from then on, although the event is applied only at the end of the step
             settled = self.model.posts.columns["time_settled"]
-            settled[post] = min(settled[post], time)
+            if time < settled.item(post):
+                settled[post] = time
+
+    def schedule_all(self, times: np.ndarray, kind: Event, posts: np.ndarray) -> None:
+        """:meth:`schedule` for many posts at once (no department, not on the brand voice), in
+        their order: the same events, in the same tie order, as one call per post."""
+        events, seq, code = self._events, self._seq, int(kind)
+        for time, post in zip(times.tolist(), posts.tolist(), strict=True):
+            heapq.heappush(events, (time, next(seq), code, post, "", False))
+        if kind == Event.RESOLVE or kind == Event.COMMUNITY:
+            np.minimum.at(self.model.posts.columns["time_settled"], posts, times)
 
     def _left_at(self, post: int) -> float:
         """When a post stopped needing the company's service (infinity while it still does)."""
-        return float(self.model.posts.columns["time_settled"][post])
+        return self.model.posts.columns["time_settled"].item(post)
 
-    # the statuses as plain ints: comparing numpy's int8 with an IntEnum member takes several
-    # times longer, and a queue asks whether its next post is live for nearly every post served
+    # the statuses as plain ints, and one post's columns read with .item() (plain Python
+    # numbers): comparing numpy scalars takes several times longer, and a queue asks whether
+    # its next post is live for nearly every post served
     _RESOLVED, _DROPPED = int(PostStatus.RESOLVED), int(PostStatus.DROPPED)
     _SILENTLY_DROPPED = frozenset(int(reason) for reason in SILENTLY_DROPPED)
 
@@ -360,31 +400,31 @@ class ResponseProcess:
         columns = self.model.posts.columns
         if isinstance(post, np.ndarray):
             return (columns["status"][post] < self._RESOLVED) & (columns["time_settled"][post] > at)
-        return bool(columns["status"][post] < self._RESOLVED
-                    and columns["time_settled"][post] > at)
+        return (columns["status"].item(post) < self._RESOLVED
+                and columns["time_settled"].item(post) > at)
 
     def is_live_for_rogue(self, post: int, at: float) -> bool:
         """A rogue department hears posts on its own: those the programme did not hear, or
         ignored, are still worth its answer."""
         columns = self.model.posts.columns
-        status = columns["status"][post]
+        status = columns["status"].item(post)
         open_to_rogue = status < self._RESOLVED or (
             status == self._DROPPED
-            and int(columns["drop_reason"][post]) in self._SILENTLY_DROPPED)
-        return bool(open_to_rogue and columns["time_settled"][post] > at)
+            and columns["drop_reason"].item(post) in self._SILENTLY_DROPPED)
+        return open_to_rogue and columns["time_settled"].item(post) > at
 
     # ------------------------------------------------------------------ service
 
     def _serve_front(self, post: int, person: StaffMember, start: float) -> float:
         """A hub handler answers a post, or acknowledges it and hands it off."""
         columns = self.model.posts.columns
-        if math.isnan(columns["time_first_handled"][post]):
+        if math.isnan(columns["time_first_handled"].item(post)):
             columns["time_first_handled"][post] = start
-        code = int(columns["post_type"][post])
+        code = columns["post_type"].item(post)
         target = self.plan.resolver[code]
         if (code in person.skills or target is None or target == person.department
                 or target not in self.plan.staffed):
-            return self._resolve(post, person, start, front=True)
+            return self._resolve(post, code, person, start, front=True)
         triage_share = self.model.config.handling.handoff_triage_share
         done = start + self._handling_hours(post, Draw.TRIAGE_HOURS, code, person,
                                             share=triage_share)
@@ -438,12 +478,13 @@ class ResponseProcess:
 
     def _serve_resolver(self, post: int, person: StaffMember, start: float) -> float:
         columns = self.model.posts.columns
-        if math.isnan(columns["time_first_handled"][post]):  # routed directly
+        if math.isnan(columns["time_first_handled"].item(post)):  # routed directly
             columns["time_first_handled"][post] = start
-        return self._resolve(post, person, start, front=False)
+        return self._resolve(post, columns["post_type"].item(post), person, start, front=False)
 
-    def _resolve(self, post: int, person: StaffMember, start: float, *, front: bool) -> float:
-        code = int(self.model.posts.columns["post_type"][post])
+    def _resolve(self, post: int, code: int, person: StaffMember, start: float, *,
+                 front: bool) -> float:
+        """``person`` answers ``post`` (of type ``code``): for approval, or to the customer."""
         done = start + self._handling_hours(post, Draw.ANSWER_HOURS, code, person)
         person.busy_hours_today += done - start
         self.model.counters[PRACTICE_COUNTER] += 1  # practice that builds maturity
@@ -461,7 +502,7 @@ class ResponseProcess:
     def _serve_rogue(self, post: int, person: StaffMember, start: float) -> float:
         """A rogue department replies on its own: a resolution where it has the skill, else
         an acknowledgement; unreviewed, so often off the brand voice."""
-        code = int(self.model.posts.columns["post_type"][post])
+        code = self.model.posts.columns["post_type"].item(post)
         done = start + self._handling_hours(post, Draw.ROGUE_HOURS, code, person,
                                             programme=False)
         person.busy_hours_today += done - start
