@@ -156,18 +156,24 @@ class StaffMember(mesa.Agent):
         # which shifts with the number of customer agents created before staff
         self.rota_offset = 0
 
-    def on_duty(self, hour: int, team_duty_share: float) -> bool:
-        """Whether this person works social posts in this hour.
+    def duty_terms(self, team_duty_share: float) -> tuple[Shift, float] | None:
+        """The shift and the rota share of this person's social duty, or None without any.
 
         A seat is manned whenever its shift is open (a fractional seat that share of the
         hours); a team member works the hub for ``team_duty_share`` of their shift's hours.
         """
         if self.role != Role.NONE:
-            return self.role_shift.is_on(hour) and on_rota(hour + self.rota_offset,
-                                                           self.duty_share)
+            return self.role_shift, self.duty_share
         if self.in_team:
-            return self.shift.is_on(hour) and on_rota(hour + self.rota_offset, team_duty_share)
-        return False
+            return self.shift, team_duty_share
+        return None
+
+    def on_duty(self, hour: int, team_duty_share: float) -> bool:
+        """Whether this person works social posts in this hour (see :meth:`duty_terms`;
+        :mod:`scrm_sim.model.roster` applies the same terms to a whole day at once)."""
+        terms = self.duty_terms(team_duty_share)
+        return terms is not None and terms[0].is_on(hour) and on_rota(hour + self.rota_offset,
+                                                                      terms[1])
 
     def close_day(self) -> None:
         """Record the day's utilisation on social work and reset the counters."""

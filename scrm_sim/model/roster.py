@@ -77,10 +77,9 @@ class DutyRoster:
         shares = np.ones(len(staff))
         offsets = np.zeros(len(staff), dtype=np.int64)
         for i, person in enumerate(staff):
-            if person.role != Role.NONE:  # a seat: the role's shift and the seat's share
-                weeks[i], shares[i] = self._week(person.role_shift), person.duty_share
-            elif person.in_team:  # a team member: their own shift, the team's share
-                weeks[i], shares[i] = self._week(person.shift), team.duty_share(person)
+            terms = person.duty_terms(team.duty_share(person))
+            if terms is not None:
+                weeks[i], shares[i] = self._week(terms[0]), terms[1]
             offsets[i] = person.rota_offset
         hours = np.arange(day * HOURS_PER_DAY, (day + 1) * HOURS_PER_DAY)
         on = weeks[:, hours % HOURS_PER_WEEK] & on_rota_mask(hours + offsets[:, None],
