@@ -30,7 +30,9 @@ import numpy as np
 
 from scrm_sim.model.customers import CUSTOMER_STAGES, Stage
 from scrm_sim.model.engines import conversion_probability
-from scrm_sim.model.posts import SILENTLY_DROPPED, DropReason, Draw, PostStatus
+from scrm_sim.model.posts import (
+    ANSWERED_CODE, DROPPED_CODE, RESOLVED_CODE, SILENTLY_DROPPED_CODES, DropReason, Draw,
+)
 from scrm_sim.model.response import Event
 from scrm_sim.model.word_of_mouth import contacts_of
 from scrm_sim.scenario.schema import POST_TYPES, PostType
@@ -47,9 +49,6 @@ IDEA = POST_TYPES.index(PostType.IDEA)
 # member, or testing it against a numpy array, takes several times longer.
 _ACKNOWLEDGE, _RESOLVE, _DROP, _SILENCE = (int(Event.ACKNOWLEDGE), int(Event.RESOLVE),
                                            int(Event.DROP), int(Event.SILENCE))
-_ANSWERED, _RESOLVED, _DROPPED = (int(PostStatus.ANSWERED), int(PostStatus.RESOLVED),
-                                  int(PostStatus.DROPPED))
-_SILENTLY_DROPPED = frozenset(int(reason) for reason in SILENTLY_DROPPED)
 _CUSTOMER_STAGES = frozenset(int(stage) for stage in CUSTOMER_STAGES)
 _PROSPECT, _CHURNED = int(Stage.PROSPECT), int(Stage.CHURNED)
 
@@ -113,10 +112,10 @@ class Outcomes:
         model = self.model
         posts, counters, spec = model.posts.columns, model.counters, model.config.outcomes
         status = int(posts["status"][post])
-        if status == _RESOLVED:
+        if status == RESOLVED_CODE:
             return  # already answered by the community
-        if status == _DROPPED:
-            if int(posts["drop_reason"][post]) not in _SILENTLY_DROPPED:
+        if status == DROPPED_CODE:
+            if int(posts["drop_reason"][post]) not in SILENTLY_DROPPED_CODES:
                 return  # lost in a hand-off
             posts["drop_reason"][post] = DropReason.NONE  # a rogue department heard it
         # the post's values as Python numbers (numpy scalars are slower to compute with)
@@ -142,15 +141,15 @@ class Outcomes:
         if not resolved:
             # only the first acknowledgement tells the customer something new (a rogue
             # department and the front line may both acknowledge)
-            share = spec.acknowledgement_share if status != _ANSWERED else 0.0
-        elif status == _ANSWERED:
+            share = spec.acknowledgement_share if status != ANSWERED_CODE else 0.0
+        elif status == ANSWERED_CODE:
             share = 1.0 - spec.acknowledgement_share
             expected *= spec.resolution_expectation_multiple
         posts["on_voice"][post] = on_voice  # of the latest reply
         if not resolved:
-            posts["status"][post] = _ANSWERED
+            posts["status"][post] = ANSWERED_CODE
         else:
-            posts["status"][post] = _RESOLVED
+            posts["status"][post] = RESOLVED_CODE
             posts["time_resolved"][post] = time
             counters["resolutions"] += 1
         counters["replies"] += 1
@@ -182,8 +181,8 @@ class Outcomes:
     def drop(self, post: int) -> None:
         """A post lost in a hand-off."""
         columns = self.model.posts.columns
-        if columns["status"][post] != _RESOLVED:
-            columns["status"][post] = _DROPPED
+        if columns["status"][post] != RESOLVED_CODE:
+            columns["status"][post] = DROPPED_CODE
             columns["drop_reason"][post] = DropReason.LOST_IN_HANDOFF
             self.model.counters["lost_in_handoff"] += 1
 
@@ -221,11 +220,11 @@ class Outcomes:
         company heard the post or lost it internally: the community does not know)."""
         model = self.model
         columns = model.posts.columns
-        if columns["status"][post] == _RESOLVED:
+        if columns["status"][post] == RESOLVED_CODE:
             return
         columns["drop_reason"][post] = DropReason.NONE
         columns["community_answered"][post] = True
-        columns["status"][post] = _RESOLVED
+        columns["status"][post] = RESOLVED_CODE
         columns["time_resolved"][post] = time
         model.counters["community_answers"] += 1
         code = int(columns["post_type"][post])

@@ -37,6 +37,12 @@ class DropReason(IntEnum):
 # department) may still answer
 SILENTLY_DROPPED = (DropReason.UNHEARD, DropReason.IGNORED)
 
+# The codes as plain ints, for per-post code that reads one post's values: comparing a numpy
+# scalar with an IntEnum member, or testing it against a tuple of them, takes several times longer.
+ANSWERED_CODE, RESOLVED_CODE, DROPPED_CODE = (int(PostStatus.ANSWERED), int(PostStatus.RESOLVED),
+                                              int(PostStatus.DROPPED))
+SILENTLY_DROPPED_CODES = frozenset(int(reason) for reason in SILENTLY_DROPPED)
+
 TYPE_CODE: dict[str, int] = {str(t): i for i, t in enumerate(POST_TYPES)}
 
 STORED_HOPS = 3  # hand-off hops with stored draws (the default max_hops); later hops draw afresh

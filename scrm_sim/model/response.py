@@ -36,7 +36,8 @@ from scrm_sim.model.community import active_members, answer_delays, answer_proba
 from scrm_sim.model.listening import ListeningDesk
 from scrm_sim.model.maturity import PRACTICE_COUNTER
 from scrm_sim.model.posts import (
-    SILENTLY_DROPPED, STORED_HOPS, DropReason, Draw, PostStatus, hop_slot,
+    DROPPED_CODE, RESOLVED_CODE, SILENTLY_DROPPED_CODES, STORED_HOPS, DropReason,
+    Draw, PostStatus, hop_slot,
 )
 from scrm_sim.model.queues import ServiceQueue
 from scrm_sim.model.roster import DutyRoster
@@ -387,11 +388,9 @@ class ResponseProcess:
         """When a post stopped needing the company's service (infinity while it still does)."""
         return self.model.posts.columns["time_settled"].item(post)
 
-    # the statuses as plain ints, and one post's columns read with .item() (plain Python
-    # numbers): comparing numpy scalars takes several times longer, and a queue asks whether
+    # one post's columns read with .item() (plain Python numbers) and compared with plain-int
+    # codes: comparing numpy scalars takes several times longer, and a queue asks whether
     # its next post is live for nearly every post served
-    _RESOLVED, _DROPPED = int(PostStatus.RESOLVED), int(PostStatus.DROPPED)
-    _SILENTLY_DROPPED = frozenset(int(reason) for reason in SILENTLY_DROPPED)
 
     def is_live(self, post: int | np.ndarray, at: float) -> bool | np.ndarray:
         """Still worth serving at ``at``: not resolved, dropped or settled by then (a community
@@ -399,8 +398,8 @@ class ResponseProcess:
         One post gives a bool, an array of posts an array of them."""
         columns = self.model.posts.columns
         if isinstance(post, np.ndarray):
-            return (columns["status"][post] < self._RESOLVED) & (columns["time_settled"][post] > at)
-        return (columns["status"].item(post) < self._RESOLVED
+            return (columns["status"][post] < RESOLVED_CODE) & (columns["time_settled"][post] > at)
+        return (columns["status"].item(post) < RESOLVED_CODE
                 and columns["time_settled"].item(post) > at)
 
     def is_live_for_rogue(self, post: int, at: float) -> bool:
@@ -408,9 +407,9 @@ class ResponseProcess:
         ignored, are still worth its answer."""
         columns = self.model.posts.columns
         status = columns["status"].item(post)
-        open_to_rogue = status < self._RESOLVED or (
-            status == self._DROPPED
-            and columns["drop_reason"].item(post) in self._SILENTLY_DROPPED)
+        open_to_rogue = status < RESOLVED_CODE or (
+            status == DROPPED_CODE
+            and columns["drop_reason"].item(post) in SILENTLY_DROPPED_CODES)
         return open_to_rogue and columns["time_settled"].item(post) > at
 
     # ------------------------------------------------------------------ service
