@@ -3,7 +3,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: demo demo-own-staffing test view validate bench debate debate-full venv clean
+.PHONY: demo demo-own-staffing test view validate bench debate debate-full example-export venv clean
 
 # Find a Python >= 3.12: on PATH first, then under pyenv's versions folder.
 PYTHON_FOR_VENV := $(shell \
@@ -79,6 +79,11 @@ debate: $(STAMP)
 
 debate-full: $(STAMP)
 	$(MAKE) debate ROBUSTNESS=full
+
+# the example client's export (examples/client/posts.csv and export.yaml), regenerated from
+# one run of examples/client/truth.yaml (seconds; the same files every time)
+example-export: $(STAMP)
+	$(PY) -m scrm_sim.calibration.synthetic examples/client
 
 clean:
 	rm -rf $(VENV) results/demo results/demo-own-staffing

@@ -148,6 +148,40 @@ def _parser() -> argparse.ArgumentParser:
     decompose.add_argument("--quiet", action="store_true", help="no progress output")
     decompose.set_defaults(handler=_decompose)
 
+    observe = sub.add_parser(
+        "observe", help="read a client's export of social posts (CSV) into the observed figures "
+        "(observed.yaml) a calibration fits to",
+        description="Read a client's export of social posts (CSV: one row per post, with when "
+        "it was posted, its type, when the company first responded and whether it was resolved) "
+        "and write the observed figures: posts per type per day, hour-of-day and weekday "
+        "profiles, share answered, first-response median and 90th percentile, share answered "
+        "within the SLA, share resolved, and the survey figures of the settings. Column names, "
+        "the client's labels, the timestamp format, time zone and period are set in --config "
+        "(see examples/client/export.yaml). A row with a problem (unparseable timestamp, "
+        "unknown post type, missing value, response before the post, outside the period, "
+        "unreadable resolved flag) is an error naming its row (as a spreadsheet numbers it) and "
+        "column, unless --max-bad-share lets such rows be left out; they are then counted in "
+        "observed.yaml by reason.")
+    observe.add_argument("export", type=Path, help="the client's export of posts (CSV, UTF-8)")
+    observe.add_argument("--config", type=Path, metavar="SETTINGS",
+                         help="export settings YAML: columns, types, resolved_labels, "
+                         "timestamp_format, timezone, delimiter, period, sla_hours, survey "
+                         "(default: every default)")
+    observe.add_argument("--out", type=Path, help="observed figures file (default "
+                         "results/<export name>-observed.yaml)")
+    observe.add_argument("--sla-hours", type=_positive_float, metavar="HOURS",
+                         help="the client's reply target (overrides sla_hours of the settings; "
+                         "default 1)")
+    observe.add_argument("--max-bad-share", type=float, default=0.0, metavar="SHARE",
+                         help="leave out rows with a problem, up to this share of the rows "
+                         "(e.g. 0.01 = 1%%), counting them in observed.yaml; default 0: any "
+                         "bad row is an error")
+    observe.add_argument("--force", action="store_true", help="replace an --out file that is "
+                         "not the observed figures of this export")
+    observe.add_argument("--quiet", action="store_true", help="no 'wrote' line (the summary is "
+                         "still printed)")
+    observe.set_defaults(handler=_observe)
+
     models = sub.add_parser("models", help="list every ownership model with its position and source")
     models.add_argument("--names", action="store_true", help="names only, one per line")
     models.set_defaults(handler=_models)
@@ -756,6 +790,43 @@ def _decompose(args: argparse.Namespace) -> int:
               f"manifest.json): "
               f"{result.method}, {result.runs} runs in {result.wall_seconds:.0f} s",
               file=sys.stderr)
+    return 0
+
+
+def _observe(args: argparse.Namespace) -> int:
+    import yaml
+
+    from scrm_sim.calibration.export import load_settings, observe, summary_lines, write_observed
+
+    share = args.max_bad_share
+    if not 0.0 <= share <= 1.0:  # NaN fails too
+        raise ScenarioError("--max-bad-share", [Problem("--max-bad-share", (
+            f"must be a share from 0 to 1 (0.01 = 1% of the rows), got {share:g}"))])
+    settings = load_settings(args.config)
+    if args.sla_hours is not None:
+        settings.sla_hours = args.sla_hours
+    source = str(args.export)
+    out = args.out or Path("results") / f"{safe_name(args.export.stem)}-observed.yaml"
+    where = printable(str(out))
+    if out.suffix.lower() not in (".yaml", ".yml") or out.is_dir():
+        raise OutputError(where, [Problem("--out", "is the observed figures' file name and "
+                                          "must end in .yaml, e.g. results/observed.yaml")])
+    if out.exists() and not args.force:  # a rerun on the same export may rewrite its own file
+        try:
+            previous = yaml.safe_load(out.read_text(encoding="utf-8"))
+        except (OSError, ValueError, yaml.YAMLError):
+            previous = None
+        if not (isinstance(previous, dict) and previous.get("source") == source):
+            raise OutputError(where, [Problem("--out", (
+                "exists and is not the observed figures of this export; give another --out, "
+                "or add --force to replace it"))])
+    check_writable(out.parent)
+    figures, _ = observe(args.export, settings, max_bad_share=share, source=source)
+    write_observed(figures, out)
+    for line in summary_lines(figures):
+        print(printable(line))
+    if not args.quiet:
+        print(f"wrote {where}", file=sys.stderr)
     return 0
 
 

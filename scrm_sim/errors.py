@@ -55,3 +55,16 @@ class OutputError(ScenarioError):
     """An output folder (``--out``) the results cannot be written to."""
 
     heading = "cannot write results to"
+
+
+class ExportError(ScenarioError):
+    """A client's export of posts (``scrm-sim observe``) that cannot be used: the file as a
+    whole, or rows of it with problems beyond what ``--max-bad-share`` allows."""
+
+    heading = "cannot use the export"
+
+
+class ExportSettingsError(ScenarioError):
+    """An export settings file (``scrm-sim observe --config``) that cannot be used as written."""
+
+    heading = "invalid export settings"
