@@ -165,9 +165,10 @@ survey:
 """
 
 
-def write_example(folder: Path = EXAMPLE) -> tuple[Path, Path]:
-    """Run ``folder/truth.yaml`` and write ``folder/posts.csv`` and ``folder/export.yaml``."""
-    model = run_truth(folder)
+def write_example(folder: Path = EXAMPLE, model: SCRMModel | None = None) -> tuple[Path, Path]:
+    """Write ``folder/posts.csv`` and ``folder/export.yaml`` from ``model``, the finished run
+    of ``folder/truth.yaml`` (run here when not given)."""
+    model = model or run_truth(folder)
     export = with_bad_rows(export_of_model(model), model.hour / 24.0)
     posts, settings = folder / "posts.csv", folder / "export.yaml"
     export.to_csv(posts, index=False, lineterminator="\n")
