@@ -141,6 +141,12 @@ def test_a_bad_row_is_an_error_naming_its_reason_row_and_column(
     assert f"{reason} (1 row): row 3, column '{column}'" in message
 
 
+def test_an_unknown_label_is_shown_with_the_closest_known_one(tmp_path: Path) -> None:
+    path = export(tmp_path, "2026-01-05 09:00:00,Complain,,no\n")
+    with pytest.raises(ExportError, match="'Complain' \\(did you mean 'Complaint'\\?\\)"):
+        observed(path, settings(types={"Complaint": "complaint"}))
+
+
 def test_a_post_outside_a_given_period_is_a_bad_row(tmp_path: Path) -> None:
     path = export(tmp_path, GOOD + "2026-01-07 00:00:00,idea,,no\n")
     with pytest.raises(ExportError, match=r"outside the period \(1 row\): row 3"):
@@ -273,6 +279,13 @@ def test_a_missing_column_is_named_with_the_columns_the_export_has(
     err = capsys.readouterr().err
     assert "columns.posted_at: column 'posted_at' is not in the export" in err
     assert "its columns are 'created', 'type', 'status'" in err
+
+
+def test_a_column_named_in_another_case_is_suggested(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = export(tmp_path, GOOD, header="Posted_At,post_type,first_response_at,resolved\n")
+    assert run_cli("observe", path, "--out", tmp_path / "o.yaml") == 2
+    assert "did you mean 'Posted_At'?" in capsys.readouterr().err
 
 
 def test_a_bad_row_exits_2_and_leaves_an_earlier_observed_yaml_alone(

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import re
 import zoneinfo
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -228,6 +229,8 @@ def read_export(path: Path, settings: ExportSettings) -> Export:
     """
     import pandas as pd
 
+    from scrm_sim.scenario.problems import did_you_mean
+
     table = _read_table(path, settings.delimiter)
     columns = settings.columns
     _check_columns(path, table, columns)
@@ -240,35 +243,49 @@ def read_export(path: Path, settings: ExportSettings) -> Export:
     column = pd.Series(None, index=cells.index, dtype=object)
     detail = pd.Series("", index=cells.index, dtype=object)
 
-    def flag(mask: pd.Series, why: str, name: str, text: pd.Series | str = "") -> None:
+    def flag(mask: pd.Series, why: str, name: str,
+             describe: Callable[[pd.Series], pd.Series | str]) -> None:
         new = mask & reason.isna()  # a row counts under its first problem
-        reason[new], column[new] = why, name
-        detail[new] = text[new] if isinstance(text, pd.Series) else text
+        if new.any():
+            reason[new], column[new] = why, name
+            detail[new] = describe(new)
 
-    def shown(name: str) -> pd.Series:
-        return cells[name].map(lambda v: repr(v if len(v) <= 40 else v[:37] + "..."))
+    def shown(name: str, labels: list[str] | None = None) -> Callable[[pd.Series], pd.Series]:
+        """The flagged rows' cells as quoted text, with the closest label when ``labels``
+        are given."""
+        def one(value: str) -> str:
+            text = repr(value if len(value) <= 40 else value[:37] + "...")
+            return text + (did_you_mean(value, labels) if labels else "")
+        return lambda new: cells.loc[new, name].map(one)
+
+    def empty(new: pd.Series) -> str:
+        return "is empty"
 
     required = [columns.posted_at, columns.post_type]
     if columns.resolved is not None:
         required.append(columns.resolved)
     for name in required:
-        flag(cells[name] == "", MISSING, name, "is empty")
+        flag(cells[name] == "", MISSING, name, empty)
     posted = _timestamps(cells[columns.posted_at], settings)
     flag(posted.isna(), BAD_TIMESTAMP, columns.posted_at, shown(columns.posted_at))
     answered = cells[columns.first_response_at] != ""
     response = _timestamps(cells[columns.first_response_at], settings)
     flag(answered & response.isna(), BAD_TIMESTAMP, columns.first_response_at,
          shown(columns.first_response_at))
-    post_type = cells[columns.post_type].str.casefold().map(settings.type_of_label())
-    flag(post_type.isna(), UNKNOWN_TYPE, columns.post_type, shown(columns.post_type))
+    type_of_label = settings.type_of_label()
+    post_type = cells[columns.post_type].str.casefold().map(type_of_label)
+    flag(post_type.isna(), UNKNOWN_TYPE, columns.post_type,
+         shown(columns.post_type, [*settings.types, *type_of_label]))
     if columns.resolved is not None:
-        resolved = cells[columns.resolved].str.casefold().map(settings.resolved_of_label())
-        flag(resolved.isna(), BAD_RESOLVED, columns.resolved, shown(columns.resolved))
+        resolved_of_label = settings.resolved_of_label()
+        resolved = cells[columns.resolved].str.casefold().map(resolved_of_label)
+        flag(resolved.isna(), BAD_RESOLVED, columns.resolved,
+             shown(columns.resolved, [*settings.resolved_labels, *resolved_of_label]))
     else:
         resolved = pd.Series(False, index=cells.index)
     wait = (response - posted) / pd.Timedelta(hours=1)
-    flag(wait < 0, NEGATIVE_RESPONSE, columns.first_response_at, (-wait).map(
-        lambda h: f"{h:.2f} h before {columns.posted_at}" if h == h else ""))
+    flag(wait < 0, NEGATIVE_RESPONSE, columns.first_response_at, lambda new: (-wait[new]).map(
+        lambda hours: f"{hours:.2f} h before {columns.posted_at}"))
     start, days = _period(settings.period, posted[reason.isna()])
     end = start + timedelta(days=days)
     flag((posted < start) | (posted >= end), OUTSIDE_PERIOD, columns.posted_at,
@@ -410,9 +427,11 @@ def _check_columns(path: Path, table: pd.DataFrame, columns: ExportColumns) -> N
     problems = []
     for key, name in columns.model_dump().items():
         if name is not None and name not in present:
+            same = [c for c in present if c.casefold() == name.casefold()]
+            hint = (f" (did you mean {same[0]!r}? names are matched exactly)" if same
+                    else did_you_mean(name, present))
             problems.append(Problem(f"columns.{key}", (
-                f"column {name!r} is not in the export{did_you_mean(name, present)}; "
-                f"its columns are {listed}")))
+                f"column {name!r} is not in the export{hint}; its columns are {listed}")))
     if problems and len(present) == 1 and re.search(r"[;\t|]", present[0]):
         problems.append(Problem("delimiter", (
             "the header reads as one column: are the columns separated by another character? "
