@@ -357,13 +357,13 @@ def summary_lines(figures: ObservedFigures) -> list[str]:
     bad = sum(rows.bad.values())
     left_out = "" if not bad else f", {bad:,} left out (" + ", ".join(
         f"{n:,} {why}" for why, n in rows.bad.items()) + ")"
-    per_type = ", ".join(f"{str(t).replace('_', ' ')} {v:.1f}"
+    per_type = ", ".join(f"{str(t).replace('_', ' ')} {v:,.1f}"
                          for t, v in figures.volume_per_day.items())
     quantiles = figures.first_response_hours
     lines = [
         f"period       {figures.start:%Y-%m-%d} to {last:%Y-%m-%d} ({figures.days:g} days)",
         f"rows         {rows.read:,} read, {rows.used:,} used{left_out}",
-        f"posts        {figures.posts:,} ({figures.posts / figures.days:.1f} per day)",
+        f"posts        {figures.posts:,} ({figures.posts / figures.days:,.1f} per day)",
         f"per day      {per_type}",
         f"answered     {share('share_answered', figures.reply_rate)} of posts",
         f"first reply  median {hours(quantiles.p50)}, 90th percentile {hours(quantiles.p90)}",
