@@ -209,6 +209,9 @@ def test_no_usable_row_is_an_error_even_within_the_tolerance(tmp_path: Path) -> 
     ("timestamp_format: dd.mm.yyyy\n", "timestamp_format"),
     ("survey: {satisfaction: 4.2e3}\n", "survey.satisfaction"),
     ("columns: {posted_at: when, first_response_at: when}\n", "columns"),
+    ("columns: {posted_at: ' '}\n", "columns.posted_at"),
+    ("delimiter: ';;'\n", "delimiter"),
+    ("period: {start: 2026-02-30, days: 7}\n", ""),  # YAML reads it as a date, not a string
 ])
 def test_bad_settings_are_an_error_naming_the_field(tmp_path: Path, text: str,
                                                     field: str) -> None:

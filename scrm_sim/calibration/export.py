@@ -69,7 +69,7 @@ EXAMPLES_PER_REASON = 3  # rows named per reason in a message; the rest are coun
 FIRST_ROW = 2  # the spreadsheet number of the first data row (the header is row 1)
 ISO8601 = "ISO8601"
 
-ColumnName = Annotated[str, Field(min_length=1)]
+ColumnName = str
 
 
 class ExportColumns(StrictModel):
@@ -89,7 +89,9 @@ class ExportColumns(StrictModel):
     @field_validator("*", mode="after")
     @classmethod
     def _stripped(cls, value: str | None) -> str | None:
-        return value.strip() if isinstance(value, str) else value
+        if value is not None and not value.strip():
+            raise ValueError("must name a column of the export (got an empty name)")
+        return value.strip() if value is not None else value
 
     @model_validator(mode="after")
     def _distinct(self) -> Self:
@@ -128,7 +130,7 @@ class ExportSettings(StrictModel):
         "Europe/Berlin): timestamps with a UTC offset are converted to it; those without one "
         "are read as its local time. Null: timestamps are read as written (offsets → UTC).",
         json_schema_extra=unit("—"))
-    delimiter: Annotated[str, Field(min_length=1, max_length=1)] = Field(
+    delimiter: str = Field(
         ",", description="The character between columns (a spreadsheet in some languages "
         "saves ';').", json_schema_extra=unit("—"))
     period: Period | None = Field(
@@ -158,6 +160,13 @@ class ExportSettings(StrictModel):
         if value != ISO8601 and "%" not in value:
             raise ValueError(f"must be 'ISO8601' or a strftime format with % directives, such "
                              f"as '%d/%m/%Y %H:%M:%S' (got {value!r})")
+        return value
+
+    @field_validator("delimiter", mode="after")
+    @classmethod
+    def _one_character(cls, value: str) -> str:
+        if len(value) != 1:
+            raise ValueError(f"must be one character, such as ',' or ';' (got {value!r})")
         return value
 
     @field_validator("timezone", mode="after")
@@ -196,7 +205,13 @@ def load_settings(path: Path | None) -> ExportSettings:
     try:
         data = read_yaml(path)
     except ScenarioError as exc:  # not YAML, not a mapping, empty: the settings file's problem
-        raise ExportSettingsError(exc.source, exc.problems) from None
+        problems = [Problem(p.field, "empty file: it sets nothing; leave out --config for "
+                            "every default, or write at least one key, e.g. columns:")
+                    if p.message.startswith("empty file") else p for p in exc.problems]
+        raise ExportSettingsError(exc.source, problems) from None
+    except ValueError as exc:  # a value YAML reads as a date that is none (2026-13-01)
+        raise ExportSettingsError(path, [Problem("", (
+            f"holds a date that does not exist ({exc})"))]) from None
     try:
         return ExportSettings.model_validate(data)
     except ValidationError as exc:
