@@ -367,7 +367,8 @@ def test_observing_the_generated_export_gives_the_figures_of_its_run(
 def test_the_shipped_example_is_what_the_generator_writes(
         generated: tuple[Path, SCRMModel]) -> None:
     for name in ("posts.csv", "export.yaml"):
-        assert (generated[0] / name).read_text() == (EXAMPLE / name).read_text(), name
+        assert (generated[0] / name).read_text() == (EXAMPLE / name).read_text(), (
+            f"examples/client/{name} is not what the model now generates: run make example-export")
 
 
 def test_the_shipped_example_observes_with_its_bad_rows_counted(
