@@ -69,20 +69,18 @@ EXAMPLES_PER_REASON = 3  # rows named per reason in a message; the rest are coun
 FIRST_ROW = 2  # the spreadsheet number of the first data row (the header is row 1)
 ISO8601 = "ISO8601"
 
-ColumnName = str
-
 
 class ExportColumns(StrictModel):
     """The export's names of the columns read (the header's text, surrounding spaces ignored)."""
 
-    posted_at: ColumnName = Field("posted_at", description="When the post was published.",
+    posted_at: str = Field("posted_at", description="When the post was published.",
                                   json_schema_extra=unit("column name"))
-    post_type: ColumnName = Field("post_type", description="The client's label of the post "
+    post_type: str = Field("post_type", description="The client's label of the post "
                                   "(mapped by types:).", json_schema_extra=unit("column name"))
-    first_response_at: ColumnName = Field(
+    first_response_at: str = Field(
         "first_response_at", description="When the company first responded; empty = never.",
         json_schema_extra=unit("column name"))
-    resolved: ColumnName | None = Field(
+    resolved: str | None = Field(
         "resolved", description="Whether the post was resolved (read by resolved_labels:); "
         "null if the export has none.", json_schema_extra=unit("column name"))
 
@@ -326,9 +324,10 @@ def check_bad_rows(path: Path, export: Export, settings: ExportSettings,
     share = len(export.bad) / export.read
     if share <= max_bad_share and len(export.posts):
         return
+    groups = dict(list(export.bad.groupby("reason")))
     problems = [Problem(f"{why} ({len(group):,} row{'s' * (len(group) != 1)})",
                         _examples(group, why, settings))
-                for why, group in export.bad.groupby("reason", sort=False)]
+                for why in REASONS if (group := groups.get(why)) is not None]
     if not len(export.posts):
         allowed = "no row is left to observe"
     elif max_bad_share == 0:
