@@ -76,6 +76,15 @@ def test_top_level_list_is_rejected_as_not_a_mapping(tmp_path: Path) -> None:
     assert "list" in problem.message
 
 
+def test_an_impossible_date_is_reported_with_its_line_not_a_traceback(tmp_path: Path) -> None:
+    path = write(tmp_path / "date.yaml", "seed: 1\nname: 2026-13-01\n")
+
+    problem = only_problem(load_error(path))
+
+    assert problem.field == "line 2, column 7"
+    assert "2026-13-01" in problem.message and "quote it" in problem.message
+
+
 def test_yaml_python_tags_are_not_constructed(tmp_path: Path) -> None:
     marker = tmp_path / "pwned"
     path = write(

@@ -87,6 +87,16 @@ class LimitedSafeLoader(yaml.SafeLoader):
         finally:
             self._depth -= 1
 
+    def construct_object(self, node: yaml.Node, deep: bool = False) -> object:
+        """Build one value; a value YAML reads as an impossible date or number (``2026-13-01``)
+        is reported as a YAML error at its line, not raised as a ValueError."""
+        try:
+            return super().construct_object(node, deep)
+        except (ValueError, OverflowError) as exc:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"cannot read {node.value!r} as YAML reads it ({exc}); quote it to "
+                "keep it as text", node.start_mark) from None
+
 
 def check_yaml_node(root: yaml.Node) -> None:
     """Refuse a composed document whose alias expansion is too large, too deep or recursive.
