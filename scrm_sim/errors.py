@@ -55,3 +55,9 @@ class OutputError(ScenarioError):
     """An output folder (``--out``) the results cannot be written to."""
 
     heading = "cannot write results to"
+
+
+class PosteriorError(ScenarioError):
+    """A calibration's posterior folder (``compare --posterior``) that cannot be used."""
+
+    heading = "invalid posterior"
