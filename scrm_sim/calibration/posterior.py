@@ -170,7 +170,7 @@ def _weights(table: pd.DataFrame, where: str) -> np.ndarray:
     bad = np.flatnonzero(~np.isfinite(weights) | (weights < 0))
     if len(bad):
         raise PosteriorError(where, [Problem(f"{WEIGHT} (row {bad[0]})", (
-            f"is {weights[bad[0]]!r}; weights must be finite and at least 0"
+            f"is {weights[bad[0]]:g}; weights must be finite and at least 0"
             + (f" ({len(bad)} rows are not)" if len(bad) > 1 else "")))])
     if weights.sum() <= 0:
         raise PosteriorError(where, [Problem(WEIGHT, (
@@ -201,6 +201,6 @@ def _column_problems(table: pd.DataFrame, column: str) -> list[Problem]:
     if len(outside):
         row = outside[0]
         return [Problem(f"{name} (row {row})", (
-            f"is {numbers[row]!r}; the scenario field allows {field.allowed}"
+            f"is {numbers[row]:g}; the scenario field allows {field.allowed}"
             + (f" ({len(outside)} rows are outside)" if len(outside) > 1 else "")))]
     return []
