@@ -118,10 +118,10 @@ def _parser() -> argparse.ArgumentParser:
                          "calibrate: draw i is one plausible version of the client (its "
                          "parameter values) on one seed, shared by every model; writes "
                          "posterior_comparison.csv (how often each model beats each other)")
-    compare.add_argument("--draws", type=_positive_int, default=40,
+    compare.add_argument("--draws", type=_positive_int,
                          help="with --posterior: posterior draws, resampled by weight from "
                          "--seed (default 40)")
-    compare.add_argument("--reps-per-draw", type=_positive_int, default=1,
+    compare.add_argument("--reps-per-draw", type=_positive_int,
                          help="with --posterior: replications (seeds) per draw (default 1)")
     compare.set_defaults(handler=_compare)
 
@@ -738,12 +738,12 @@ def _compare_into(args: argparse.Namespace, out: Path, models: list[str],
 def _check_posterior_options(args: argparse.Namespace) -> None:
     """``--draws`` and ``--reps-per-draw`` go with ``--posterior``; ``--reps`` and
     ``--decompose`` do not."""
-    given = {"--draws": args.draws != 40, "--reps-per-draw": args.reps_per_draw != 1}
     if args.posterior is None:
-        for option, used in given.items():
-            if used:
+        for option, value in (("--draws", args.draws), ("--reps-per-draw", args.reps_per_draw)):
+            if value is not None:
                 raise ScenarioError(option, [Problem(option, "is used only with --posterior DIR")])
         return
+    args.draws, args.reps_per_draw = args.draws or 40, args.reps_per_draw or 1
     if args.reps is not None:
         raise ScenarioError("--reps", [Problem("--reps", (
             "is not used with --posterior: every draw runs --reps-per-draw seeds (default 1); "
@@ -771,6 +771,8 @@ def _compare_posterior(args: argparse.Namespace, models: list[str],
     started = time.perf_counter()
     first = next(iter(scenarios.values()))
     posterior = read_posterior(args.posterior)
+    for warning in posterior.warnings(args.scenario):
+        print(printable(f"warning: {warning}"), file=sys.stderr)
     seed = first.seed if args.seed is None else args.seed
     draws = posterior.resample(args.draws, seed)
     points = [draw_overrides(row, posterior.parameters) for _, row in draws.iterrows()]

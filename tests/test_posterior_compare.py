@@ -109,6 +109,18 @@ def test_the_manifest_names_the_posterior_folder_draws_and_seeds_per_draw(
     assert posterior["parameters"] == ["demand.volume_multiplier", "handling.cv"]
 
 
+def test_equal_budget_staffs_every_model_of_every_draw_alike(
+        tiny: Path, tmp_path: Path) -> None:
+    folder = write_posterior(tmp_path / "p", plausible())
+
+    assert main(["compare", str(tiny), "--posterior", str(folder), "--draws", "2",
+                 "--models", ",".join(MODELS), "--equal-budget", "12", "--workers", "1",
+                 "--quiet", "--out", str(tmp_path / "o")]) == 0
+
+    summary = pd.read_parquet(tmp_path / "o" / "summary.parquet")
+    assert summary["fte_budgeted"].to_numpy() == pytest.approx(12.0)
+
+
 # ------------------------------------------------------------------ resampling
 
 
@@ -300,6 +312,17 @@ def _broken(kind: str, folder: Path) -> tuple[Path, str, str]:
              "non-positive": "handling.cv (row 1)", "unknown post type": "gossip"}
     write_posterior(folder, changes[kind](good))
     return folder, "posterior.parquet", named[kind]
+
+
+def test_a_posterior_calibrated_for_another_scenario_file_is_compared_with_a_warning(
+        tiny: Path, tmp_path: Path) -> None:
+    manifest = {"scenario": "other_client.yaml", "complete": False}
+    posterior = read_posterior(write_posterior(tmp_path / "p", plausible(), manifest))
+
+    warnings = posterior.warnings(tiny)
+
+    assert any("other_client.yaml" in w for w in warnings)
+    assert any("did not finish" in w for w in warnings)
 
 
 BROKEN = ["missing folder", "missing posterior.parquet", "missing manifest.json",

@@ -74,6 +74,21 @@ class Posterior:
         table.insert(0, "draw", np.arange(draws))
         return table
 
+    def warnings(self, scenario: str | Path) -> list[str]:
+        """What is worth knowing before comparing ``scenario`` over this posterior: a
+        calibration that did not finish, or one made for a scenario file of another name."""
+        notes = []
+        manifest = self.folder / MANIFEST_FILE
+        if self.manifest.get("complete") is False:
+            notes.append(f"{manifest} says the calibration did not finish (complete: false); "
+                         "its posterior is that of the last finished generation (rerun "
+                         "scrm-sim calibrate to finish it)")
+        calibrated = self.manifest.get("scenario")
+        if isinstance(calibrated, str) and Path(calibrated).name != Path(str(scenario)).name:
+            notes.append(f"{manifest} was calibrated for {calibrated}, not {scenario}; the "
+                         "draws' parameter values are applied to the scenario given")
+        return notes
+
     def describe(self) -> dict[str, Any]:
         """What a comparison's manifest records of the posterior it used."""
         keep = ("scenario", "observed", "seed", "generations", "population_size", "complete")
