@@ -171,7 +171,7 @@ def win_share_figure(summary: pd.DataFrame, table: pd.DataFrame) -> Figure | Non
         return None
     pairs = list(dict.fromkeys(zip(table["a"], table["b"], strict=True)))
     fig = Figure(figsize=(10, 1.2 + 0.38 * len(pairs) * len(metrics)), layout="constrained")
-    axes = fig.subplots(len(metrics), 1, squeeze=False)[:, 0]
+    axes = fig.subplots(len(metrics), 1, squeeze=False, sharex=True)[:, 0]
     for ax, column in zip(axes, metrics, strict=True):
         rows = []
         for a, b in pairs:

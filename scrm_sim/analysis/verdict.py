@@ -195,9 +195,13 @@ def score(summary: pd.DataFrame, priorities: Priorities) -> Scoring:
             continue
         present[column] = weight
     wide = {}
+    # the replications that ran: with dropna=False, pivot_table would add every combination
+    # of design point and seed (seeds differ between points), none of which ran
+    ran = summary.set_index(keys).index.unique()
     for column in present:
         table = summary.pivot_table(index=keys, columns="ownership", values=column,
-                                    dropna=False).reindex(columns=models) * metric(column).scale
+                                    dropna=False).reindex(index=ran, columns=models)
+        table = table * metric(column).scale
         # a value a model did not produce in a replication (a response time when it answered
         # nothing) counts as the worst of that replication's values
         direction = metric(column).direction or 1
