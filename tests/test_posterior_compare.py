@@ -261,6 +261,16 @@ def test_the_report_has_the_plausible_versions_section_with_its_figure(
         assert line.strip().replace("'", "&#x27;") in section
 
 
+def test_the_reports_verdict_counts_posterior_draws_not_replications(
+        compared: dict[str, object]) -> None:
+    page = (Path(compared["out"]) / "report.html").read_text(encoding="utf-8")
+    box = page[page.index("<section class='verdict'"):]
+    box = box[:box.index("</section>")]
+
+    assert f"{DRAWS} paired draws" in box
+    assert "paired replications" not in box and "--reps" not in box
+
+
 def test_a_plain_compare_report_has_no_plausible_versions_section(
         tiny: Path, tmp_path: Path) -> None:
     assert main(["compare", str(tiny), "--models", ",".join(MODELS), "--reps", "2",

@@ -249,6 +249,9 @@ def build_report(path: Path, out: Path | None = None, *,
 
         parts.posterior = win_shares(summary)
     scorings = [parts.answer.main, *parts.answer.alternatives]
+    if parts.posterior is not None:  # a paired replication is a posterior draw here
+        for scoring in scorings:
+            scoring.run_word, scoring.more_option = "draw", "--draws"
     ranks = ranking_rows(summary, scorings, RANKED_METRICS)
     figures: dict[str, Callable[[], Figure | None]] = {
         "ranking": lambda: ranking_figure(ranks, models),
@@ -442,7 +445,7 @@ def verdict_box(answer: Verdict, caveats: Caveats, period: str = "") -> list[str
         parts.append("<p class='small' id='scores'>Scores, from 0 (worst of these models on "
                      "every weighted metric) to 100 (best on every one): "
                      + ", ".join(f"{esc(pretty(m))} {v:.0f}" for m, v in means.items())
-                     + f" ({main.replications} paired replications"
+                     + f" ({main.replications} paired {main.run_word}s"
                      + (f"; {main.dropped} left out for a missing value" if main.dropped else "")
                      + "). How they are computed: <a href='#method'>below</a>.</p>")
     if main.ignored:
@@ -716,8 +719,10 @@ def posterior_section(summary: pd.DataFrame, table: pd.DataFrame, manifest: dict
         f"{esc(parameters)}; {esc(str(posterior.get('particles', '?')))} particles, resampled "
         f"by weight; {esc(str(reps))} seed{'s' if reps != 1 else ''} per draw). Each draw is "
         "one plausible version of your client: the parameter values the calibration left "
-        f"plausible. {esc(MIXED_UNCERTAINTY)} A draw whose difference is below the metric's "
-        "threshold of a difference that matters (the table above) counts as a tie; the "
+        f"plausible. {esc(MIXED_UNCERTAINTY)} Elsewhere in this report, a paired "
+        "replication is a posterior draw. A draw whose difference is below the metric's "
+        "threshold of a difference that matters (the last column of the table of every model on "
+        "every headline metric, below) counts as a tie; the "
         f"interval of a share is a Wilson {level} interval.</p>",
         "<ul id='posterior-sentences'>",
         *(f"<li>{esc(line)}</li>" for line in sentences(summary, table)),
