@@ -93,7 +93,7 @@ def _parser() -> argparse.ArgumentParser:
     compare.add_argument("scenario", help="scenario YAML file or bundled name")
     compare.add_argument("--models", default="marketing_led,service_led,ceo_led,hybrid",
                          help="comma-separated ownership models (default: the core four)")
-    compare.add_argument("--reps", type=_positive_int, default=5, help="replications per model")
+    compare.add_argument("--reps", type=_positive_int, help="replications per model (default 5)")
     compare.add_argument("--seed", type=_seed, help="master seed of the replications")
     compare.add_argument("--workers", type=_positive_int, help="parallel processes (default: cores)")
     compare.add_argument("--days", type=_days, help="simulate this many days (overrides the "
@@ -113,6 +113,16 @@ def _parser() -> argparse.ArgumentParser:
                          help="then decompose the gap between the two best models (by "
                          "answered within the SLA) into parameter groups, in OUT/decomposition/ "
                          "(3 replications, at most about 100 runs); the report shows it")
+    compare.add_argument("--posterior", type=Path, metavar="DIR",
+                         help="compare over draws from the posterior folder of scrm-sim "
+                         "calibrate: draw i is one plausible version of the client (its "
+                         "parameter values) on one seed, shared by every model; writes "
+                         "posterior_comparison.csv (how often each model beats each other)")
+    compare.add_argument("--draws", type=_positive_int,
+                         help="with --posterior: posterior draws, resampled by weight from "
+                         "--seed (default 40)")
+    compare.add_argument("--reps-per-draw", type=_positive_int,
+                         help="with --posterior: replications (seeds) per draw (default 1)")
     compare.set_defaults(handler=_compare)
 
     decompose = sub.add_parser(
@@ -659,6 +669,8 @@ def _compare(args: argparse.Namespace) -> int:
     if not models or len(set(models)) != len(models):
         raise ScenarioError("--models", [Problem("--models", "give distinct, comma-separated "
                                                  "ownership model names")])
+    _check_posterior_options(args)
+    args.reps = args.reps or 5
     if args.decompose and len(models) < 2:
         raise ScenarioError("--decompose", [Problem("--decompose", (
             f"decomposes the gap between the two best models, but --models names "
@@ -676,6 +688,8 @@ def _compare(args: argparse.Namespace) -> int:
                         else p for p in exc.problems]
         raise
     _warn_events(args.scenario, scenarios, overrides, _days_note(args.days))
+    if args.posterior is not None:
+        return _compare_posterior(args, models, overrides, scenarios)
     first = next(iter(scenarios.values()))
     out = args.out or Path("results") / f"{safe_name(first.name)}-compare"
     check_writable(out)
@@ -753,6 +767,104 @@ def _compare_into(args: argparse.Namespace, out: Path, models: list[str],
         print(printable(crashed), file=sys.stderr)
         return 1, failed
     return 0, failed
+
+
+def _check_posterior_options(args: argparse.Namespace) -> None:
+    """``--draws`` and ``--reps-per-draw`` go with ``--posterior``; ``--reps`` and
+    ``--decompose`` do not."""
+    if args.posterior is None:
+        for option, value in (("--draws", args.draws), ("--reps-per-draw", args.reps_per_draw)):
+            if value is not None:
+                raise ScenarioError(option, [Problem(option, "is used only with --posterior DIR")])
+        return
+    args.draws, args.reps_per_draw = args.draws or 40, args.reps_per_draw or 1
+    if args.reps is not None:
+        raise ScenarioError("--reps", [Problem("--reps", (
+            "is not used with --posterior: every draw runs --reps-per-draw seeds (default 1); "
+            "give --draws for more plausible versions of the client"))])
+    if args.decompose:
+        raise ScenarioError("--decompose", [Problem("--decompose", (
+            "is not available with --posterior; decompose with scrm-sim decompose on the "
+            "calibrated scenario (calibrated.yaml in the posterior folder)"))])
+
+
+def _compare_posterior(args: argparse.Namespace, models: list[str],
+                       overrides: dict[str, object], scenarios: dict) -> int:
+    """``compare --posterior DIR``: every model over posterior draws, paired by draw; the
+    usual comparison outputs over draws, ``posterior_comparison.csv`` and its sentences."""
+    from scrm_sim.analysis.plots import comparison_figure, over_time_figure
+    from scrm_sim.analysis.posterior_comparison import (
+        MIXED_UNCERTAINTY, sentences, win_share_figure, win_shares)
+    from scrm_sim.calibration.posterior import draw_overrides, read_posterior
+    from scrm_sim.errors import PosteriorError
+    from scrm_sim.experiment.output import write_results
+    from scrm_sim.experiment.runner import replication_seed
+    from scrm_sim.experiment.runs import RunsFailed, compare_draws, draw_planner
+    from scrm_sim.scenario.horizon import scenario_events
+
+    started = time.perf_counter()
+    first = next(iter(scenarios.values()))
+    posterior = read_posterior(args.posterior)
+    for warning in posterior.warnings(args.scenario):
+        print(printable(f"warning: {warning}"), file=sys.stderr)
+    seed = first.seed if args.seed is None else args.seed
+    draws = posterior.resample(args.draws, seed)
+    points = [draw_overrides(row, posterior.parameters) for _, row in draws.iterrows()]
+    try:  # every draw under every model is validated before anything is written
+        planner = draw_planner(args.scenario, points, models=models, overrides=overrides,
+                               replications=args.reps_per_draw, master_seed=seed,
+                               names=[f"row {p}" for p in draws["particle"]])
+    except ScenarioError as exc:  # a particle the scenario's own checks refuse
+        raise PosteriorError(printable(str(posterior.file)), exc.problems) from None
+    out = args.out or Path("results") / f"{safe_name(first.name)}-compare-posterior"
+    check_writable(out)
+    replace = claim_folder(out, lambda m: m.get("command") == "compare" and m.get(
+        "scenario_source") == str(args.scenario) and "posterior" in m, force=args.force)
+    described = {**posterior.describe(), "draws": args.draws,
+                 "reps_per_draw": args.reps_per_draw, "resampling_seed": seed,
+                 "resampling": "multinomial by weight, with replacement",
+                 "note": MIXED_UNCERTAINTY}
+    draws.insert(2, "seed", [replication_seed(seed, i, 0) for i in range(len(draws))])
+
+    def into(folder: Path) -> int:
+        try:
+            summary, steps = compare_draws(planner, {"posterior": described}, workers=args.workers,
+                                           progress=not args.quiet, out=folder)
+        except RunsFailed as exc:
+            print(printable(f"error: {str(exc).replace(str(folder), str(out))}"), file=sys.stderr)
+            return 1
+        table = win_shares(summary)
+        figures = {"comparison": comparison_figure(summary, models, first.name, period=(
+            f"over {first.duration_days:g} days, {args.draws} posterior draws"))}
+        over_time = over_time_figure(steps, models, first.name, events=scenario_events(first))
+        if over_time is not None:
+            figures["timeseries"] = over_time
+        shares = win_share_figure(summary, table)
+        if shares is not None:
+            figures["posterior_comparison"] = shares
+        write_results(folder, {"summary": summary, "steps": steps, "posterior_comparison": table,
+                               "posterior_draws": draws}, figures, None)
+        if args.report:
+            from scrm_sim.analysis.report import build_report
+
+            build_report(folder)
+            print(printable(f"wrote {out / 'report.html'}"), file=sys.stderr)
+        _print_summary(summary, "runs over the posterior draws")
+        print(f"\nAcross {args.draws} plausible versions of your client (posterior "
+              f"{printable(str(args.posterior))}):")
+        for line in sentences(summary, table):
+            print(printable(f"- {line}"))
+        if not args.quiet:
+            print(f"wrote {printable(str(out))}/ (summary, steps, posterior_comparison, "
+                  f"posterior_draws as CSV and Parquet; comparison.png, timeseries.png, "
+                  f"posterior_comparison.png; the results store) in "
+                  f"{time.perf_counter() - started:.0f} s", file=sys.stderr)
+        return 0
+
+    if replace:
+        with replacing(out) as staging:  # the old folder stays whole until this one is done
+            return into(staging)
+    return into(out)
 
 
 def _decompose(args: argparse.Namespace) -> int:
@@ -835,9 +947,10 @@ SUMMARY_METRICS = ("share_within_sla", "first_response_p50_hours", "satisfaction
 """The metrics of the table ``run`` and ``compare`` print, in its order."""
 
 
-def _print_summary(summary: pd.DataFrame) -> None:
+def _print_summary(summary: pd.DataFrame, runs_are: str = "replications") -> None:
     """The run's (or each model's mean) results on stdout: one row per metric, in its plain
-    name, unit and display scale (analysis/labels.py), one column per model."""
+    name, unit and display scale (analysis/labels.py), one column per model; ``runs_are``
+    says what a model's runs are ("replications", "runs over the posterior draws")."""
     from scrm_sim.analysis.labels import metric, model_label
 
     columns = [c for c in SUMMARY_METRICS if c in summary]
@@ -847,8 +960,8 @@ def _print_summary(summary: pd.DataFrame) -> None:
     rows += [[metric(c).with_unit(), *(metric(c).show(means.loc[m, c]) for m in means.index)]
              for c in columns]
     if runs.max() > 1:
-        print(f"mean of {runs.max()} replications per model" if runs.nunique() == 1
-              else "mean of each model's replications")
+        print(f"mean of {runs.max()} {runs_are} per model" if runs.nunique() == 1
+              else f"mean of each model's {runs_are}")
     _print_rows(rows)
 
 

@@ -68,3 +68,9 @@ class ExportSettingsError(ScenarioError):
     """An export settings file (``scrm-sim observe --config``) that cannot be used as written."""
 
     heading = "invalid export settings"
+
+
+class PosteriorError(ScenarioError):
+    """A calibration's posterior folder (``compare --posterior``) that cannot be used."""
+
+    heading = "invalid posterior"

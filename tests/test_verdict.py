@@ -259,3 +259,16 @@ def test_a_difference_of_shares_reads_within_one_hundred_points_however_few_repl
                       60.0, 21.5)
 
     assert wide.interval() == "95% CI −100.0 to 100.0 points"
+
+
+def test_design_points_with_seeds_of_their_own_leave_no_replication_out():
+    # each design point (or posterior draw) runs on its own seeds: the scores count the
+    # point–seed pairs that ran, not every combination of points and seeds
+    models = {"hybrid": {"share_within_sla": 0.7}, "service_led": {"share_within_sla": 0.6}}
+    data = pd.concat([summary(models).assign(point=0),
+                      summary(models).assign(point=1, seed=lambda f: f["seed"] + 100)])
+
+    scoring = score(data, Priorities("test", "Test", {"share_within_sla": 1}))
+
+    assert scoring.dropped == 0
+    assert scoring.replications == 2 * len(SEEDS)

@@ -211,6 +211,8 @@ class ReportParts:
     answer: Verdict
     caveats: Caveats
     period: str = ""
+    posterior: pd.DataFrame | None = None
+    """Win shares across posterior draws (``compare --posterior``), else None."""
 
 
 def build_report(path: Path, out: Path | None = None, *,
@@ -242,7 +244,14 @@ def build_report(path: Path, out: Path | None = None, *,
         caveats=find_caveats(summary, comparison.steps, scenarios=scenarios,
                              min_share_answered=min_share_answered),
         period=period)
+    if manifest.get("posterior"):  # compare --posterior: each design point is a draw
+        from scrm_sim.analysis.posterior_comparison import win_shares
+
+        parts.posterior = win_shares(summary)
     scorings = [parts.answer.main, *parts.answer.alternatives]
+    if parts.posterior is not None:  # a paired replication is a posterior draw here
+        for scoring in scorings:
+            scoring.run_word, scoring.more_option = "draw", "--draws"
     ranks = ranking_rows(summary, scorings, RANKED_METRICS)
     figures: dict[str, Callable[[], Figure | None]] = {
         "ranking": lambda: ranking_figure(ranks, models),
@@ -251,6 +260,7 @@ def build_report(path: Path, out: Path | None = None, *,
                                               events=run_events(scenarios)),
         "decision_map": lambda: decision_map_figure(summary, comparison.factors),
         "decomposition": lambda: waterfall_figure(decomposition[0]) if decomposition else None,
+        "posterior": lambda: _posterior_figure(summary, parts.posterior),
     }
     out = out or path / "report.html"
     folder = out.parent
@@ -279,7 +289,16 @@ def build_report(path: Path, out: Path | None = None, *,
                                                encoding="utf-8")
     (folder / "report_caveats.csv").write_text(parts.caveats.checks.to_csv(index=False),
                                                encoding="utf-8")
+    if parts.posterior is not None:
+        (folder / "report_posterior.csv").write_text(parts.posterior.to_csv(index=False),
+                                                     encoding="utf-8")
     return out
+
+
+def _posterior_figure(summary: pd.DataFrame, table: pd.DataFrame | None) -> Figure | None:
+    from scrm_sim.analysis.posterior_comparison import win_share_figure
+
+    return None if table is None else win_share_figure(summary, table)
 
 
 def in_model_order(summary: pd.DataFrame, models: Any) -> pd.DataFrame:
@@ -330,6 +349,7 @@ def render_html(comparison: Comparison, parts: ReportParts, images: dict[str, st
     esc = html.escape
     images = dict(images)
     waterfall = images.pop("decomposition", None)
+    shares = images.pop("posterior", None)
     caveats = parts.caveats
     manifest, summary = comparison.manifest, comparison.summary
     title = manifest.get("experiment", {}).get("name") or next(
@@ -341,6 +361,8 @@ def render_html(comparison: Comparison, parts: ReportParts, images: dict[str, st
         page.append(f"<p class='partial' id='partial'>{esc(comparison.partial)}</p>")
     page.append(f"<h1>Who should own Social CRM? {esc(str(title))}</h1>")
     page += verdict_box(parts.answer, caveats, parts.period)
+    if parts.posterior is not None:
+        page += posterior_section(summary, parts.posterior, manifest, shares)
     page += caveat_box(caveats)
     page += table_section(parts.table, caveats, parts.period)
     captions = {
@@ -423,7 +445,7 @@ def verdict_box(answer: Verdict, caveats: Caveats, period: str = "") -> list[str
         parts.append("<p class='small' id='scores'>Scores, from 0 (worst of these models on "
                      "every weighted metric) to 100 (best on every one): "
                      + ", ".join(f"{esc(pretty(m))} {v:.0f}" for m, v in means.items())
-                     + f" ({main.replications} paired replications"
+                     + f" ({main.replications} paired {main.run_word}s"
                      + (f"; {main.dropped} left out for a missing value" if main.dropped else "")
                      + "). How they are computed: <a href='#method'>below</a>.</p>")
     if main.ignored:
@@ -674,6 +696,62 @@ def decomposition_section(table: pd.DataFrame, manifest: dict[str, Any],
                          f"{m.signed(r['ci_high'])})</td>")
         parts.append(f"<tr><td>{name}</td>{''.join(cells)}</tr>")
     parts.append("</table>")
+    return parts
+
+
+def posterior_section(summary: pd.DataFrame, table: pd.DataFrame, manifest: dict[str, Any],
+                      image: str | None) -> list[str]:
+    """"Across the plausible versions of your client": which posterior and how many draws,
+    the best model against the runner-up on each headline metric in plain words, the
+    win/tie/loss figure and every pair's shares (``compare --posterior``)."""
+    from scrm_sim.analysis.posterior_comparison import MIXED_UNCERTAINTY, oriented, sentences
+
+    esc = html.escape
+    posterior = manifest.get("posterior") or {}
+    draws = posterior.get("draws", "?")
+    reps = posterior.get("reps_per_draw", 1)
+    parameters = ", ".join(str(p) for p in posterior.get("parameters", [])) or "?"
+    level = f"{100 * float(table['level'].iloc[0]):.0f}%" if len(table) else "90%"
+    parts = [
+        "<section id='posterior'><h2>Across the plausible versions of your client</h2>",
+        f"<p>Every model ran on the same {esc(str(draws))} draws from the calibration's "
+        f"posterior in {esc(str(posterior.get('folder', '?')))} (calibrated: "
+        f"{esc(parameters)}; {esc(str(posterior.get('particles', '?')))} particles, resampled "
+        f"by weight; {esc(str(reps))} seed{'s' if reps != 1 else ''} per draw). Each draw is "
+        "one plausible version of your client: the parameter values the calibration left "
+        f"plausible. {esc(MIXED_UNCERTAINTY)} Elsewhere in this report, a paired "
+        "replication is a posterior draw. A draw whose difference is below the metric's "
+        "threshold of a difference that matters (the last column of the table of every model on "
+        "every headline metric, below) counts as a tie; the "
+        f"interval of a share is a Wilson {level} interval.</p>",
+        "<ul id='posterior-sentences'>",
+        *(f"<li>{esc(line)}</li>" for line in sentences(summary, table)),
+        "</ul>",
+    ]
+    if image is not None:
+        parts.append(_figure(image, (
+            "For each headline metric and each pair of models, the share of the plausible "
+            "versions of your client in which the first model is better (green), they are "
+            f"practically tied (grey) or the second is better (orange); whiskers: {level} "
+            "Wilson interval of the first model's share.")))
+    parts.append("<table id='posterior-table'><tr><th>metric</th><th>models</th>"
+                 f"<th>first better</th><th>{level} interval</th><th>tied</th>"
+                 "<th>second better</th><th>difference, first − second: median "
+                 "(5th–95th percentile)</th></tr>")
+    for _, row in table.iterrows():
+        if row["losses"] > row["wins"]:  # read from the side that wins more often
+            row = oriented(table, row["metric"], row["b"], row["a"])
+        shown = metric(str(row["metric"]))
+        parts.append(
+            f"<tr><td>{esc(shown.with_unit())}</td><td>{esc(pretty(str(row['a'])))} vs "
+            f"{esc(pretty(str(row['b'])))}</td>"
+            f"<td class='num'>{100 * row['share_wins']:.0f}%</td>"
+            f"<td class='num'>{100 * row['wins_low']:.0f}–{100 * row['wins_high']:.0f}%</td>"
+            f"<td class='num'>{100 * row['share_ties']:.0f}%</td>"
+            f"<td class='num'>{100 * row['share_losses']:.0f}%</td>"
+            f"<td class='num'>{number(shown, row['difference_median'])} "
+            f"({interval_text(shown, row['difference_p05'], row['difference_p95'])})</td></tr>")
+    parts.append("</table></section>")
     return parts
 
 

@@ -106,6 +106,10 @@ class Scoring:
     """Weighted metrics left out, and why."""
     dropped: int = 0
     """Replications left out for a missing value."""
+    run_word: str = "replication"
+    """What one paired row is called in sentences ("draw" over posterior draws)."""
+    more_option: str = "--reps"
+    """The option that adds more of them."""
 
     @property
     def models(self) -> list[str]:
@@ -152,7 +156,7 @@ class Scoring:
         """"ranks first in 5 of 5 paired replications (95% CI 57–100%)"."""
         wins, _, low, high = self.p_first(model)
         n = self.replications
-        return (f"ranks first in {wins} of {n} paired replication{'s' if n != 1 else ''} "
+        return (f"ranks first in {wins} of {n} paired {self.run_word}{'s' if n != 1 else ''} "
                 f"(95% CI {100 * low:.0f}–{100 * high:.0f}%)")
 
     def how_sure(self, model: str) -> str:
@@ -163,11 +167,12 @@ class Scoring:
         text = self.ranks_first(model)
         if low > 0.5:
             return text + ": clearly first, as even the low end of the interval is above one half"
+        word, option = self.run_word, self.more_option
         if share > 0.5:
-            return (text + f": likely, but {n} replication{'s' if n != 1 else ''} cannot make it "
-                    "certain; more replications (--reps) would")
-        return (text + ": it is not first in most replications, so the top place is not "
-                "settled; more replications (--reps) would tell")
+            return (text + f": likely, but {n} {word}{'s' if n != 1 else ''} cannot make it "
+                    f"certain; more {word}s ({option}) would")
+        return (text + f": it is not first in most {word}s, so the top place is not "
+                f"settled; more {word}s ({option}) would tell")
 
 
 def first_counts(values: pd.DataFrame, tie: float = TIE) -> pd.Series:
@@ -195,9 +200,13 @@ def score(summary: pd.DataFrame, priorities: Priorities) -> Scoring:
             continue
         present[column] = weight
     wide = {}
+    # the replications that ran: with dropna=False, pivot_table would add every combination
+    # of design point and seed (seeds differ between points), none of which ran
+    ran = summary.set_index(keys).index.unique()
     for column in present:
         table = summary.pivot_table(index=keys, columns="ownership", values=column,
-                                    dropna=False).reindex(columns=models) * metric(column).scale
+                                    dropna=False).reindex(index=ran, columns=models)
+        table = table * metric(column).scale
         # a value a model did not produce in a replication (a response time when it answered
         # nothing) counts as the worst of that replication's values
         direction = metric(column).direction or 1

@@ -221,6 +221,37 @@ class ModelPlanner:
                 for model in self.experiment.models]
 
 
+class DrawPlanner(Planner):
+    """The plan of ``compare --posterior``: one design point per posterior draw.
+
+    Draw i is the client's scenario (with the comparison's overrides) and the draw's
+    parameter values, under each ownership model: the same scenario variant and, as at
+    any design point, the same seed ``replication_seed(master_seed, i, r)`` for every model.
+    A scenario is built as :func:`~scrm_sim.scenario.load_scenario` builds it with the
+    overrides and ``{"ownership": model}`` (the file read once).
+    """
+
+    def __init__(self, experiment: Experiment, source: str | Path,
+                 draws: list[Point]) -> None:
+        self.experiment = experiment
+        self.points = draws
+        self.base, self.path = read_scenario(source)
+        self._ownership = {m: resolve_ownership(m, self.path) for m in experiment.models}
+        self._scenarios = {}
+
+    def scenario(self, point: int, model: str) -> dict[str, Any]:
+        """The resolved, validated scenario of a draw under a model, as data."""
+        if (point, model) not in self._scenarios:
+            overrides: dict[str, Any] = dict(self.experiment.overrides)
+            for path, value in self.points[point].items():
+                overrides = deep_merge(overrides, nested(path, value))
+            data = deep_merge(self.base, overrides)
+            data["ownership"] = self._ownership[model]
+            self._scenarios[point, model] = validate_scenario(data, self.path).model_dump(
+                mode="json")
+        return self._scenarios[point, model]
+
+
 def execute_run(payload: dict[str, Any]) -> dict[str, Any]:
     """Worker: run one resolved scenario with one seed; return summary and daily series."""
     scenario = Scenario.model_validate(payload["scenario"])

@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from scrm_sim.errors import Problem, ScenarioError
 from scrm_sim.experiment.executors import Executor
 from scrm_sim.experiment.spec import Experiment
 from scrm_sim.experiment.store import ResultStore
@@ -154,6 +155,22 @@ def compare(
         "scenarios": {m: planner.scenario(0, m) for m in loaded},
         "staffing": {m: staffing_plan(s) for m, s in loaded.items()},
     }
+    summary, steps = _run(planner, specs, manifest, out, executor=executor, workers=workers,
+                          progress=progress)
+    return _summary_table(summary, experiment), _steps_table(steps, summary, experiment)
+
+
+def _run(planner: Any, specs: list[Any], manifest: dict[str, Any], out: Path | None, *,
+         executor: Executor | None, workers: int | None,
+         progress: bool) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Run (or resume) a plan into ``out`` (default: a temporary folder); the stored summary
+    and steps of its planned runs.
+
+    Raises:
+        RunsFailed: some runs failed twice (the finished ones stay in ``out``).
+    """
+    from scrm_sim.experiment import runner
+
     with tempfile.TemporaryDirectory(prefix="scrm-compare-") as scratch:
         folder = out or Path(scratch) / "results"
         runner.run_plan(planner, folder, manifest, executor=executor, workers=workers,
@@ -168,7 +185,86 @@ def compare(
         raise RunsFailed(f"{missing} of {len(planned)} runs failed twice (first: {first_error})"
                          + (f"; the others are kept in {folder}, and rerunning into it runs "
                             "only the missing ones" if out else ""))
-    return _summary_table(summary, experiment), _steps_table(results.steps, summary, experiment)
+    return summary, results.steps
+
+
+def draw_planner(source: str | Path, draws: Sequence[Mapping[str, Any]], *,
+                 models: Sequence[str], overrides: Mapping[str, Any] | None = None,
+                 replications: int = 1, master_seed: int | None = None,
+                 names: Sequence[str] | None = None) -> Any:
+    """The validated plan of a comparison over scenario variants (posterior draws).
+
+    Draw i sets its dotted paths over the scenario file (after ``overrides``); every
+    model at draw i runs that variant on the same seeds ``replication_seed(master_seed,
+    i, r)``, r < ``replications``. Every (draw, model) scenario is validated here.
+
+    Raises:
+        ScenarioError: a draw's scenario is invalid under a model; the problem's field
+            names the draw (``names[i]``, default ``draw i``), its values and the
+            scenario's field.
+    """
+    from scrm_sim.experiment import runner
+
+    first = load_scenario(source, deep_merge(dict(overrides or {}), {"ownership": models[0]}))
+    seed = first.seed if master_seed is None else as_seed(master_seed, "master_seed")
+    experiment = Experiment(
+        name=first.name, description=first.description, scenario=str(source),
+        overrides=dict(overrides or {}), models=list(models), replications=replications,
+        seed=seed)
+    planner = runner.DrawPlanner(experiment, source, [dict(d) for d in draws])
+    for point, values in enumerate(planner.points):
+        for model in models:
+            try:
+                planner.scenario(point, model)
+            except ScenarioError as exc:
+                shown = ", ".join(f"{k}={v:g}" for k, v in values.items())
+                name = names[point] if names is not None else f"draw {point}"
+                raise ScenarioError(exc.source, [Problem(
+                    f"{name} ({shown}) under {model}: {p.field}", p.message)
+                    for p in exc.problems]) from None
+    return planner
+
+
+def compare_draws(
+    planner: Any,
+    manifest: Mapping[str, Any] | None = None,
+    *,
+    workers: int | None = None,
+    executor: Executor | None = None,
+    progress: bool = True,
+    out: Path | None = None,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Run every ownership model over the draws of a :func:`draw_planner`, paired by draw.
+
+    ``manifest`` adds what the caller knows (the posterior it drew from). The results
+    folder ``out`` is a resumable store, as :func:`compare`'s.
+
+    Returns:
+        (summary table, one row per run with its ``draw`` and the draw's parameter values;
+        daily series, one row per run and day)
+
+    Raises:
+        RunsFailed: some runs failed twice (the finished ones stay in ``out``).
+    """
+    from scrm_sim.experiment import runner
+
+    experiment = planner.experiment
+    reps = experiment.replications
+    specs = planner.runs({p: range(reps) for p in range(len(planner.points))})
+    full = {
+        "command": "compare", "scenario_source": experiment.scenario,
+        "models": list(experiment.models), "replications": reps,
+        "master_seed": experiment.seed, "draws": len(planner.points),
+        "design": {"type": "posterior draws", "points": planner.points},
+        "scenarios": {m: planner.scenario(0, m) for m in experiment.models},
+        "staffing": {m: staffing_plan(Scenario.model_validate(planner.scenario(0, m)))
+                     for m in experiment.models},
+        **dict(manifest or {}),
+    }
+    summary, steps = _run(planner, specs, full, out, executor=executor, workers=workers,
+                          progress=progress)
+    return (_summary_table(summary, experiment, by_draw=True),
+            _steps_table(steps, summary, experiment, by_draw=True))
 
 
 def _scenarios(scenarios: Mapping[str, Scenario] | str | Path, models: Sequence[str] | None,
@@ -187,19 +283,22 @@ def _scenarios(scenarios: Mapping[str, Scenario] | str | Path, models: Sequence[
             for m, s in scenarios.items()}
 
 
-def _summary_table(summary: pd.DataFrame, experiment: Experiment) -> pd.DataFrame:
-    """One row per run, replication by replication, models in the order given."""
+def _summary_table(summary: pd.DataFrame, experiment: Experiment,
+                   by_draw: bool = False) -> pd.DataFrame:
+    """One row per run, replication by replication (draw by draw), models in the order
+    given."""
     order = {m: i for i, m in enumerate(experiment.models)}
     frame = summary.assign(scenario=experiment.name, _model=summary["ownership"].map(order))
-    frame = frame.sort_values(["replication", "_model"]).drop(columns=["_model", "point"])
-    first = ["scenario", "ownership", "replication", "seed"]
+    frame = frame.sort_values(["point", "replication", "_model"]).drop(columns=["_model"])
+    frame = frame.rename(columns={"point": "draw"}) if by_draw else frame.drop(columns="point")
+    first = ["scenario", "ownership", *(["draw"] if by_draw else []), "replication", "seed"]
     last = ["wall_seconds", "key"]
     return frame[first + [c for c in frame if c not in first + last] + last].reset_index(
         drop=True)
 
 
 def _steps_table(steps: pd.DataFrame, summary: pd.DataFrame,
-                 experiment: Experiment) -> pd.DataFrame:
+                 experiment: Experiment, by_draw: bool = False) -> pd.DataFrame:
     """The daily series of the given runs, with their seeds."""
     if steps.empty:
         return steps
@@ -207,7 +306,8 @@ def _steps_table(steps: pd.DataFrame, summary: pd.DataFrame,
     order = {m: i for i, m in enumerate(experiment.models)}
     frame = steps[steps["key"].isin(seeds.index)].assign(
         seed=lambda f: f["key"].map(seeds), _model=lambda f: f["ownership"].map(order))
-    frame = frame.sort_values(["replication", "_model", "day"]).drop(columns=["_model", "point"])
-    first = ["ownership", "replication", "seed", "day"]
+    frame = frame.sort_values(["point", "replication", "_model", "day"]).drop(columns=["_model"])
+    frame = frame.rename(columns={"point": "draw"}) if by_draw else frame.drop(columns="point")
+    first = ["ownership", *(["draw"] if by_draw else []), "replication", "seed", "day"]
     return frame[first + [c for c in frame if c not in [*first, "key"]] + ["key"]].reset_index(
         drop=True)
