@@ -211,7 +211,7 @@ def test_no_usable_row_is_an_error_even_within_the_tolerance(tmp_path: Path) -> 
     ("columns: {posted_at: when, first_response_at: when}\n", "columns"),
     ("columns: {posted_at: ' '}\n", "columns.posted_at"),
     ("delimiter: ';;'\n", "delimiter"),
-    ("period: {start: 2026-02-30, days: 7}\n", ""),  # YAML reads it as a date, not a string
+    ("period: {start: 2026-02-30, days: 7}\n", "line 1, column 17"),  # YAML reads a date
 ])
 def test_bad_settings_are_an_error_naming_the_field(tmp_path: Path, text: str,
                                                     field: str) -> None:

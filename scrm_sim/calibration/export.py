@@ -207,9 +207,6 @@ def load_settings(path: Path | None) -> ExportSettings:
                             "every default, or write at least one key, e.g. columns:")
                     if p.message.startswith("empty file") else p for p in exc.problems]
         raise ExportSettingsError(exc.source, problems) from None
-    except ValueError as exc:  # a value YAML reads as a date that is none (2026-13-01)
-        raise ExportSettingsError(path, [Problem("", (
-            f"holds a date that does not exist ({exc})"))]) from None
     try:
         return ExportSettings.model_validate(data)
     except ValidationError as exc:
