@@ -55,3 +55,9 @@ class OutputError(ScenarioError):
     """An output folder (``--out``) the results cannot be written to."""
 
     heading = "cannot write results to"
+
+
+class CalibrationError(ScenarioError):
+    """A calibration's input (params file, observed figures) that cannot be used as written."""
+
+    heading = "invalid calibration input"
