@@ -83,6 +83,7 @@ def marginals_figure(posterior: pd.DataFrame, priors: dict[str, Prior],
     """One panel per parameter: the prior's range (shaded), the weighted posterior
     histogram, the median and the 90% interval."""
     from matplotlib.figure import Figure
+    from matplotlib.ticker import FuncFormatter, NullFormatter
 
     n = len(priors)
     columns = min(n, 3)
@@ -95,16 +96,21 @@ def marginals_figure(posterior: pd.DataFrame, priors: dict[str, Prior],
         if prior.log_scale:
             bins = np.geomspace(prior.low, prior.high, 31)
             ax.set_xscale("log")
+            ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+            ax.xaxis.set_minor_formatter(NullFormatter())
+            pad = (prior.high / prior.low) ** 0.05
+            ax.set_xlim(prior.low / pad, prior.high * pad)
         else:
             bins = np.linspace(prior.low, prior.high, 31)
-        ax.axvspan(prior.low, prior.high, color="0.92", label="prior range")
+            pad = 0.05 * (prior.high - prior.low)
+            ax.set_xlim(prior.low - pad, prior.high + pad)
+        ax.axvspan(prior.low, prior.high, color="0.93", label="prior range", zorder=0)
         ax.hist(values, bins=bins, weights=posterior["weight"], color="tab:blue", alpha=0.75,
                 label="posterior")
         ax.axvspan(row["q05"], row["q95"], color="tab:orange", alpha=0.2,
                    label="90% interval")
         ax.axvline(row["median"], color="tab:orange", lw=2,
                    label=f"median {row['median']:.3g}")
-        ax.set_xlim(prior.low, prior.high)
         ax.set_title(name, fontsize=10)
         ax.set_xlabel(f"value ({prior.prior.replace('_', '-')} prior)")
         ax.set_ylabel("posterior probability")
