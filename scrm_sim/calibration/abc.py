@@ -68,7 +68,7 @@ class Generation:
     epsilon: float
     accepted: int
     simulations: int        # attempts in this generation
-    total_simulations: int  # so far, this generation included
+    total_simulations: int  # so far, this generation and the prior sample included
     seconds: float
 
     @property
@@ -140,11 +140,12 @@ def generations(db: Path) -> list[Generation]:
     history = _pyabc().History(database_url(db), _id=RUN_ID, create=False)
     if history.n_populations == 0:
         return []
-    table = history.get_all_populations()
-    table = table[table["t"] >= 0].sort_values("t")  # t = -1 is pyabc's start row
-    total = 0
+    table = history.get_all_populations().sort_values("t")
+    # t = -1 is pyabc's start row; its samples are the prior sample that calibrated the
+    # first generation's distance and threshold, counted in the total
+    total = int(table.loc[table["t"] < 0, "samples"].fillna(0).sum())
     found = []
-    for row in table.itertuples():
+    for row in table[table["t"] >= 0].itertuples():
         total += int(row.samples)
         found.append(Generation(int(row.t), float(row.epsilon), int(row.particles),
                                 int(row.samples), total, float(row.wall_time)))
