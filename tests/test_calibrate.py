@@ -253,3 +253,11 @@ def test_a_small_calibration_recovers_known_values_more_sharply_than_the_prior()
     assert result["covered"].all(), result
     assert (result["interval_share_of_prior"] < 0.6).all(), result
     assert np.isfinite(result["median"]).all()
+
+
+def test_a_scheduler_without_dask_exits_2(observed: Path, tmp_path: Path,
+                                          capsys: pytest.CaptureFixture) -> None:
+    params = write_yaml(tmp_path / "calib.yaml", FAST_PARAMS)
+    assert calibrate(observed, params, tmp_path / "out", "--scheduler", "tcp://x:8786") == 2
+    assert "--scheduler: only used with --executor dask" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
