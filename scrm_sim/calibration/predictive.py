@@ -118,7 +118,7 @@ def check_figure(table: pd.DataFrame, simulated: pd.DataFrame, title: str) -> Fi
         ax.axvline(row.simulated_median * scale, color="tab:blue", lw=1.5,
                    label="simulated median")
         ax.axvline(row.observed * scale, color="tab:red" if not row.inside_band else "black",
-                   lw=2.5, label="client")
+                   lw=2.5, label="client (red: outside the band)")
         ax.set_title(row.figure, fontsize=9)
         ax.set_xlabel(unit, fontsize=8)
         ax.set_yticks([])
