@@ -84,6 +84,10 @@ BAD_PARAMS = {
     "unknown key": (params_with(abc={"populaton_size": 10}), ["abc.populaton_size",
                                                               "unknown key"]),
     "no parameters": (params_with(parameters={}), ["parameters"]),
+    "prior whose low end the scenario refuses": (
+        params_with(parameters={"staffing_budget_fte": {"low": 0.01, "high": 20}}),
+        ["parameters.staffing_budget_fte", "does not load with this parameter at low",
+         "cannot staff"]),
 }
 
 
@@ -99,6 +103,22 @@ def test_a_bad_params_file_exits_2_naming_the_field_and_writes_nothing(
     for text in expected:
         assert text in message
     assert not out.exists()
+
+
+def test_a_statistic_group_stands_for_its_members_and_none_means_all(observed: Path,
+                                                                      tmp_path: Path) -> None:
+    from scrm_sim.calibration.observed_file import load_observed
+    from scrm_sim.calibration.priors import load_calibration
+
+    figures = load_observed(observed)
+    grouped = write_yaml(tmp_path / "grouped.yaml",
+                         params_with(abc={"statistics": ["first_response_hours", "reply_rate"]}))
+    chosen = load_calibration(grouped, SCENARIO, figures).statistics
+    assert chosen == ["first_response_hours.p50", "first_response_hours.p90", "reply_rate"]
+    everything = params_with()
+    del everything["abc"]["statistics"]
+    every = load_calibration(write_yaml(tmp_path / "all.yaml", everything), SCENARIO, figures)
+    assert every.statistics == list(figures.statistics()) and every.days == 2.0
 
 
 def test_missing_files_exit_2_naming_the_option(observed: Path, tmp_path: Path,
