@@ -41,7 +41,7 @@ view: $(STAMP)
 
 # the full analytic validation suite (several minutes); `make test` runs a fast subset;
 # then the calibration's parameter recovery (issue 18: 10 repetitions, 3 parameters, each
-# 90% posterior interval must cover the truth in at least 8 of 10; about 20 minutes on 2 cores)
+# 90% posterior interval must cover the truth in at least 8 of 10; about 15 minutes on 2 cores)
 validate: $(STAMP)
 	$(VENV)/bin/scrm-sim validate-model --full --out results/validation
 	$(PY) -m scrm_sim.calibration.recovery --workers 2 --out results/calibration-recovery
