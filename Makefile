@@ -39,9 +39,12 @@ test: $(STAMP)
 view: $(STAMP)
 	$(VENV)/bin/scrm-sim view scenarios/baseline.yaml
 
-# the full analytic validation suite (several minutes); `make test` runs a fast subset
+# the full analytic validation suite (several minutes); `make test` runs a fast subset;
+# then the calibration's parameter recovery (issue 18: 10 repetitions, 3 parameters, each
+# 90% posterior interval must cover the truth in at least 8 of 10; about 15 minutes on 2 cores)
 validate: $(STAMP)
 	$(VENV)/bin/scrm-sim validate-model --full --out results/validation
+	$(PY) -m scrm_sim.calibration.recovery --workers 2 --out results/calibration-recovery
 
 # speed benchmarks (about 10 minutes): results/bench/bench.json and a table
 bench: $(STAMP)

@@ -274,6 +274,36 @@ def _parser() -> argparse.ArgumentParser:
                          "robustness folder")
     analyse.set_defaults(handler=_analyse)
 
+    calibrate = sub.add_parser(
+        "calibrate", help="fit scenario fields to a client's observed figures (ABC-SMC); "
+        "resumable", description="Fit the scenario fields named in the params file to the "
+        "client's observed figures by ABC-SMC (pyabc): adaptive distance of the statistics "
+        "scaled by their spread, thresholds at the median distance. Writes into OUT: "
+        "posterior.parquet, posterior_summary.csv, calibrated.yaml (the scenario at the "
+        "posterior medians), posterior_marginals.png, predictive_check.csv/.png, "
+        "manifest.json and abc.db. Rerunning the same command continues a stopped or "
+        "interrupted calibration from abc.db.")
+    calibrate.add_argument("scenario", help="the client's scenario YAML (or a bundled name)")
+    calibrate.add_argument("--observed", required=True, type=Path,
+                           help="observed figures (observed.yaml, from scrm-sim observe)")
+    calibrate.add_argument("--params", required=True, type=Path,
+                           help="params file: the fields to fit, their priors, ABC settings")
+    calibrate.add_argument("--out", type=Path,
+                           help="output folder (default results/<name>-calibration)")
+    calibrate.add_argument("--workers", type=_positive_int,
+                           help="parallel processes (default: cores; 1 is reproducible)")
+    calibrate.add_argument("--executor", choices=["local", "dask"], default="local",
+                           help="local processes, or a Dask cluster")
+    calibrate.add_argument("--scheduler", help="address of a running Dask scheduler "
+                           "(with --executor dask; default: start a local cluster)")
+    calibrate.add_argument("--seed", type=_seed, help="master seed (overrides abc.seed)")
+    calibrate.add_argument("--force", action="store_true", help="start afresh in an --out "
+                           "folder that holds another calibration or other results "
+                           "(deleting them)")
+    calibrate.add_argument("--quiet", action="store_true", help="no progress output (the "
+                           "posterior summary is still printed)")
+    calibrate.set_defaults(handler=_calibrate)
+
     report = sub.add_parser("report", help="self-contained HTML report of a results folder")
     report.add_argument("results", type=Path, help="results folder of compare or experiment")
     report.add_argument("--out", type=Path, help="report file (default RESULTS/report.html)")
@@ -615,6 +645,31 @@ def _analyse(args: argparse.Namespace) -> int:
                            [Problem("results", printable(str(exc)))]) from None
     for path in written:
         print(f"wrote {path}", file=sys.stderr)
+    return 0
+
+
+def _calibrate(args: argparse.Namespace) -> int:
+    from scrm_sim.calibration.calibrate import (
+        calibrate,
+        claim,
+        default_folder,
+        prepare,
+        print_summary,
+    )
+
+    if args.scheduler and args.executor != "dask":
+        raise ScenarioError("--scheduler", [Problem("--scheduler",
+                                                    "only used with --executor dask")])
+    run = prepare(args.scenario, args.observed, args.params, args.seed)  # before any writing
+    out = args.out or default_folder(run)
+    claim(out, run, args.force)
+    out, summary = calibrate(run, out, workers=args.workers, executor=args.executor,
+                             scheduler=args.scheduler, quiet=args.quiet)
+    print_summary(summary)
+    if not args.quiet:
+        print(printable(f"wrote {out}/ (posterior.parquet, calibrated.yaml, "
+                        "posterior_marginals.png, predictive_check.png; manifest.json)"),
+              file=sys.stderr)
     return 0
 
 

@@ -74,3 +74,9 @@ class PosteriorError(ScenarioError):
     """A calibration's posterior folder (``compare --posterior``) that cannot be used."""
 
     heading = "invalid posterior"
+
+
+class CalibrationError(ScenarioError):
+    """A calibration's input (params file, observed figures) that cannot be used as written."""
+
+    heading = "invalid calibration input"
