@@ -34,7 +34,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Self
 
-from pydantic import Field, ValidationError, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from scrm_sim.calibration.figures import (
     POST_COLUMNS,
@@ -43,7 +43,7 @@ from scrm_sim.calibration.figures import (
     Survey,
     figures_from_posts,
 )
-from scrm_sim.errors import ExportError, ExportSettingsError, Problem, ScenarioError
+from scrm_sim.errors import ExportError, ExportSettingsError, Problem
 from scrm_sim.scenario.schema import POST_TYPES, PostType, StrictModel, unit
 
 if TYPE_CHECKING:
@@ -191,9 +191,7 @@ class ExportSettings(StrictModel):
 def load_settings(path: Path | None) -> ExportSettings:
     """The export settings of ``path`` (all defaults when None), or an
     :class:`~scrm_sim.errors.ExportSettingsError` naming each field."""
-    from scrm_sim.scenario.limits import capped
-    from scrm_sim.scenario.loading import read_yaml
-    from scrm_sim.scenario.problems import validation_problems
+    from scrm_sim.scenario.loading import read_validated
 
     if path is None:
         return ExportSettings()
@@ -201,17 +199,12 @@ def load_settings(path: Path | None) -> ExportSettings:
         raise ExportSettingsError(path, [Problem("", "file not found" if not path.exists()
                                                  else "is not a file")])
     try:
-        data = read_yaml(path)
-    except ScenarioError as exc:  # not YAML, not a mapping, empty: the settings file's problem
-        problems = [Problem(p.field, "empty file: it sets nothing; leave out --config for "
-                            "every default, or write at least one key, e.g. columns:")
-                    if p.message.startswith("empty file") else p for p in exc.problems]
-        raise ExportSettingsError(exc.source, problems) from None
-    try:
-        return ExportSettings.model_validate(data)
-    except ValidationError as exc:
-        raise ExportSettingsError(path, capped(validation_problems(ExportSettings, exc, data))) \
-            from None
+        return read_validated(path, ExportSettings, ExportSettingsError)
+    except ExportSettingsError as exc:  # an empty file: say what leaving out --config does
+        exc.problems = [Problem(p.field, "empty file: it sets nothing; leave out --config for "
+                                "every default, or write at least one key, e.g. columns:")
+                        if p.message.startswith("empty file") else p for p in exc.problems]
+        raise
 
 
 @dataclass

@@ -24,13 +24,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal, Self
 
-from pydantic import Field, ValidationError, model_validator
+from pydantic import Field, model_validator
 
 from scrm_sim.calibration.figures import ObservedFigures
 from scrm_sim.errors import CalibrationError, Problem, ScenarioError
 from scrm_sim.scenario.limits import MAX_SEED, capped
-from scrm_sim.scenario.loading import deep_merge, load_scenario, read_yaml
-from scrm_sim.scenario.problems import did_you_mean, validation_problems
+from scrm_sim.scenario.loading import deep_merge, load_scenario, read_validated
+from scrm_sim.scenario.problems import did_you_mean
 from scrm_sim.scenario.schema import StrictModel
 
 # settings that only say when to stop (or how many predictive draws to make): a stored run
@@ -152,15 +152,7 @@ def load_calibration(params: str | Path, scenario: str | Path, observed: Observe
     path = Path(params)
     if not path.is_file():
         raise CalibrationError(path, [Problem("--params", "file not found")])
-    try:
-        data = read_yaml(path)
-    except ScenarioError as exc:
-        raise CalibrationError(path, exc.problems) from None
-    try:
-        spec = CalibrationSpec.model_validate(data)
-    except ValidationError as exc:
-        raise CalibrationError(path, capped(validation_problems(CalibrationSpec, exc,
-                                                                data))) from None
+    spec = read_validated(path, CalibrationSpec, CalibrationError)
     problems = _field_problems(spec)
     statistics, found = _chosen_statistics(spec.abc.statistics, observed)
     problems += found

@@ -44,7 +44,7 @@ from scrm_sim.scenario.schema import Ownership, Scenario
 
 __all__ = [
     "BUNDLED_SCENARIO_DIRS", "available_models", "deep_merge", "extends_chain", "item_origins",
-    "load_scenario", "read_scenario", "read_yaml", "removed_field_problems",
+    "load_scenario", "read_scenario", "read_validated", "read_yaml", "removed_field_problems",
     "resolve_ownership", "set_in", "validate_scenario",
 ]
 
@@ -245,6 +245,19 @@ def read_yaml(path: Path) -> dict[str, Any]:
             path, [Problem("", f"expected a mapping of keys to values, got {type(data).__name__}")]
         )
     return data
+
+
+def read_validated[M: BaseModel](path: Path, model: type[M], error: type[ScenarioError]) -> M:
+    """A YAML file (:func:`read_yaml`) validated against ``model``: any problem, the file's
+    own or a field's, is raised as ``error`` naming the file and each field in words."""
+    try:
+        data = read_yaml(path)
+    except ScenarioError as exc:
+        raise error(exc.source, exc.problems) from None
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise error(path, capped(validation_problems(model, exc, data))) from None
 
 
 # --------------------------------------------------------------------------- internals
